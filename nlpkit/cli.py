@@ -1,0 +1,35 @@
+"""Small helpers shared by the command-line entry points."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import warnings
+
+__all__ = ["configure_logging", "fail"]
+
+
+def configure_logging(quiet: bool = False) -> None:
+    """Plain one-line log records on stderr; the libraries under us stay quiet unless something is wrong."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("sentence_transformers", "transformers", "mlflow", "alembic", "httpx", "urllib3", "huggingface_hub", "absl", "matplotlib"):
+        logging.getLogger(noisy).setLevel(logging.WARNING if not quiet else logging.ERROR)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", category=UserWarning, module="mlflow")
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+    except ImportError:
+        pass
+
+
+def fail(message: str, code: int = 2) -> int:
+    """Print a one-line error to stderr and return the exit code to use."""
+    print(f"error: {message}", file=sys.stderr)
+    return code

@@ -1,0 +1,73 @@
+"""Removal of page furniture that scrapers leave in article text.
+
+Headline lists ("Latest news"), bylines, "Read also" links, photo credits and share buttons are not part
+of the story; left in, they pull the topic vector off course and get picked as summary sentences.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["strip_furniture", "is_furniture_line"]
+
+_LIST_HEADINGS = re.compile(
+    r"^(?:latest|related|recommended|popular|trending|top|more|other|recent)\s+"
+    r"(?:news|stories|articles|headlines|posts|reads|on\b.*)\s*:?$|^most\s+(?:read|viewed|popular)\s*:?$",
+    re.IGNORECASE,
+)
+_LINE_PATTERNS = [
+    r"^(?:read|see)\s+(?:also|more)\b.*",
+    r"^related\s*:.*",
+    r"^(?:original\s+)?author\s*:.*",
+    r"^by\s+[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|and|de|van|von|al|el|bin))*(?:\s*[,|/–-]\s*.{0,60})?$",
+    r"^(?:photo|photograph|image|picture|video|illustration|credit|source)s?(?:\s+credit)?\s*[:/©].*",
+    r".{0,80}/\s*(?:AFP|Reuters|AP|EPA|Getty Images|TASS|Xinhua|Sputnik)$",
+    r"^(?:published|updated|last\s+updated|posted)\s*:.*",
+    r"^(?:share|share this(?:\s+(?:article|story|page))?|tweet|email|print|comments?|advertisement|"
+    r"follow us.*|subscribe.*|sign up.*|click here.*|tags?\s*:.*)$",
+    r"^(?:©|copyright\b).*",
+    r".*all rights reserved\.?$",
+    r"^(?:reuters|reuter|ap|afp)$",
+]
+_LINE_RE = re.compile("|".join(f"(?:{p})" for p in _LINE_PATTERNS), re.IGNORECASE)
+_LIST_ITEM = re.compile(r"^\s*(?:[-•*–—▪►]|\d{1,2}[.)])\s+")
+# Daily Mail style inline header: "By . Daily Mail Reporter . PUBLISHED: . 12:01 EST, 1 May 2013 . | . UPDATED: . ..."
+_INLINE_HEADER = re.compile(
+    r"^\s*(?:By \. [^.]{1,80}? \. )?(?:PUBLISHED: \. .{5,40}? \. (?:\| \. )?)?(?:UPDATED: \. .{5,40}? \. )?"
+)
+_DATELINE_SOURCE = re.compile(r"^\s*\((?:CNN|Reuters|AP|AFP|WIRED|The Hollywood Reporter|Rolling Stone)\)\s*(?:--?\s*)?")
+_MAX_FURNITURE_WORDS = 14
+
+
+def is_furniture_line(line: str) -> bool:
+    """True for a whole line that is page furniture (byline, credit, share button, copyright)."""
+    stripped = line.strip().strip("*_#> ").strip()
+    if not stripped:
+        return False
+    return len(stripped.split()) <= _MAX_FURNITURE_WORDS and bool(_LINE_RE.fullmatch(stripped))
+
+
+def strip_furniture(text: str) -> str:
+    """Return the text without furniture lines and headline lists; paragraph breaks are kept."""
+    text = _INLINE_HEADER.sub("", text, count=1)
+    text = _DATELINE_SOURCE.sub("", text, count=1)
+    kept: list[str] = []
+    in_headline_list = False
+    for line in text.replace("\r\n", "\n").split("\n"):
+        stripped = line.strip().strip("*_#> ").strip()
+        if _LIST_HEADINGS.fullmatch(stripped):
+            in_headline_list = True
+            continue
+        if in_headline_list:
+            if not stripped or _LIST_ITEM.match(line) or _is_headline(stripped):
+                continue
+            in_headline_list = False
+        if is_furniture_line(line):
+            continue
+        kept.append(line)
+    return "\n".join(kept).strip()
+
+
+def _is_headline(line: str) -> bool:
+    """A short line with no closing full stop, as headlines in a list are."""
+    return len(line.split()) <= 16 and not line.endswith((".", "!", "?", '"', "”"))

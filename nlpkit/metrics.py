@@ -1,0 +1,52 @@
+"""Scores for topics (precision/recall/F1, macro-F1, accuracy, log-loss) and summaries (ROUGE-1/2/L)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score, log_loss
+
+__all__ = ["topic_metrics", "topic_report", "rouge", "confusion"]
+
+
+def topic_metrics(
+    truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str], proba: np.ndarray | None = None
+) -> dict[str, float]:
+    """Flat metric dict with MLflow-friendly names: `macro_f1`, `accuracy`, `f1_energy`, ..."""
+    report = classification_report(truth, predicted, labels=list(labels), output_dict=True, zero_division=0)
+    metrics = {
+        "macro_f1": float(f1_score(truth, predicted, labels=list(labels), average="macro", zero_division=0)),
+        "accuracy": float(accuracy_score(truth, predicted)),
+    }
+    for label in labels:
+        metrics[f"precision_{label}"] = float(report[label]["precision"])
+        metrics[f"recall_{label}"] = float(report[label]["recall"])
+        metrics[f"f1_{label}"] = float(report[label]["f1-score"])
+    if proba is not None and len(truth):
+        metrics["log_loss"] = float(log_loss(truth, np.clip(proba, 1e-7, 1), labels=list(labels)))
+    return metrics
+
+
+def topic_report(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> str:
+    return classification_report(truth, predicted, labels=list(labels), digits=3, zero_division=0)
+
+
+def confusion(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> np.ndarray:
+    return confusion_matrix(truth, predicted, labels=list(labels))
+
+
+def rouge(summaries: Sequence[Sequence[str]], references: Sequence[Sequence[str] | str]) -> dict[str, float]:
+    """Mean ROUGE-1/2/L F1 (x100, stemmed) of sentence-list summaries against references."""
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=True)
+    totals = {"rouge1": 0.0, "rouge2": 0.0, "rougeL": 0.0}
+    pairs = [(s, r) for s, r in zip(summaries, references)]
+    for summary, reference in pairs:
+        ref_text = reference if isinstance(reference, str) else "\n".join(reference)
+        scores = scorer.score(ref_text, "\n".join(summary))
+        totals["rouge1"] += scores["rouge1"].fmeasure
+        totals["rouge2"] += scores["rouge2"].fmeasure
+        totals["rougeL"] += scores["rougeLsum"].fmeasure
+    return {key: 100.0 * value / max(len(pairs), 1) for key, value in totals.items()}

