@@ -62,13 +62,17 @@ def resolve_encoder_path(name: str) -> Path:
 
 
 def encoder_kind(path: Path) -> str:
-    """'sentence-transformers' or 'model2vec', judged from the files a saved model of each kind has."""
-    if (path / "modules.json").is_file():
-        return "sentence-transformers"
+    """'sentence-transformers' or 'model2vec', judged from the files a saved model of each kind has.
+
+    model2vec is checked first: `StaticModel.save_pretrained` also writes a modules.json (so that
+    sentence-transformers can read it too), but its own loader is the fast path.
+    """
     if (path / "config.json").is_file() and any(path.glob("*.safetensors")):
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
         if config.get("model_type") == "model2vec" or "normalize" in config:
             return "model2vec"
+    if (path / "modules.json").is_file():
+        return "sentence-transformers"
     raise EncoderError(
         f"{path} is not a model folder: expected a sentence-transformers folder (modules.json) "
         "or a model2vec folder (config.json + safetensors)"

@@ -30,6 +30,13 @@ _LINE_PATTERNS = [
     r"^(?:reuters|reuter|ap|afp)$",
 ]
 _LINE_RE = re.compile("|".join(f"(?:{p})" for p in _LINE_PATTERNS), re.IGNORECASE)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# Date or time stamps as they appear in bylines and datelines: "22 November 2024", "June 12, 2025", "30.09.2025", "18:40".
+_DATE = re.compile(
+    rf"\b(?:\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}:\d{{2}})\b",
+    re.IGNORECASE,
+)
+_SEPARATORS = re.compile(r"[·|—–•]|\bby\s+[A-Z]", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*–—▪►]|\d{1,2}[.)])\s+")
 # Daily Mail style inline header: "By . Daily Mail Reporter . PUBLISHED: . 12:01 EST, 1 May 2013 . | . UPDATED: . ..."
 _INLINE_HEADER = re.compile(
@@ -42,9 +49,14 @@ _MAX_FURNITURE_WORDS = 14
 def is_furniture_line(line: str) -> bool:
     """True for a whole line that is page furniture (byline, credit, share button, copyright)."""
     stripped = line.strip().strip("*_#> ").strip()
-    if not stripped:
+    if not stripped or len(stripped.split()) > _MAX_FURNITURE_WORDS:
         return False
-    return len(stripped.split()) <= _MAX_FURNITURE_WORDS and bool(_LINE_RE.fullmatch(stripped))
+    return bool(_LINE_RE.fullmatch(stripped)) or _is_dated_byline(stripped)
+
+
+def _is_dated_byline(line: str) -> bool:
+    """'By Ann Lee — 22 November 2024, 18:40' or '30.09.2025 | Almaty': a date plus a byline separator, no sentence."""
+    return not line.endswith((".", "!", "?")) and bool(_DATE.search(line)) and bool(_SEPARATORS.search(line))
 
 
 def strip_furniture(text: str) -> str:

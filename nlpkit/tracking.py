@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -31,6 +32,13 @@ __all__ = [
     "log_news_model",
     "register_champion",
     "git_commit",
+    "log_params",
+    "set_tags",
+    "tag_run",
+    "local_artifact_root",
+    "server_command",
+    "is_model_uri",
+    "load_news_model",
 ]
 
 log = logging.getLogger(__name__)
@@ -167,3 +175,53 @@ def git_commit() -> str:
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return result.stdout.strip() or "unknown"
+
+
+def is_model_uri(spec: str) -> bool:
+    """True for MLflow model URIs (`runs:/<id>/model`, `models:/<name>@<alias>`, `models:/<name>/<version>`)."""
+    return spec.startswith(("runs:/", "models:/", "mlflow-artifacts:/"))
+
+
+def load_news_model(uri: str) -> Any:
+    """The `NewsModel` inside a logged pyfunc model, loaded through MLflow (registry aliases included)."""
+    try:
+        loaded = mlflow.pyfunc.load_model(uri)
+    except mlflow.exceptions.MlflowException as error:
+        raise ValueError(f"cannot load MLflow model {uri}: {str(error).splitlines()[0]}") from error
+    return loaded.unwrap_python_model().model
+
+
+# --- sweeps and the UI -------------------------------------------------------------------------------
+
+
+def log_params(params: dict[str, Any]) -> None:
+    """Params of the active run that are not config keys (e.g. a sweep's metric and mode)."""
+    mlflow.log_params({key: _param_value(value) for key, value in params.items()})
+
+
+def set_tags(tags: dict[str, Any]) -> None:
+    """Tags on the active run."""
+    mlflow.set_tags({key: str(value) for key, value in tags.items()})
+
+
+def tag_run(run_id: str, tags: dict[str, Any]) -> None:
+    """Tags on a run that has already finished (a sweep marks its best child afterwards)."""
+    client = mlflow.MlflowClient()
+    for key, value in tags.items():
+        client.set_tag(run_id, key, str(value))
+
+
+def local_artifact_root(uri: str) -> Path | None:
+    """Where a local sqlite store keeps artifacts (beside the database), or None for a remote store."""
+    if not uri.startswith("sqlite:///"):
+        return None
+    return (Path(uri[len("sqlite:///") :]).parent / "artifacts").resolve()
+
+
+def server_command(uri: str, host: str = "127.0.0.1", port: int = 5000, workers: int = 1) -> list[str]:
+    """The `mlflow server` command line that serves the UI for a local store (one worker: 2-core machines)."""
+    command = [sys.executable, "-m", "mlflow", "server", "--backend-store-uri", uri]
+    artifacts = local_artifact_root(uri)
+    if artifacts is not None:
+        command += ["--default-artifact-root", artifacts.as_uri()]
+    return command + ["--host", host, "--port", str(port), "--workers", str(workers)]

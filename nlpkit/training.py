@@ -138,7 +138,7 @@ def _log_split_artifacts(model: NewsModel, split: str, result: Any) -> None:
 
 def _input_example(records: list[LabelledArticle]) -> pd.DataFrame:
     record = records[0]
-    return pd.DataFrame([{"id": record.id, "title": record.article.title, "text": "\n\n".join(
+    return pd.DataFrame([{"title": record.article.title, "text": "\n\n".join(
         " ".join(s.text for s in paragraph) for paragraph in record.article.paragraphs)}])
 
 
