@@ -150,6 +150,18 @@ class SentenceEncoder(BaseEstimator, TransformerMixin):
         return [_unpack(rows_of[key], bool(article.title)) for key, article in zip(keys, articles)]
 
     def _encode_articles(self, articles: list[Article]) -> list[np.ndarray]:
+        """Encode in chunks of articles, with a progress bar on a terminal when `show_progress` is set."""
+        from tqdm import tqdm
+
+        chunk = 64
+        rows: list[np.ndarray] = []
+        with tqdm(total=len(articles), unit=" articles", desc="encoding", disable=None if self.show_progress else True) as bar:
+            for start in range(0, len(articles), chunk):
+                rows.extend(self._encode_chunk(articles[start : start + chunk]))
+                bar.update(min(chunk, len(articles) - start))
+        return rows
+
+    def _encode_chunk(self, articles: list[Article]) -> list[np.ndarray]:
         """One encode call over all titles and sentences, split back per article as [title?, sentences...]."""
         texts: list[str] = []
         spans: list[tuple[int, int]] = []

@@ -92,6 +92,7 @@ def _description(config: dict[str, Any], splits: dict[str, list]) -> str:
 def _encode_splits(model: NewsModel, splits: dict[str, list[LabelledArticle]]) -> tuple[dict[str, float], dict]:
     """Encode every split once; with a warm cache this is mostly disk reads."""
     started = time.perf_counter()
+    model.encoder.show_progress = True
     model.encoder.fit()
     load_seconds = time.perf_counter() - started
     started = time.perf_counter()
