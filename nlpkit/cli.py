@@ -7,7 +7,7 @@ import os
 import sys
 import warnings
 
-__all__ = ["configure_logging", "fail"]
+__all__ = ["configure_logging", "fail", "load_model"]
 
 
 def configure_logging(quiet: bool = False) -> None:
@@ -33,3 +33,19 @@ def fail(message: str, code: int = 2) -> int:
     """Print a one-line error to stderr and return the exit code to use."""
     print(f"error: {message}", file=sys.stderr)
     return code
+
+
+def load_model(spec: str, batch_size: int = 64):
+    """A bundle folder, or an MLflow model URI (`runs:/...`, `models:/name@alias`) resolved through tracking."""
+    from pathlib import Path
+
+    from nlpkit import tracking
+
+    if tracking.is_model_uri(spec):
+        tracking.configure()
+        model = tracking.load_news_model(spec)
+        model.encoder.batch_size = batch_size
+        return model
+    from nlpkit.model import NewsModel
+
+    return NewsModel.load(Path(spec), batch_size=batch_size)

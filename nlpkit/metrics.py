@@ -15,8 +15,9 @@ def topic_metrics(
 ) -> dict[str, float]:
     """Flat metric dict with MLflow-friendly names: `macro_f1`, `accuracy`, `f1_energy`, ..."""
     report = classification_report(truth, predicted, labels=list(labels), output_dict=True, zero_division=0)
+    present = [label for label in labels if label in set(truth) | set(predicted)]  # absent labels would score 0
     metrics = {
-        "macro_f1": float(f1_score(truth, predicted, labels=list(labels), average="macro", zero_division=0)),
+        "macro_f1": float(f1_score(truth, predicted, labels=present, average="macro", zero_division=0)),
         "accuracy": float(accuracy_score(truth, predicted)),
     }
     for label in labels:

@@ -77,6 +77,7 @@ class NewsModel:
         self.decider = decider
         self.config = dict(config or {})
         self.metrics: dict[str, float] = {}
+        self.provenance: dict[str, str] = {}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "NewsModel":
@@ -154,6 +155,7 @@ class NewsModel:
             "summarizer": self.summarizer.get_params(),
             "config": self.config,
             "metrics": self.metrics,
+            "provenance": self.provenance,
             "encoder": {
                 "model": str(self.encoder.model),
                 "kind": self.encoder.kind_,
@@ -177,6 +179,7 @@ class NewsModel:
         summarizer = CentralitySummarizer(**manifest["summarizer"])
         model = cls(encoder, pipeline, summarizer, TopicDecider.from_dict(manifest["decider"]), manifest.get("config"))
         model.metrics = manifest.get("metrics", {})
+        model.provenance = manifest.get("provenance", {})
         return model
 
 

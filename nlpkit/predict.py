@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
-from nlpkit.cli import configure_logging, fail
+from nlpkit.cli import configure_logging, fail, load_model
 
 log = logging.getLogger("nlpkit.predict")
 
@@ -61,20 +61,6 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
     if args.batch_size < 1:
         return "--batch-size must be at least 1"
     return None
-
-
-def load_model(spec: str, batch_size: int = 64):
-    """A bundle folder, or an MLflow model URI resolved through the tracking store."""
-    from nlpkit import tracking
-
-    if tracking.is_model_uri(spec):
-        tracking.configure()
-        model = tracking.load_news_model(spec)
-        model.encoder.batch_size = batch_size
-        return model
-    from nlpkit.model import NewsModel
-
-    return NewsModel.load(Path(spec), batch_size=batch_size)
 
 
 def run(model, args: argparse.Namespace) -> int:

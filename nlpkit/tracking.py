@@ -22,6 +22,7 @@ import numpy as np
 __all__ = [
     "DEFAULT_STORE",
     "configure",
+    "current_uri",
     "run",
     "log_config",
     "log_metrics",
@@ -55,6 +56,10 @@ def configure(store: Path = DEFAULT_STORE) -> str:
         uri = f"sqlite:///{(store / 'mlflow.db').resolve()}"
     mlflow.set_tracking_uri(uri)
     return uri
+
+
+def current_uri() -> str:
+    return mlflow.get_tracking_uri()
 
 
 def _experiment_id(name: str) -> str:

@@ -72,6 +72,7 @@ def train_run(config: dict[str, Any], nested: bool = False, tags: dict | None = 
         timings["fit_seconds"] = time.perf_counter() - started
         metrics = {**timings, **_score_splits(model, splits, vectors)}
         model.metrics = metrics
+        model.provenance = {"mlflow_run_id": active.info.run_id, "run_name": name, "tracking_uri": tracking.current_uri()}
         bundle = model.save(Path(config["models_dir"]) / f"{name}-{active.info.run_id[:8]}")
         point_latest(bundle)
         tracking.log_metrics(metrics)
