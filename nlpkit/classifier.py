@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
@@ -47,10 +47,6 @@ def _random_forest(random_state: int) -> BaseEstimator:
     return RandomForestClassifier(n_estimators=400, class_weight="balanced", n_jobs=-1, random_state=random_state)
 
 
-def _gradient_boosting(random_state: int) -> BaseEstimator:
-    return HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1, random_state=random_state)
-
-
 #: Classifier names usable as `clf:` in a config, each with our default settings.
 CLASSIFIERS = {
     "logreg": _logreg,
@@ -58,7 +54,6 @@ CLASSIFIERS = {
     "knn": _knn,
     "mlp": _mlp,
     "random_forest": _random_forest,
-    "gradient_boosting": _gradient_boosting,
 }
 
 

@@ -43,10 +43,14 @@ class EncoderError(ValueError):
 
 @dataclass(frozen=True)
 class EmbeddedArticle:
-    """Unit vectors of an article's title (None when it has none) and of each of its sentences."""
+    """Unit vectors of an article's title (None when it has none) and of each of its sentences.
+
+    `text` (title and sentences joined) rides along for heads that also read words, such as TF-IDF.
+    """
 
     title: np.ndarray | None
     sentences: np.ndarray
+    text: str = ""
 
 
 def resolve_encoder_path(name: str) -> Path:
@@ -147,7 +151,7 @@ class SentenceEncoder(BaseEstimator, TransformerMixin):
         if self.cache_:
             self.cache_.put_many({keys[i]: rows for i, rows in zip(missing, fresh)})
         rows_of = {**found, **{keys[i]: rows for i, rows in zip(missing, fresh)}}
-        return [_unpack(rows_of[key], bool(article.title)) for key, article in zip(keys, articles)]
+        return [_unpack(rows_of[key], article) for key, article in zip(keys, articles)]
 
     def _encode_articles(self, articles: list[Article]) -> list[np.ndarray]:
         """Encode in chunks of articles, with a progress bar on a terminal when `show_progress` is set."""
@@ -192,10 +196,11 @@ def _article_key(article: Article) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _unpack(rows: np.ndarray, has_title: bool) -> EmbeddedArticle:
-    if has_title:
-        return EmbeddedArticle(title=rows[0], sentences=rows[1:])
-    return EmbeddedArticle(title=None, sentences=rows)
+def _unpack(rows: np.ndarray, article: Article) -> EmbeddedArticle:
+    text = "\n".join([article.title, *article.texts])
+    if article.title:
+        return EmbeddedArticle(title=rows[0], sentences=rows[1:], text=text)
+    return EmbeddedArticle(title=None, sentences=rows, text=text)
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-import numpy as np
 
 from nlpkit.document import Article
 from nlpkit.encoder import EmbeddedArticle
 from nlpkit.metrics import rouge, topic_metrics
 from nlpkit.model import NewsModel, Prediction
-from nlpkit.summarizer import LeadSummarizer, select_sentences, SummaryLength
+from nlpkit.summarizer import LeadSummarizer
 
 __all__ = ["Evaluation", "evaluate_topics", "evaluate_summaries"]
 
@@ -43,10 +42,9 @@ def evaluate_summaries(
     """ROUGE of nlpkit's summaries and of Lead-k at the same length (k = each reference's sentence count)."""
     ours, lead = [], []
     for article, vectors, n in zip(articles, embedded, lengths):
-        length = SummaryLength(n_sentences=max(int(n), 1))
-        scores = model.summarizer.rate(article, vectors) if article.sentences else np.zeros(0)
-        ours.append(select_sentences(article, scores, length, vectors.sentences, model.summarizer.redundancy))
-        lead.append(select_sentences(article, LeadSummarizer().rate(article), length))
+        wanted = max(int(n), 1)
+        ours.append(model.summarizer.summarize(article, vectors, wanted) if article.sentences else [])
+        lead.append(LeadSummarizer().summarize(article, n_sentences=wanted))
     metrics = {f"summary_{k}": v for k, v in rouge(ours, references).items()}
     metrics.update({f"lead_{k}": v for k, v in rouge(lead, references).items()})
     return metrics

@@ -137,12 +137,11 @@ class NewsModel:
         if self.decider is None:
             raise RuntimeError("NewsModel is not fitted: call fit() or NewsModel.load()")
         proba = self.predict_proba(embedded) if len(articles) else np.zeros((0, len(self.labels)))
-        summarizer = self.summarizer if n_sentences is None else _with_length(self.summarizer, n_sentences)
         predictions = []
         for article, vectors, row in zip(articles, embedded, proba):
             topic, topics = self.decider.decide(row)
             scores = {label: round(float(p), 4) for label, p in zip(self.labels, row)}
-            summary = summarizer.summarize(article, vectors) if article.sentences else []
+            summary = self.summarizer.summarize(article, vectors, n_sentences) if article.sentences else []
             predictions.append(Prediction(topic, topics, scores, summary, id=article.id, title=article.title))
         return predictions
 
@@ -181,9 +180,3 @@ class NewsModel:
         model.metrics = manifest.get("metrics", {})
         model.provenance = manifest.get("provenance", {})
         return model
-
-
-def _with_length(summarizer: CentralitySummarizer, n_sentences: int) -> CentralitySummarizer:
-    clone = CentralitySummarizer(**summarizer.get_params())
-    clone.set_params(n_sentences=n_sentences, ratio=None)
-    return clone

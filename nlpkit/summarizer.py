@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator
 from nlpkit.document import Article
 from nlpkit.encoder import EmbeddedArticle
 
-__all__ = ["SummaryLength", "select_sentences", "LeadSummarizer", "CentralitySummarizer", "Rater"]
+__all__ = ["SummaryLength", "select_sentences", "LeadSummarizer", "CentralitySummarizer", "Rater", "lexical_centrality"]
 
 _QUOTE_ONLY = re.compile(r"^[\"“'‘].*[\"”'’]$")
 
@@ -77,17 +77,19 @@ class LeadSummarizer(BaseEstimator):
     def rate(self, article: Article, vectors: EmbeddedArticle | None = None) -> np.ndarray:
         return -np.arange(len(article.sentences), dtype=float)
 
-    def summarize(self, article: Article, vectors: EmbeddedArticle | None = None) -> list[str]:
-        return select_sentences(article, self.rate(article), SummaryLength(self.n_sentences))
+    def summarize(self, article: Article, vectors: EmbeddedArticle | None = None, n_sentences: int | None = None) -> list[str]:
+        return select_sentences(article, self.rate(article), SummaryLength(n_sentences or self.n_sentences))
 
 
 class CentralitySummarizer(BaseEstimator):
-    """Rates sentences by centrality in embedding space, lead position, title similarity and length.
+    """Rates sentences by centrality in embedding space, lead position, title similarity, length and coverage.
 
     centrality: cosine to the article's centroid (what the whole story is about);
     position: news states its key facts early, decaying as 1 / (1 + index / position_decay);
-    title: cosine to the headline; length: very short lines and bare quotes carry few facts.
-    MMR (`redundancy`) keeps two near-identical sentences out of one summary.
+    title: cosine to the headline; length: very short lines and bare quotes carry few facts;
+    coverage: lexical PageRank over shared content words (TextRank-style). It matters more as the summary
+    keeps a larger share of the article: from `coverage_start` of the sentences it ramps up to full weight
+    at `coverage_full`, while the MMR penalty (`redundancy`) that keeps short summaries varied fades out.
     """
 
     def __init__(
@@ -100,6 +102,9 @@ class CentralitySummarizer(BaseEstimator):
         position_decay: float = 2.0,
         title_weight: float = 0.5,
         length_weight: float = 0.3,
+        lexical_weight: float = 3.0,
+        coverage_start: float = 0.2,
+        coverage_full: float = 0.35,
         redundancy: float = 0.3,
     ) -> None:
         self.n_sentences = n_sentences
@@ -110,9 +115,12 @@ class CentralitySummarizer(BaseEstimator):
         self.position_decay = position_decay
         self.title_weight = title_weight
         self.length_weight = length_weight
+        self.lexical_weight = lexical_weight
+        self.coverage_start = coverage_start
+        self.coverage_full = coverage_full
         self.redundancy = redundancy
 
-    def rate(self, article: Article, vectors: EmbeddedArticle) -> np.ndarray:
+    def rate(self, article: Article, vectors: EmbeddedArticle, n_wanted: int | None = None) -> np.ndarray:
         count = len(article.sentences)
         if count == 0:
             return np.zeros(0)
@@ -124,11 +132,56 @@ class CentralitySummarizer(BaseEstimator):
         if vectors.title is not None:
             score += self.title_weight * (sentence_vectors @ vectors.title)
         score += self.length_weight * np.array([_length_prior(s.text) for s in article.sentences])
+        coverage = self._coverage(count, n_wanted)
+        if coverage > 0 and self.lexical_weight:
+            score += self.lexical_weight * coverage * lexical_centrality(article.texts)
         return score
 
-    def summarize(self, article: Article, vectors: EmbeddedArticle) -> list[str]:
-        length = SummaryLength(self.n_sentences, self.ratio, self.max_words)
-        return select_sentences(article, self.rate(article, vectors), length, vectors.sentences, self.redundancy)
+    def _coverage(self, count: int, n_wanted: int | None) -> float:
+        """0 for a short summary of a long article, 1 once it keeps `coverage_full` of the sentences."""
+        wanted = n_wanted if n_wanted is not None else self._length().count(count)
+        share = min(1.0, wanted / max(count, 1))
+        span = max(self.coverage_full - self.coverage_start, 1e-9)
+        return float(np.clip((share - self.coverage_start) / span, 0.0, 1.0))
+
+    def _length(self, n_sentences: int | None = None) -> SummaryLength:
+        if n_sentences is not None:
+            return SummaryLength(n_sentences, None, self.max_words)
+        return SummaryLength(self.n_sentences, self.ratio, self.max_words)
+
+    def summarize(self, article: Article, vectors: EmbeddedArticle, n_sentences: int | None = None) -> list[str]:
+        """The summary sentences in document order; `n_sentences` overrides the configured length."""
+        length = self._length(n_sentences)
+        wanted = length.count(len(article.sentences))
+        scores = self.rate(article, vectors, wanted)
+        redundancy = self.redundancy * (1.0 - self._coverage(len(article.sentences), wanted))
+        return select_sentences(article, scores, length, vectors.sentences, redundancy)
+
+
+_STOPWORDS = frozenset(
+    """a an the of to in and or for on at by with from as is was were be been are it its this that he she they
+    we you i his her their our said says will would has have had not but also than which who""".split()
+)
+
+
+def lexical_centrality(texts: list[str], damping: float = 0.85, iterations: int = 30) -> np.ndarray:
+    """PageRank over sentences linked by shared content words, scaled to mean 1 (TextRank's similarity)."""
+    words = [{w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOPWORDS} for text in texts]
+    count = len(words)
+    if count == 0:
+        return np.zeros(0)
+    weights = np.zeros((count, count))
+    logs = [np.log(len(w)) if len(w) > 1 else 0.0 for w in words]
+    for i in range(count):
+        for j in range(i + 1, count):
+            if logs[i] and logs[j]:
+                weights[i, j] = weights[j, i] = len(words[i] & words[j]) / (logs[i] + logs[j])
+    totals = weights.sum(axis=1, keepdims=True)
+    transition = np.where(totals > 0, weights / np.maximum(totals, 1e-12), 1.0 / count)
+    rank = np.full(count, 1.0 / count)
+    for _ in range(iterations):
+        rank = (1 - damping) / count + damping * transition.T @ rank
+    return rank * count
 
 
 def _length_prior(text: str) -> float:

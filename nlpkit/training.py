@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 _ENCODER_SHORT = {"default": "minilm"}
 _KEY_PARAM = {"logreg": "C", "linear_svc": "estimator__C", "knn": "n_neighbors", "mlp": "hidden_layer_sizes",
-              "random_forest": "n_estimators", "gradient_boosting": "learning_rate"}
+              "random_forest": "n_estimators"}
 
 
 @dataclass

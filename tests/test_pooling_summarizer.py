@@ -4,7 +4,7 @@ import pytest
 from nlpkit.document import parse_article
 from nlpkit.encoder import EmbeddedArticle
 from nlpkit.pooling import DocumentPooler
-from nlpkit.summarizer import CentralitySummarizer, LeadSummarizer, SummaryLength, select_sentences
+from nlpkit.summarizer import CentralitySummarizer, LeadSummarizer, SummaryLength, lexical_centrality, select_sentences
 
 
 def unit(v):
@@ -71,8 +71,9 @@ def test_empty_and_one_sentence_articles():
 def test_redundancy_keeps_near_duplicates_apart():
     rows = [[1, 0, 0], [0.99, 0.01, 0], [0, 1, 0], [0, 0, 1]]
     vectors = vectors_for(ARTICLE, rows)
-    plain = CentralitySummarizer(n_sentences=2, redundancy=0.0, position_weight=2.0)
-    diverse = CentralitySummarizer(n_sentences=2, redundancy=0.9, position_weight=2.0)
+    short = dict(n_sentences=2, position_weight=2.0, coverage_start=1.0, coverage_full=1.0)  # no coverage ramp
+    plain = CentralitySummarizer(redundancy=0.0, **short)
+    diverse = CentralitySummarizer(redundancy=0.9, **short)
     assert plain.summarize(ARTICLE, vectors)[:2] == ["Alpha one is here.", "Beta two follows."]
     assert "Beta two follows." not in diverse.summarize(ARTICLE, vectors)
 
@@ -82,3 +83,18 @@ def test_summaries_are_deterministic_and_lead_is_lead():
     summarizer = CentralitySummarizer(n_sentences=2)
     assert summarizer.summarize(ARTICLE, vectors) == summarizer.summarize(ARTICLE, vectors)
     assert LeadSummarizer(2).summarize(ARTICLE) == ARTICLE.texts[:2]
+
+
+def test_lexical_centrality_favours_sentences_that_share_the_story_words():
+    texts = ["Pipeline gas exports to China rose sharply.", "China pipeline gas exports hit a record.",
+             "Gas exports through the pipeline to China will grow.", "The weather was sunny."]
+    rank = lexical_centrality(texts)
+    assert rank.shape == (4,) and abs(rank.mean() - 1.0) < 1e-6
+    assert rank[3] == rank.min() and rank[0] > rank[3]
+
+
+def test_coverage_counts_only_when_the_summary_keeps_a_large_share():
+    summarizer = CentralitySummarizer(coverage_start=0.2, coverage_full=0.4)
+    assert summarizer._coverage(count=30, n_wanted=3) == 0.0
+    assert summarizer._coverage(count=10, n_wanted=3) == pytest.approx(0.5)
+    assert summarizer._coverage(count=10, n_wanted=5) == 1.0

@@ -1,0 +1,202 @@
+"""Sweeps: file checks (no training), and one real 2-child sweep with the real encoder into a temporary store.
+
+The sweep trains on 60 seed articles (12 per topic) copied to a temporary corpus, logs to a sqlite MLflow
+store in tmp_path, and registers its best child, which must then load from `models:/NAME@champion`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import mlflow
+import pandas as pd
+import pytest
+
+from nlpkit import tracking
+from nlpkit.config import ConfigError, load_config
+from nlpkit.corpus import LABELS
+from nlpkit.sweep import load_sweep, plan_children, run_sweep
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_CORPUS = ROOT / "seeds" / "articles.jsonl"
+MODEL_NAME = "nlpkit-sweep-test"
+TINY_SWEEP = """\
+name: tiny
+metric: val_macro_f1
+mode: max
+variants:
+  - {clf: logreg, clf__C: 4.0}
+  - {clf: knn, clf__n_neighbors: 3}
+"""
+
+
+def write_small_corpus(folder: Path, per_topic: tuple[int, int, int] = (8, 3, 1)) -> tuple[Path, Path]:
+    """Copy the first 12 seed articles of each primary topic to `folder`, split 8 / 3 / 1 per topic."""
+    counts: dict[str, int] = {}
+    lines: list[str] = []
+    splits: dict[str, list[str]] = {"train": [], "validation": [], "test": []}
+    limits = (per_topic[0], per_topic[0] + per_topic[1], sum(per_topic))
+    for line in SEED_CORPUS.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        topic = record["topics"][0]
+        seen = counts.get(topic, 0)
+        if seen >= limits[2] or not record.get("summary"):
+            continue
+        counts[topic] = seen + 1
+        lines.append(line)
+        split = "train" if seen < limits[0] else "validation" if seen < limits[1] else "test"
+        splits[split].append(record["id"])
+    assert set(counts) == set(LABELS) and min(counts.values()) == limits[2], f"seed corpus too small: {counts}"
+    corpus, split_file = folder / "articles.jsonl", folder / "splits.json"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    split_file.write_text(json.dumps(splits), encoding="utf-8")
+    return corpus, split_file
+
+
+def small_config(folder: Path, **overrides: object) -> dict:
+    corpus, split_file = write_small_corpus(folder)
+    settings = {"data": str(corpus), "splits": str(split_file), "models_dir": str(folder / "models"),
+                "cache_dir": str(folder / "cache"), "experiment": "sweep-test", **overrides}
+    return load_config(None, [f"{key}={value}" for key, value in settings.items()])
+
+
+def write_sweep(folder: Path, text: str, name: str = "sweep.yaml") -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- sweep files: checked before anything trains ------------------------------------------------------
+
+
+@pytest.fixture
+def base_config() -> dict:
+    return load_config(ROOT / "configs" / "default.yaml")
+
+
+def test_grid_expands_to_every_combination(tmp_path, base_config):
+    path = write_sweep(tmp_path, "name: g\nmetric: val_macro_f1\ngrid:\n  clf__C: [1.0, 4.0]\n  pool__method: [mean, max]\n")
+    children = plan_children(base_config, load_sweep(path))
+    assert [(c.config["clf__C"], c.config["pool__method"]) for c in children] == [
+        (1.0, "mean"), (1.0, "max"), (4.0, "mean"), (4.0, "max")]
+    assert len({c.name for c in children}) == 4
+    assert children[1].name == "logreg-C1-method=max-minilm"
+
+
+def test_switching_classifier_drops_the_base_classifier_settings(tmp_path, base_config):
+    path = write_sweep(tmp_path, "name: s\nmetric: val_macro_f1\nvariants:\n  - {clf: knn, clf__n_neighbors: 5}\n")
+    [child] = plan_children({**base_config, "clf__C": 2.0}, load_sweep(path))
+    assert "clf__C" not in child.config and child.config["clf__n_neighbors"] == 5
+    assert child.name == "knn-n_neighbors5-minilm"
+
+
+def test_children_that_share_a_default_name_get_the_varied_setting(tmp_path, base_config):
+    path = ROOT / "configs" / "sweeps" / "summarizer.yaml"
+    names = [c.name for c in plan_children(base_config, load_sweep(path))]
+    assert len(set(names)) == len(names)
+    assert "logreg-C4-position_weight0-minilm" in names
+
+
+def test_shipped_sweeps_are_valid(base_config):
+    classifiers = plan_children(base_config, load_sweep(ROOT / "configs" / "sweeps" / "classifiers.yaml"))
+    assert {c.config["clf"] for c in classifiers} >= {"logreg", "linear_svc", "knn", "mlp", "random_forest"}
+    assert 8 <= len(classifiers) <= 10
+    assert load_sweep(ROOT / "configs" / "sweeps" / "summarizer.yaml").metric == "val_summary_rouge1"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("name: b\nmetric: val_macro_f1\nvariants:\n  - {clf: logreg}\n  - {clf: knn, clf__C: 2.0}\n", "variant 2 (clf=knn, clf__C=2.0)"),
+        ("name: b\nmetric: val_macro_f1\nvariants:\n  - {summary__n_sentence: 2}\n", "unknown parameter summary__n_sentence"),
+        ("name: b\nmetric: val_macro_f1\ngrid: {clf__C: 4.0}\n", "grid values must be non-empty lists"),
+        ("name: b\nmetric: val_macro_f1\ngrid: {clf__C: [1.0]}\nvariants: [{}]\n", "exactly one of 'grid'"),
+        ("name: b\nmetric: val_macro_f1\nmode: best\nvariants: [{}]\n", "'mode' must be max or min"),
+        ("name: b\nvariants: [{}]\n", "'metric' must name"),
+        ("name: b\nmetric: val_macro_f1\nvariants: [{register: x}]\n", "cannot vary"),
+        ("name: b\nmetric: val_macro_f1\nvariants: [{clf__C: 2.0}, {clf__C: 2.0}]\n", "same settings as variant 1"),
+        ("name: b\nmetric: val_macro_f1\nvarients: [{}]\n", "unknown key(s) ['varients']"),
+        ("[1, 2]\n", "expected a mapping"),
+    ],
+)
+def test_bad_sweep_files_name_the_file_and_the_problem(tmp_path, base_config, text, message):
+    path = write_sweep(tmp_path, text, "bad.yaml")
+    with pytest.raises(ConfigError) as caught:
+        plan_children(base_config, load_sweep(path))
+    assert str(path) in str(caught.value) and message in str(caught.value)
+
+
+def test_missing_sweep_file_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="sweep file .*nope.yaml not found"):
+        load_sweep(tmp_path / "nope.yaml")
+
+
+# --- one real sweep -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory):
+    """Run the tiny sweep once (real encoder, ~60 articles) into a temporary MLflow store and registry."""
+    folder = tmp_path_factory.mktemp("sweep")
+    previous = mlflow.get_tracking_uri()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{folder / 'mlflow.db'}")
+        tracking.configure()
+        config = small_config(folder, register=MODEL_NAME)
+        result = run_sweep(config, write_sweep(folder, TINY_SWEEP))
+        yield result, mlflow.MlflowClient(), folder
+    mlflow.set_tracking_uri(previous)
+
+
+@pytest.mark.slow
+def test_children_are_nested_runs_under_one_parent(sweep):
+    result, client, _ = sweep
+    experiment = client.get_experiment_by_name("sweep-test")
+    runs = client.search_runs([experiment.experiment_id])
+    parents = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    children = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == result.parent_run_id]
+    assert [p.info.run_id for p in parents] == [result.parent_run_id] and len(runs) == 3
+    assert sorted(c.info.run_name for c in children) == ["knn-n_neighbors3-minilm", "logreg-C4-minilm"]
+    assert all(c.data.params["register"] == "None" for c in children)
+    assert all(c.data.tags["mlflow.note.content"].startswith("Sweep 'tiny' child") for c in children)
+
+
+@pytest.mark.slow
+def test_parent_records_the_best_child_by_the_metric(sweep):
+    result, client, _ = sweep
+    scores = {child.run_name: child.metrics["val_macro_f1"] for child in result.children}
+    assert result.best.metrics["val_macro_f1"] == max(scores.values())
+    parent = client.get_run(result.parent_run_id)
+    assert parent.data.tags["best_run_id"] == result.best.run_id
+    assert parent.data.metrics["best_val_macro_f1"] == pytest.approx(result.best.metrics["val_macro_f1"])
+    assert client.get_run(result.best.run_id).data.tags["sweep_best"] == "true"
+    table = Path(client.download_artifacts(result.parent_run_id, "sweep_table.md")).read_text(encoding="utf-8")
+    assert all(name in table for name in scores) and "encode_seconds" in table
+    assert "logreg-C4-minilm" in result.table and "models:/nlpkit-sweep-test@champion" in result.table
+
+
+@pytest.mark.slow
+def test_second_child_reads_every_article_from_the_cache(sweep):
+    result, _, _ = sweep
+    first, second = result.children
+    assert first.metrics["cache_misses"] == 60 and first.metrics["cache_hits"] == 0
+    assert second.metrics["cache_hits"] == 60 and second.metrics["cache_misses"] == 0
+    assert "encode_seconds" in second.metrics
+
+
+@pytest.mark.slow
+def test_only_the_best_child_is_registered_and_the_champion_predicts(sweep):
+    result, client, folder = sweep
+    versions = client.search_model_versions(f"name='{MODEL_NAME}'")
+    assert len(versions) == 1 and versions[0].run_id == result.best.run_id
+    assert client.get_model_version_by_alias(MODEL_NAME, "champion").version == versions[0].version
+    model = mlflow.pyfunc.load_model(f"models:/{MODEL_NAME}@champion")
+    text = ("Oil prices rose on Tuesday after OPEC ministers agreed to extend output cuts.\n\n"
+            "Brent crude gained two dollars a barrel in London trading as refinery demand recovered.")
+    output = model.predict(pd.DataFrame([{"title": "Oil rises on OPEC cuts", "text": text}]))
+    assert len(output) == 1 and output["topic"][0] in LABELS and output["summary"][0]
+    assert os.path.realpath(folder / "models" / "latest") == os.path.realpath(result.best.bundle)
