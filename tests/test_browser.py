@@ -24,11 +24,10 @@ import mlflow
 import pytest
 import yaml
 
+from nlpkit import ui
 from nlpkit.sweep import sweep_view_path
 from nlpkit.ui import group_members, start_server, stop_process_group, wait_until_ready
-from test_sweep import TINY_SWEEP, write_small_corpus
-
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+from test_sweep import TINY_SWEEP, isolate_tracking_uri, write_small_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -121,6 +120,18 @@ def _json_param(value: object) -> str:
     return urllib.parse.quote(json.dumps(value))
 
 
+def test_ui_refuses_a_port_in_use_with_a_one_line_error(tmp_path, monkeypatch, capsys):
+    isolate_tracking_uri(monkeypatch, None)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert ui.main(["--port", str(port), "--store", str(tmp_path / "store"), "--quiet"]) == 2
+    assert f"port {port} on 127.0.0.1 is in use; choose another with --port" in capsys.readouterr().err
+
+
+@pytest.mark.browser
+@pytest.mark.slow
 def test_runs_page_lists_the_sweep_children_ranked_by_macro_f1(chromium, sweep_store, ui_url):
     store = sweep_store
     dom = render(chromium, ui_url + sweep_view_path(store.experiment_id, store.parent[0], METRIC), "mlflow-runs.png")
@@ -132,6 +143,8 @@ def test_runs_page_lists_the_sweep_children_ranked_by_macro_f1(chromium, sweep_s
         assert dom.index(best) < dom.index(other)
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_compare_view_shows_the_children_side_by_side(chromium, sweep_store, ui_url):
     store = sweep_store
     ids = [run_id for run_id, _, _ in store.children]
@@ -142,6 +155,8 @@ def test_compare_view_shows_the_children_side_by_side(chromium, sweep_store, ui_
     assert "clf__n_neighbors" in dom and "Metrics" in dom
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_metric_comparison_shows_each_childs_macro_f1(chromium, sweep_store, ui_url):
     store = sweep_store
     ids = [run_id for run_id, _, _ in store.children]

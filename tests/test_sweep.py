@@ -142,14 +142,24 @@ def test_missing_sweep_file_is_a_config_error(tmp_path):
 def sweep(tmp_path_factory):
     """Run the tiny sweep once (real encoder, ~60 articles) into a temporary MLflow store and registry."""
     folder = tmp_path_factory.mktemp("sweep")
-    previous = mlflow.get_tracking_uri()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{folder / 'mlflow.db'}")
+        isolate_tracking_uri(patch, f"sqlite:///{folder / 'mlflow.db'}")
         tracking.configure()
         config = small_config(folder, register=MODEL_NAME)
         result = run_sweep(config, write_sweep(folder, TINY_SWEEP))
         yield result, mlflow.MlflowClient(), folder
-    mlflow.set_tracking_uri(previous)
+
+
+def isolate_tracking_uri(patch: pytest.MonkeyPatch, uri: str | None) -> None:
+    """Set (or, with None, unset) MLFLOW_TRACKING_URI until `patch` is undone, and restore MLflow's
+    process-wide URI then too (even an unset one), so later tests see the store they expect."""
+    from mlflow.tracking._tracking_service import utils
+
+    patch.setattr(utils, "_tracking_uri", utils._tracking_uri)
+    if uri is None:
+        patch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    else:
+        patch.setenv("MLFLOW_TRACKING_URI", uri)
 
 
 @pytest.mark.slow
