@@ -166,6 +166,15 @@ def test_distill_refuses_a_static_source(static_encoder: Path, tmp_path: Path) -
         distill_encoder(str(static_encoder), out=tmp_path / "again")
 
 
+def test_distill_never_replaces_a_folder_that_is_not_a_static_encoder(tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    (models / "some-bundle").mkdir(parents=True)
+    (models / "some-bundle" / "nlpkit.json").write_text("{}")
+    with pytest.raises(DistillError, match="not a static encoder"):
+        distill_encoder("default", out=models)
+    assert (models / "some-bundle" / "nlpkit.json").is_file()
+
+
 def test_cli_reports_a_missing_encoder_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     missing = tmp_path / "no-such-model"
     assert main(["--encoder", str(missing), "--out", str(tmp_path / "out"), "--quiet"]) == 2
