@@ -1,7 +1,7 @@
 """`python benchmarks/speed.py`: how fast nlpkit is against its encoder's limit, in default and fast mode.
 
     python benchmarks/speed.py                       # 256 CNN/DailyMail articles, JSON + MLflow run
-    python benchmarks/speed.py --limit 64 --memory-default 128 --no-mlflow    # a quick look
+    python benchmarks/speed.py --limit 64 --memory-default 128 --memory-fast 1000 --no-mlflow   # a quick look
 
 In one process, on the same real articles (../shared/benchmarks/summaries/cnn_dailymail.jsonl, or the seed
 corpus when ../shared is absent) it measures, for the default bundle (MiniLM) and the fast bundle (static
