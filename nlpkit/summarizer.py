@@ -45,27 +45,31 @@ def select_sentences(
     vectors: np.ndarray | None = None,
     redundancy: float = 0.0,
 ) -> list[str]:
-    """Top sentences by score (MMR-penalised when `redundancy` > 0), returned in document order."""
+    """Top sentences by score (MMR-penalised when `redundancy` > 0), returned in document order.
+
+    MMR value of a candidate: (1 - redundancy) * score - redundancy * its highest cosine to a chosen
+    sentence. The running maximum is updated once per pick, so selection stays linear in the sentences.
+    """
+    scores = np.asarray(scores, dtype=float)
     n_wanted = length.count(len(article.sentences))
+    use_mmr = vectors is not None and redundancy > 0
+    available = np.ones(len(scores), dtype=bool)
+    similarity = np.zeros(len(scores))
     chosen: list[int] = []
-    candidates = list(range(len(article.sentences)))
     words = 0
-    while candidates and len(chosen) < n_wanted:
-        best = max(candidates, key=lambda i: _mmr(i, scores, chosen, vectors, redundancy))
-        candidates.remove(best)
+    while available.any() and len(chosen) < n_wanted:
+        value = (1.0 - redundancy) * scores - redundancy * similarity if use_mmr and chosen else scores
+        best = int(np.argmax(np.where(available, value, -np.inf)))
+        available[best] = False
         size = len(article.sentences[best].words)
         if length.max_words and chosen and words + size > length.max_words:
             continue
+        if use_mmr:
+            cosine = vectors @ vectors[best]
+            similarity = np.maximum(similarity, cosine) if chosen else cosine
         chosen.append(best)
         words += size
     return [article.sentences[i].text for i in sorted(chosen)]
-
-
-def _mmr(i: int, scores: np.ndarray, chosen: list[int], vectors: np.ndarray | None, redundancy: float) -> float:
-    if not chosen or vectors is None or redundancy <= 0:
-        return float(scores[i])
-    similarity = float(np.max(vectors[chosen] @ vectors[i]))
-    return (1.0 - redundancy) * float(scores[i]) - redundancy * similarity
 
 
 class LeadSummarizer(BaseEstimator):
