@@ -79,7 +79,7 @@ def _is_abbreviation(before: str, punctuation: str) -> bool:
     """True when a full stop ends a known abbreviation or an initial rather than a sentence."""
     if punctuation != ".":
         return False
-    found = _WORD_BEFORE.search(before)
+    found = _WORD_BEFORE.search(before[-40:])  # the token before the stop; a long prefix only costs time
     if not found:
         return False
     word = found.group(1).lstrip("'’-").lower()
