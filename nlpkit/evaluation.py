@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-
 from nlpkit.document import Article
 from nlpkit.encoder import EmbeddedArticle
 from nlpkit.metrics import rouge, topic_metrics
@@ -26,8 +25,8 @@ def evaluate_topics(
     model: NewsModel, articles: Sequence[Article], embedded: Sequence[EmbeddedArticle], truth: Sequence[str]
 ) -> Evaluation:
     """Per-topic precision/recall/F1, macro-F1, accuracy and log-loss of the primary topic."""
-    predictions = model.predict_articles(articles, embedded, n_sentences=3)
-    proba = model.predict_proba(embedded) if predictions else None
+    proba = model.predict_proba(embedded) if len(articles) else None
+    predictions = model.predict_articles(articles, embedded, n_sentences=3, proba=proba)
     metrics = topic_metrics(list(truth), [p.topic for p in predictions], model.labels, proba)
     return Evaluation(metrics, list(truth), predictions)
 

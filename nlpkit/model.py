@@ -131,12 +131,20 @@ class NewsModel:
         return self.predict_articles(articles, self.embed(articles), n_sentences)
 
     def predict_articles(
-        self, articles: Sequence[Article], embedded: Sequence[EmbeddedArticle], n_sentences: int | None = None
+        self,
+        articles: Sequence[Article],
+        embedded: Sequence[EmbeddedArticle],
+        n_sentences: int | None = None,
+        proba: np.ndarray | None = None,
     ) -> list[Prediction]:
-        """Predictions from vectors already computed: the one pass serves classifier and summarizer."""
+        """Predictions from vectors already computed: the one pass serves classifier and summarizer.
+
+        `proba` lets a caller that already has the class probabilities (evaluation) skip a second pass.
+        """
         if self.decider is None:
             raise RuntimeError("NewsModel is not fitted: call fit() or NewsModel.load()")
-        proba = self.predict_proba(embedded) if len(articles) else np.zeros((0, len(self.labels)))
+        if proba is None:
+            proba = self.predict_proba(embedded) if len(articles) else np.zeros((0, len(self.labels)))
         predictions = []
         for article, vectors, row in zip(articles, embedded, proba):
             topic, topics = self.decider.decide(row)
