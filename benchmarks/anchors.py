@@ -18,11 +18,11 @@ from sklearn.metrics import f1_score
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from nlpkit.classifier import OTHER
-from nlpkit.document import Article
-from nlpkit.encoder import EmbeddedArticle, SentenceEncoder
-from nlpkit.pooling import DocumentPooler
-from nlpkit.summarizer import LeadSummarizer
+from nlpkit.heads.topics import OTHER
+from nlpkit.text.document import Article
+from nlpkit.embedding.encoder import EmbeddedArticle, SentenceEncoder
+from nlpkit.heads.pooling import DocumentPooler
+from nlpkit.heads.summarizers import LeadSummarizer
 
 __all__ = [
     "SUMY_ANCHORS",

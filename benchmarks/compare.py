@@ -33,12 +33,12 @@ from anchors import (
     make_sumy,
     sumy_summary,
 )
-from nlpkit.corpus import LABELS, LabelledArticle
-from nlpkit.document import Article, parse_article
-from nlpkit.encoder import EmbeddedArticle, SentenceEncoder
-from nlpkit.metrics import rouge, topic_metrics
+from nlpkit.data.corpus import LABELS, LabelledArticle
+from nlpkit.text.document import Article, parse_article
+from nlpkit.embedding.encoder import EmbeddedArticle, SentenceEncoder
+from nlpkit.evaluation.metrics import rouge, topic_metrics
 from nlpkit.model import NewsModel
-from nlpkit.splitter import split_sentences
+from nlpkit.text.splitter import split_sentences
 
 log = logging.getLogger("benchmarks.compare")
 
@@ -140,7 +140,7 @@ def load_topic_set(path: Path) -> tuple[list[Article], list[str | None]]:
 
 
 def load_seeds(corpus: Path, splits: Path) -> dict[str, list[LabelledArticle]]:
-    from nlpkit.corpus import CorpusError, load_corpus, load_splits
+    from nlpkit.data.corpus import CorpusError, load_corpus, load_splits
 
     try:
         return load_splits(splits, load_corpus(corpus))
@@ -183,7 +183,7 @@ def measure_encoder(encoder: SentenceEncoder, articles: Sequence[Article], sampl
 
 
 def nlpkit_summary(model: NewsModel, article: Article, vectors: EmbeddedArticle, n_sentences: int) -> list[str]:
-    """nlpkit's summary at a given length, exactly as `nlpkit.predict` and `nlpkit.evaluation` make it."""
+    """nlpkit's summary at a given length, exactly as `nlpkit.predict` and `nlpkit.evaluation.evaluators` make it."""
     if not article.sentences:
         return []
     return model.summarizer.summarize(article, vectors, n_sentences)
@@ -429,7 +429,7 @@ def _method_notes(report: dict[str, Any]) -> list[str]:
 def log_run(report: dict[str, Any], summaries: dict[str, list[SystemScore]], topics: list[SystemScore] | None,
             markdown: str) -> str:
     """One MLflow run in "nlpkit-benchmarks" with every figure as `<set>_<system>_<metric>` and the table."""
-    from nlpkit import tracking
+    from nlpkit.tracking import runs as tracking
 
     tracking.configure(REPO / "experiments")
     metrics: dict[str, float] = {}
@@ -470,7 +470,7 @@ def main(argv: list[str] | None = None) -> int:
     if not benchmarks.is_dir():
         print(f"benchmark data not found at {benchmarks} (pass --shared); nothing to compare, skipping.")
         return 0
-    from nlpkit.cli import configure_logging, fail
+    from nlpkit.cli.common import configure_logging, fail
 
     configure_logging(args.quiet)
     if args.limit is not None and args.limit < 1:
@@ -505,7 +505,7 @@ def load_model(path: Path, cache_dir: Path) -> NewsModel:
 
 def run_comparison(args: argparse.Namespace, benchmarks: Path) -> tuple[dict, dict[str, list[SystemScore]], list[SystemScore]]:
     """Load everything, embed once (cached), run both comparisons and collect the report."""
-    from nlpkit.tracking import git_commit
+    from nlpkit.tracking.runs import git_commit
 
     model = load_model(args.model, args.cache_dir)
     report: dict[str, Any] = {

@@ -166,7 +166,7 @@ def _proc_status_mb(field: str) -> float | None:
 
 def fast_config_drift() -> list[str]:
     """Settings other than the encoder in which configs/fast.yaml differs from configs/default.yaml."""
-    from nlpkit.config import load_config
+    from nlpkit.training.config import load_config
 
     default, fast = load_config(CONFIGS["default"]), load_config(CONFIGS["fast"])
     drift = sorted(key for key in set(default) | set(fast) if key != "embed__model" and default.get(key) != fast.get(key))
@@ -177,8 +177,8 @@ def fast_config_drift() -> list[str]:
 
 def ensure_fast_encoder(config_path: Path) -> tuple[Path, float | None]:
     """The fast config's encoder folder, distilled now (and timed) if it does not exist yet."""
-    from nlpkit.config import load_config
-    from nlpkit.distill import distill_encoder
+    from nlpkit.training.config import load_config
+    from nlpkit.embedding.distill import distill_encoder
 
     folder = Path(_resolve(str(load_config(config_path)["embed__model"])))
     if folder.is_dir():
@@ -197,7 +197,7 @@ def _resolve(value: str) -> str:
 @contextlib.contextmanager
 def temporary_tracking(folder: Path) -> Iterator[str]:
     """Send MLflow runs to a throwaway sqlite store, then restore whatever was configured before."""
-    from nlpkit import tracking
+    from nlpkit.tracking import runs as tracking
 
     previous = os.environ.get("MLFLOW_TRACKING_URI")
     os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{folder / 'mlflow.db'}"
@@ -213,7 +213,7 @@ def temporary_tracking(folder: Path) -> Iterator[str]:
 
 def train_config(mode: str, work: Path, cache: Path, temperature: str) -> dict[str, Any]:
     """The mode's config file with repo-relative paths resolved and every output in `work`."""
-    from nlpkit.config import load_config
+    from nlpkit.training.config import load_config
 
     config = load_config(CONFIGS[mode])
     overrides = {key: _resolve(str(config[key])) for key in _PATH_KEYS}
@@ -226,8 +226,8 @@ def measure_training(work: Path) -> dict[str, dict[str, Any]]:
     """Train each mode twice on the seed corpus: an empty embedding cache, then the cache the first run filled."""
     import sentence_transformers  # noqa: F401  (imported once up front, so the cold run is not charged for it)
 
-    from nlpkit import tracking
-    from nlpkit.training import train_run
+    from nlpkit.tracking import runs as tracking
+    from nlpkit.training.trainer import train_run
 
     results: dict[str, dict[str, Any]] = {}
     with temporary_tracking(work):
@@ -384,8 +384,8 @@ def measure_quality(model: Any, sources: Sources, training: dict[str, Any]) -> d
 
 
 def topic_quality(model: Any, path: Path) -> dict[str, Any]:
-    from nlpkit.document import parse_article
-    from nlpkit.evaluation import evaluate_topics
+    from nlpkit.text.document import parse_article
+    from nlpkit.evaluation.evaluators import evaluate_topics
 
     rows = read_jsonl(path)
     articles = [parse_article(row["text"], row.get("title") or "", id=str(row["id"])) for row in rows]
@@ -396,9 +396,9 @@ def topic_quality(model: Any, path: Path) -> dict[str, Any]:
 
 def summary_quality(model: Any, path: Path) -> dict[str, Any]:
     """ROUGE with each summary as long as its reference (sentence count), as evaluate_summaries scores it."""
-    from nlpkit.document import parse_article
-    from nlpkit.evaluation import evaluate_summaries
-    from nlpkit.splitter import split_sentences
+    from nlpkit.text.document import parse_article
+    from nlpkit.evaluation.evaluators import evaluate_summaries
+    from nlpkit.text.splitter import split_sentences
 
     rows = read_jsonl(path, BBC_LIMIT)
     articles = [parse_article(row["text"], row.get("title") or "", id=str(row["id"])) for row in rows]
@@ -522,7 +522,7 @@ def _fmt_load(load: list[float] | None) -> str:
 
 def log_report(report: dict[str, Any], table: str) -> str:
     """One MLflow run in "nlpkit-benchmarks": settings as params, headline numbers as metrics, files as artifacts."""
-    from nlpkit import tracking
+    from nlpkit.tracking import runs as tracking
 
     tracking.configure()
     with tracking.run(EXPERIMENT, f"speed-{report['date'][:10]}", "speed benchmark (benchmarks/speed.py)",
@@ -614,7 +614,7 @@ def write_outputs(report: dict[str, Any], table: str, out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(REPO))
-    from nlpkit.cli import configure_logging, fail
+    from nlpkit.cli.common import configure_logging, fail
 
     args = build_parser().parse_args(argv)
     configure_logging(args.quiet or bool(args.memory_child))

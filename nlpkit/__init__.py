@@ -12,7 +12,7 @@ def __getattr__(name: str):
 
         return getattr(model, name)
     if name == "parse_article":
-        from nlpkit.document import parse_article
+        from nlpkit.text.document import parse_article
 
         return parse_article
     raise AttributeError(f"module 'nlpkit' has no attribute {name!r}")

@@ -12,9 +12,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
-from nlpkit.document import Article, parse_article
+from nlpkit.text.document import Article, parse_article
 from nlpkit.model import NewsModel
-from nlpkit.readers import InputRecord
+from nlpkit.data.readers import InputRecord
 
 __all__ = ["BatchStats", "predict_stream", "output_record", "OUTPUT_FIELDS"]
 

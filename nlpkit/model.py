@@ -16,12 +16,12 @@ from sklearn.pipeline import Pipeline
 
 from nlpkit import __version__
 from nlpkit.bundle import BundleError, read_bundle, write_bundle
-from nlpkit.classifier import OTHER, TopicDecider, make_topic_pipeline
-from nlpkit.config import split_params
-from nlpkit.corpus import LabelledArticle
-from nlpkit.document import Article, parse_article
-from nlpkit.encoder import EmbeddedArticle, SentenceEncoder
-from nlpkit.summarizer import CentralitySummarizer
+from nlpkit.heads.topics import OTHER, TopicDecider, make_topic_pipeline
+from nlpkit.training.config import split_params
+from nlpkit.data.corpus import LabelledArticle
+from nlpkit.text.document import Article, parse_article
+from nlpkit.embedding.encoder import EmbeddedArticle, SentenceEncoder
+from nlpkit.heads.summarizers import CentralitySummarizer
 
 __all__ = ["Prediction", "NewsModel", "as_article", "ArticleInput"]
 

@@ -31,7 +31,7 @@ def tracking_uri(session_dir: Path) -> str:
 
 @pytest.fixture(scope="session")
 def seed_config(session_dir: Path, tracking_uri: str) -> dict:
-    from nlpkit.config import load_config
+    from nlpkit.training.config import load_config
 
     return load_config(
         ROOT / "configs" / "default.yaml",
@@ -48,8 +48,8 @@ def seed_config(session_dir: Path, tracking_uri: str) -> dict:
 @pytest.fixture(scope="session")
 def trained(seed_config: dict):
     """The real end-to-end training run on the seed corpus (about a minute on 2 cores)."""
-    from nlpkit import tracking
-    from nlpkit.training import train_run
+    from nlpkit.tracking import runs as tracking
+    from nlpkit.training.trainer import train_run
 
     tracking.configure()
     return train_run(seed_config)

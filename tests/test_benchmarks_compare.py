@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from nlpkit.config import load_config
-from nlpkit.corpus import LABELS, LabelledArticle
-from nlpkit.document import parse_article
+from nlpkit.training.config import load_config
+from nlpkit.data.corpus import LABELS, LabelledArticle
+from nlpkit.text.document import parse_article
 from nlpkit.model import NewsModel
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"

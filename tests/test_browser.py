@@ -24,9 +24,9 @@ import mlflow
 import pytest
 import yaml
 
-from nlpkit import ui
-from nlpkit.sweep import sweep_view_path
-from nlpkit.ui import group_members, start_server, stop_process_group, wait_until_ready
+from nlpkit.cli import ui
+from nlpkit.training.sweep import sweep_view_path
+from nlpkit.tracking.ui import group_members, start_server, stop_process_group, wait_until_ready
 from test_sweep import TINY_SWEEP, isolate_tracking_uri, write_small_corpus
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from nlpkit.classifier import TopicDecider, make_topic_pipeline
+from nlpkit.heads.topics import TopicDecider, make_topic_pipeline
 
 LABELS = ["diplomacy", "energy", "finance", "legal", "other"]
 

@@ -1,6 +1,6 @@
 import pytest
 
-from nlpkit.config import DEFAULTS, ConfigError, load_config, parse_overrides
+from nlpkit.training.config import DEFAULTS, ConfigError, load_config, parse_overrides
 
 
 def test_defaults_load_and_overrides_are_typed(tmp_path):

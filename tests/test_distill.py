@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from nlpkit.bundle import MANIFEST, BundleError, file_sha256
-from nlpkit.distill import PROVENANCE_FILE, DistillError, distill_encoder, main
-from nlpkit.encoder import encoder_fingerprint, encoder_kind
+from nlpkit.cli.distill import main
+from nlpkit.embedding.distill import PROVENANCE_FILE, DistillError, distill_encoder
+from nlpkit.embedding.encoder import encoder_fingerprint, encoder_kind
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -83,9 +84,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def fast_bundle(static_encoder: Path, corpus: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory,
                 tracking_uri: str) -> Path:
     """A real training run with the static encoder: temp MLflow store, temp models folder, cache off."""
-    from nlpkit import tracking
-    from nlpkit.config import load_config
-    from nlpkit.training import train_run
+    from nlpkit.tracking import runs as tracking
+    from nlpkit.training.config import load_config
+    from nlpkit.training.trainer import train_run
 
     tracking.configure()
     models = tmp_path_factory.mktemp("models")
@@ -107,7 +108,7 @@ def test_distilled_folder_is_a_static_encoder(static_encoder: Path) -> None:
 
 
 def test_static_vectors_keep_topics_apart(static_encoder: Path) -> None:
-    from nlpkit.encoder import SentenceEncoder
+    from nlpkit.embedding.encoder import SentenceEncoder
 
     encoder = SentenceEncoder(model=str(static_encoder)).fit()
     assert encoder.kind_ == "model2vec" and encoder.dimension_ == 16
@@ -184,7 +185,7 @@ def test_cli_reports_a_missing_encoder_folder(tmp_path: Path, capsys: pytest.Cap
 
 
 def test_fast_config_is_the_default_config_with_the_encoder_switched() -> None:
-    from nlpkit.config import load_config
+    from nlpkit.training.config import load_config
 
     default = load_config(ROOT / "configs" / "default.yaml")
     fast = load_config(ROOT / "configs" / "fast.yaml")

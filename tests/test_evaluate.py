@@ -2,7 +2,7 @@ import json
 
 import mlflow
 
-from nlpkit import evaluate
+from nlpkit.cli import evaluate
 
 
 def test_evaluate_scores_topics_and_summaries_and_links_the_training_run(trained, tmp_path, capsys):

@@ -1,5 +1,5 @@
-from nlpkit.document import parse_article
-from nlpkit.furniture import is_furniture_line, strip_furniture
+from nlpkit.text.document import parse_article
+from nlpkit.text.furniture import is_furniture_line, strip_furniture
 
 
 def test_latest_news_list_is_removed_with_its_headlines():

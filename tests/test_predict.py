@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 
-from nlpkit import predict
+from nlpkit.cli import predict
 
 ROOT = Path(__file__).resolve().parents[1]
 

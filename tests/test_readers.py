@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from nlpkit.readers import discover, language_warning, read_path
+from nlpkit.data.readers import discover, language_warning, read_path
 
 
 def read_one(path, **kwargs):

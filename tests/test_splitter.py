@@ -1,6 +1,6 @@
 import pytest
 
-from nlpkit.splitter import split_paragraphs, split_sentences
+from nlpkit.text.splitter import split_paragraphs, split_sentences
 
 
 @pytest.mark.parametrize(

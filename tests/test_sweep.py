@@ -14,10 +14,10 @@ import mlflow
 import pandas as pd
 import pytest
 
-from nlpkit import tracking
-from nlpkit.config import ConfigError, load_config
-from nlpkit.corpus import LABELS
-from nlpkit.sweep import load_sweep, plan_children, run_sweep
+from nlpkit.tracking import runs as tracking
+from nlpkit.training.config import ConfigError, load_config
+from nlpkit.data.corpus import LABELS
+from nlpkit.training.sweep import load_sweep, plan_children, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_CORPUS = ROOT / "seeds" / "articles.jsonl"

@@ -69,7 +69,7 @@ def test_tampered_or_foreign_bundles_are_refused(trained, tmp_path):
 
 
 def test_second_run_reuses_the_embedding_cache(trained, seed_config):
-    from nlpkit.training import train_run
+    from nlpkit.training.trainer import train_run
 
     again = train_run({**seed_config, "run_name": "cache-check"})
     assert again.metrics["cache_misses"] == 0 and again.metrics["cache_hits"] > 0

@@ -39,7 +39,7 @@ def load_model(spec: str, batch_size: int = 64):
     """A bundle folder, or an MLflow model URI (`runs:/...`, `models:/name@alias`) resolved through tracking."""
     from pathlib import Path
 
-    from nlpkit import tracking
+    from nlpkit.tracking import runs as tracking
 
     if tracking.is_model_uri(spec):
         tracking.configure()

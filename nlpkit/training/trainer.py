@@ -1,6 +1,6 @@
 """One training run, end to end: data, one encoder pass, fit, evaluation, bundle, MLflow run.
 
-`nlpkit.train` (the CLI) and the sweep runner both call `train_run`; nothing here imports them.
+`nlpkit.cli.train` (the CLI) and the sweep runner both call `train_run`; nothing here imports them.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import Any
 
 import pandas as pd
 
-from nlpkit import tracking
-from nlpkit.corpus import LABELS, LabelledArticle, corpus_hash, load_corpus, load_splits
-from nlpkit.evaluation import evaluate_summaries, evaluate_topics
-from nlpkit.metrics import confusion, topic_report
+from nlpkit.tracking import runs as tracking
+from nlpkit.data.corpus import LABELS, LabelledArticle, corpus_hash, load_corpus, load_splits
+from nlpkit.evaluation.evaluators import evaluate_summaries, evaluate_topics
+from nlpkit.evaluation.metrics import confusion, topic_report
 from nlpkit.model import NewsModel
 
 __all__ = ["TrainResult", "train_run", "run_name_for", "point_latest"]

@@ -13,8 +13,8 @@ from typing import Protocol
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from nlpkit.document import Article
-from nlpkit.encoder import EmbeddedArticle
+from nlpkit.text.document import Article
+from nlpkit.embedding.encoder import EmbeddedArticle
 
 __all__ = ["SummaryLength", "select_sentences", "LeadSummarizer", "CentralitySummarizer", "Rater", "lexical_centrality"]
 

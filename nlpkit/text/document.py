@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nlpkit.furniture import strip_furniture
-from nlpkit.splitter import split_paragraphs, split_sentences
+from nlpkit.text.furniture import strip_furniture
+from nlpkit.text.splitter import split_paragraphs, split_sentences
 
 __all__ = ["Sentence", "Article", "parse_article"]
 

@@ -1,15 +1,15 @@
-"""Scoring a model on labelled articles: one shared routine for training, `nlpkit.evaluate` and benchmarks."""
+"""Scoring a model on labelled articles: one shared routine for training, `nlpkit.cli.evaluate` and benchmarks."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Sequence
 
-from nlpkit.document import Article
-from nlpkit.encoder import EmbeddedArticle
-from nlpkit.metrics import rouge, topic_metrics
+from nlpkit.text.document import Article
+from nlpkit.embedding.encoder import EmbeddedArticle
+from nlpkit.evaluation.metrics import rouge, topic_metrics
 from nlpkit.model import NewsModel, Prediction
-from nlpkit.summarizer import LeadSummarizer
+from nlpkit.heads.summarizers import LeadSummarizer
 
 __all__ = ["Evaluation", "evaluate_topics", "evaluate_summaries"]
 

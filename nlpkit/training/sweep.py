@@ -31,9 +31,9 @@ from typing import Any
 import yaml
 from tqdm.auto import tqdm
 
-from nlpkit import tracking
-from nlpkit.config import ConfigError, validate_config
-from nlpkit.training import TrainResult, point_latest, run_name_for, train_run
+from nlpkit.tracking import runs as tracking
+from nlpkit.training.config import ConfigError, validate_config
+from nlpkit.training.trainer import TrainResult, point_latest, run_name_for, train_run
 
 __all__ = ["SweepSpec", "Child", "SweepResult", "load_sweep", "plan_children", "run_sweep", "sweep_view_path"]
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import yaml
 
-from nlpkit.classifier import CLASSIFIERS, make_topic_pipeline
-from nlpkit.encoder import SentenceEncoder
-from nlpkit.summarizer import CentralitySummarizer
+from nlpkit.heads.topics import CLASSIFIERS, make_topic_pipeline
+from nlpkit.embedding.encoder import SentenceEncoder
+from nlpkit.heads.summarizers import CentralitySummarizer
 
 __all__ = ["DEFAULTS", "ConfigError", "load_config", "parse_overrides", "validate_config", "split_params"]
 

@@ -143,7 +143,7 @@ def log_news_model(bundle: Path, input_example: Any, predictions: list[Any]) -> 
     """Log the bundle as an MLflow pyfunc model (signature from a real prediction); returns its URI."""
     from mlflow.models import infer_signature
 
-    from nlpkit.mlflow_model import NewsPyfuncModel, predictions_frame
+    from nlpkit.tracking.pyfunc import NewsPyfuncModel, predictions_frame
 
     output = predictions_frame(predictions)
     signature = infer_signature(input_example, output, params={"summary_sentences": 3})

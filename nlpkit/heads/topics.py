@@ -18,7 +18,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from nlpkit.pooling import DocumentPooler
+from nlpkit.heads.pooling import DocumentPooler
 
 __all__ = ["CLASSIFIERS", "TOPICS", "OTHER", "make_classifier", "make_topic_pipeline", "TopicDecider"]
 

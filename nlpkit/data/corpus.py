@@ -7,8 +7,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from nlpkit.classifier import OTHER, TOPICS
-from nlpkit.document import Article, parse_article
+from nlpkit.heads.topics import OTHER, TOPICS
+from nlpkit.text.document import Article, parse_article
 
 __all__ = ["LabelledArticle", "CorpusError", "load_corpus", "load_splits", "corpus_hash", "LABELS"]
 

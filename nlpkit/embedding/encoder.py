@@ -17,8 +17,8 @@ from typing import Iterable, Sequence
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from nlpkit.cache import EmbeddingCache
-from nlpkit.document import Article
+from nlpkit.embedding.cache import EmbeddingCache
+from nlpkit.text.document import Article
 
 __all__ = [
     "DEFAULT_ENCODER",

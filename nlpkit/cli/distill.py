@@ -1,0 +1,47 @@
+"""`python -m nlpkit.distill`: build the fast-mode encoder, offline, from the transformer we ship.
+
+model2vec runs every token of the transformer's vocabulary through the transformer once, reduces the
+vectors with PCA and saves a static lookup table: a sentence vector is then a weighted mean of token
+vectors, about 100 times faster than MiniLM on a CPU. Nothing is downloaded (HF_HUB_OFFLINE=1).
+
+    python -m nlpkit.distill                                   # models/encoders/minilm-m2v-256
+    python -m nlpkit.distill --pca-dims 128 --out models/encoders/minilm-m2v-128
+
+Point a config at the printed folder (`embed__model: models/encoders/minilm-m2v-256`, as in
+configs/fast.yaml) to train and predict with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from nlpkit.cli.common import configure_logging, fail
+from nlpkit.embedding.distill import DEFAULT_OUT, DistillError, distill_encoder
+from nlpkit.embedding.encoder import DEFAULT_ENCODER, EncoderError
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m nlpkit.distill", description=__doc__.splitlines()[0])
+    parser.add_argument("--encoder", default=DEFAULT_ENCODER,
+                        help="'default' (bundled all-MiniLM-L6-v2) or a local sentence-transformers folder")
+    parser.add_argument("--pca-dims", type=int, default=256, help="dimensions kept by PCA (default: 256)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})")
+    parser.add_argument("--quiet", action="store_true", help="only warnings and errors")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_logging(args.quiet)
+    for chatty in ("skeletoken", "model2vec"):  # a dozen INFO lines per run about tokenizer internals
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    try:
+        folder = distill_encoder(args.encoder, args.pca_dims, args.out)
+    except (EncoderError, DistillError) as error:
+        return fail(str(error))
+    print(folder)
+    return 0

@@ -1,0 +1,79 @@
+"""`python -m nlpkit.train`: train on the seed corpus (or your own), evaluate, save a bundle, log to MLflow.
+
+    python -m nlpkit.train                                   # configs/default.yaml if present, else defaults
+    python -m nlpkit.train --config configs/default.yaml --set clf__C=2 --set summary__n_sentences=4
+    python -m nlpkit.train --sweep configs/sweeps/classifiers.yaml
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from nlpkit.cli.common import configure_logging, fail
+from nlpkit.training.config import ConfigError, load_config
+
+DEFAULT_CONFIG = Path("configs/default.yaml")
+_TABLE_METRICS = [
+    ("macro-F1", "macro_f1"), ("accuracy", "accuracy"), ("log-loss", "log_loss"),
+    ("ROUGE-1", "summary_rouge1"), ("ROUGE-2", "summary_rouge2"), ("ROUGE-L", "summary_rougeL"),
+    ("Lead ROUGE-1", "lead_rouge1"), ("Lead ROUGE-2", "lead_rouge2"), ("Lead ROUGE-L", "lead_rougeL"),
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m nlpkit.train", description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, help=f"YAML run config (default: {DEFAULT_CONFIG} when it exists)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override one setting, e.g. clf__C=2 (repeatable)")
+    parser.add_argument("--sweep", type=Path, help="run every variation in a sweep file as child runs")
+    parser.add_argument("--register", metavar="NAME", help="register the model (a sweep: its best child) as NAME@champion")
+    parser.add_argument("--quiet", action="store_true", help="only warnings and errors")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_logging(args.quiet)
+    config_path = args.config or (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
+    overrides = list(args.overrides) + ([f"register={args.register}"] if args.register else [])
+    try:
+        config = load_config(config_path, overrides)
+    except ConfigError as error:
+        return fail(f"config error: {error}")
+    from nlpkit.tracking import runs as tracking
+
+    uri = tracking.configure()
+    logging.getLogger("nlpkit").info("tracking runs in %s", uri)
+    if args.sweep:
+        from nlpkit.training.sweep import run_sweep
+
+        try:
+            result = run_sweep(config, args.sweep)
+        except ConfigError as error:
+            return fail(f"sweep error: {error}")
+        print(result.table)
+        return 0
+    from nlpkit.training.trainer import train_run
+
+    result = train_run(config)
+    print(format_metrics(result.run_name, result.run_id, result.bundle, result.metrics))
+    return 0
+
+
+def format_metrics(name: str, run_id: str, bundle: Path, metrics: dict[str, float]) -> str:
+    """The closing table: validation and test side by side."""
+    lines = [f"run {name} ({run_id})  bundle: {bundle}", f"{'metric':<14}{'validation':>12}{'test':>12}"]
+    for label, key in _TABLE_METRICS:
+        values = [metrics.get(f"{split}_{key}") for split in ("val", "test")]
+        if any(v is not None for v in values):
+            cells = "".join(f"{v:>12.3f}" if v is not None else f"{'-':>12}" for v in values)
+            lines.append(f"{label:<14}{cells}")
+    lines.append(f"encode {metrics.get('encode_seconds', 0):.1f}s, fit {metrics.get('fit_seconds', 0):.1f}s")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

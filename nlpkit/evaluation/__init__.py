@@ -1,0 +1,1 @@
+"""Scores: metrics and the evaluators shared by training, `nlpkit.evaluate` and the benchmarks."""

@@ -1,0 +1,1 @@
+"""Workflows around a model: config validation, one training run (no MLflow inside), sweeps, run names."""
