@@ -10,15 +10,16 @@ import itertools
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Iterable, Iterator
 
 from nlpkit.text.document import Article, parse_article
 from nlpkit.model import NewsModel
+from nlpkit.prediction import PREDICTION_FIELDS, Prediction
 from nlpkit.data.readers import InputRecord
 
 __all__ = ["BatchStats", "predict_stream", "output_record", "OUTPUT_FIELDS"]
 
-OUTPUT_FIELDS = ["id", "path", "title", "topic", "topics", "scores", "summary", "error", "warnings", "sha256"]
+OUTPUT_FIELDS = PREDICTION_FIELDS
 
 
 @dataclass
@@ -47,20 +48,12 @@ class BatchStats:
         )
 
 
-def output_record(record: InputRecord, prediction: Any | None = None) -> dict[str, Any]:
-    """The output line for one input: prediction fields, or nulls and the error."""
-    return {
-        "id": record.id,
-        "path": record.path,
-        "title": record.title,
-        "topic": prediction.topic if prediction else None,
-        "topics": prediction.topics if prediction else [],
-        "scores": prediction.scores if prediction else {},
-        "summary": prediction.summary if prediction else [],
-        "error": record.error,
-        "warnings": list(record.warnings),
-        "sha256": record.content_hash,
-    }
+def output_record(record: InputRecord, prediction: Prediction | None = None) -> Prediction:
+    """The output record for one input: the prediction with where it came from, or the error."""
+    done = prediction or Prediction()
+    done.id, done.path, done.title = record.id, record.path, record.title
+    done.error, done.warnings, done.sha256 = record.error, list(record.warnings), record.content_hash
+    return done
 
 
 def predict_stream(
@@ -69,7 +62,7 @@ def predict_stream(
     stats: BatchStats,
     batch_size: int = 64,
     n_sentences: int | None = None,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[Prediction]:
     """Yield one output record per input record, in input order, predicting in batches."""
     iterator = iter(records)
     while batch := list(itertools.islice(iterator, batch_size)):
@@ -77,7 +70,7 @@ def predict_stream(
         yield from _predict_batch(model, batch, stats, n_sentences)
 
 
-def _predict_batch(model: NewsModel, batch: list[InputRecord], stats: BatchStats, n_sentences: int | None) -> Iterator[dict]:
+def _predict_batch(model: NewsModel, batch: list[InputRecord], stats: BatchStats, n_sentences: int | None) -> Iterator[Prediction]:
     articles: dict[int, Article] = {}
     for index, record in enumerate(batch):
         if record.error is None:
@@ -87,7 +80,8 @@ def _predict_batch(model: NewsModel, batch: list[InputRecord], stats: BatchStats
             else:
                 record.error = "no sentences left after removing page furniture"
     order = sorted(articles)
-    predictions = model.predict_articles([articles[i] for i in order], model.embed([articles[i] for i in order]), n_sentences)
+    chosen = [articles[i] for i in order]
+    predictions = model._predict_embedded(chosen, model._embed(chosen), n_sentences)
     by_index = dict(zip(order, predictions))
     for index, record in enumerate(batch):
         prediction = by_index.get(index)

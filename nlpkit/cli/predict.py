@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Iterator
 
 from nlpkit.cli.common import configure_logging, fail, load_model
+from nlpkit.errors import NlpkitError
+from nlpkit.prediction import Prediction
 
 log = logging.getLogger("nlpkit.cli.predict")
 
@@ -46,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         return fail(problem)
     try:
         model = load_model(args.model, args.batch_size)
-    except (ValueError, OSError) as error:
+    except (NlpkitError, OSError) as error:
         return fail(f"model {args.model}: {error}")
     return run(model, args)
 
@@ -76,7 +78,7 @@ def run(model, args: argparse.Namespace) -> int:
     interrupted = False
     try:
         for record in predict_stream(model, records, stats, args.batch_size, args.summary_sentences):
-            writer.write(record)
+            writer.write(record.to_dict())
             _report(record)
             progress.update(1)
     except KeyboardInterrupt:
@@ -105,11 +107,11 @@ def _inputs(args: argparse.Namespace, stats, skip: set) -> Iterator:
             yield record
 
 
-def _report(record: dict) -> None:
-    where = record["path"] if record["id"] in record["path"] else f"{record['path']} [{record['id']}]"
-    if record["error"]:
-        print(f"error: {where}: {record['error']}", file=sys.stderr)
-    for warning in record["warnings"]:
+def _report(record: Prediction) -> None:
+    where = record.path if record.id in record.path else f"{record.path} [{record.id}]"
+    if record.error:
+        print(f"error: {where}: {record.error}", file=sys.stderr)
+    for warning in record.warnings:
         print(f"warning: {where}: {warning}", file=sys.stderr)
 
 

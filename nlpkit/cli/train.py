@@ -8,12 +8,13 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
+import time
 from pathlib import Path
 
 from nlpkit.cli.common import configure_logging, fail
-from nlpkit.training.config import ConfigError, load_config
+from nlpkit.errors import NlpkitError
+from nlpkit.training.config import load_config
 
 DEFAULT_CONFIG = Path("configs/default.yaml")
 _TABLE_METRICS = [
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="override one setting, e.g. clf__C=2 (repeatable)")
     parser.add_argument("--sweep", type=Path, help="run every variation in a sweep file as child runs")
     parser.add_argument("--register", metavar="NAME", help="register the model (a sweep: its best child) as NAME@champion")
+    parser.add_argument("--no-track", action="store_true", help="train and save the bundle without an MLflow run")
     parser.add_argument("--quiet", action="store_true", help="only warnings and errors")
     return parser
 
@@ -41,25 +43,41 @@ def main(argv: list[str] | None = None) -> int:
     overrides = list(args.overrides) + ([f"register={args.register}"] if args.register else [])
     try:
         config = load_config(config_path, overrides)
-    except ConfigError as error:
-        return fail(f"config error: {error}")
-    from nlpkit.tracking import runs as tracking
+        if args.sweep:
+            return _sweep(config, args.sweep)
+        return _train(config, track=not args.no_track)
+    except NlpkitError as error:
+        return fail(str(error))
 
-    uri = tracking.configure()
-    logging.getLogger("nlpkit").info("tracking runs in %s", uri)
-    if args.sweep:
-        from nlpkit.training.sweep import run_sweep
 
-        try:
-            result = run_sweep(config, args.sweep)
-        except ConfigError as error:
-            return fail(f"sweep error: {error}")
-        print(result.table)
+def _train(config: dict, track: bool) -> int:
+    from nlpkit.training.trainer import train
+
+    report = train(config)
+    if not track:
+        from nlpkit.training.trainer import save_bundle
+
+        bundle = save_bundle(report, time.strftime("%Y%m%d-%H%M%S"))
+        print(format_metrics(report.run_name, "not tracked", bundle, report.metrics))
         return 0
-    from nlpkit.training.trainer import train_run
+    from nlpkit.tracking import runs
+    from nlpkit.tracking.training import record_training
 
-    result = train_run(config)
+    uri = runs.configure()
+    result = record_training(report)
     print(format_metrics(result.run_name, result.run_id, result.bundle, result.metrics))
+    print(runs.export_line(uri), file=sys.stderr)
+    return 0
+
+
+def _sweep(config: dict, sweep_file: Path) -> int:
+    from nlpkit.tracking import runs
+    from nlpkit.training.sweep import run_sweep
+
+    uri = runs.configure()
+    result = run_sweep(config, sweep_file)
+    print(result.table)
+    print(runs.export_line(uri), file=sys.stderr)
     return 0
 
 
@@ -71,7 +89,7 @@ def format_metrics(name: str, run_id: str, bundle: Path, metrics: dict[str, floa
         if any(v is not None for v in values):
             cells = "".join(f"{v:>12.3f}" if v is not None else f"{'-':>12}" for v in values)
             lines.append(f"{label:<14}{cells}")
-    lines.append(f"encode {metrics.get('encode_seconds', 0):.1f}s, fit {metrics.get('fit_seconds', 0):.1f}s")
+    lines.append(f"encode {metrics.get('sys/encode_seconds', 0):.1f}s, fit {metrics.get('sys/fit_seconds', 0):.1f}s")
     return "\n".join(lines)
 
 

@@ -6,18 +6,14 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from nlpkit.heads.topics import OTHER, TOPICS
+from nlpkit.data.jsonl import read_jsonl
+from nlpkit.errors import CorpusError, DataError
+from nlpkit.labels import LABELS
 from nlpkit.text.document import Article, parse_article
 
 __all__ = ["LabelledArticle", "CorpusError", "load_corpus", "load_splits", "corpus_hash", "LABELS"]
-
-LABELS = (*TOPICS, OTHER)
-
-
-class CorpusError(ValueError):
-    """A corpus or split file that does not follow the schema; the message names file and line."""
-
 
 @dataclass(frozen=True)
 class LabelledArticle:
@@ -41,35 +37,28 @@ def load_corpus(path: str | Path) -> list[LabelledArticle]:
     path = Path(path)
     if not path.is_file():
         raise CorpusError(f"corpus file {path} not found")
-    records = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip():
-            records.append(_record(json.loads(line) if _is_json(line) else None, path, number))
+    try:
+        records = [_record(data, path, number) for number, data in read_jsonl(path)]
+    except DataError as error:
+        raise CorpusError(str(error)) from error
     if not records:
         raise CorpusError(f"{path}: no articles")
     return records
 
 
-def _is_json(line: str) -> bool:
-    try:
-        json.loads(line)
-    except ValueError:
-        return False
-    return True
-
-
-def _record(data: dict | None, path: Path, number: int) -> LabelledArticle:
+def _record(data: dict[str, Any], path: Path, number: int) -> LabelledArticle:
     where = f"{path}:{number}"
-    if not isinstance(data, dict):
-        raise CorpusError(f"{where}: expected a JSON object per line")
     for key in ("id", "text", "topics"):
         if key not in data:
             raise CorpusError(f"{where}: missing field {key!r}")
-    topics = tuple(data["topics"])
+    raw_topics = data["topics"]
+    topics = tuple(raw_topics) if isinstance(raw_topics, list) else ()
     if not topics or any(topic not in LABELS for topic in topics):
-        raise CorpusError(f"{where}: topics must be a non-empty list of {LABELS}, got {list(topics)}")
-    article = parse_article(data["text"], data.get("title", ""), id=str(data["id"]), meta={
-        "region": data.get("region", ""), "date": data.get("date", "")})
+        raise CorpusError(f"{where}: topics must be a non-empty list of {LABELS}, got {raw_topics!r}")
+    if not isinstance(data["text"], str) or not isinstance(data.get("title", ""), str):
+        raise CorpusError(f"{where}: 'text' and 'title' must be strings")
+    meta = {key: data.get(key, "") for key in ("region", "date", "kind", "style")}
+    article = parse_article(data["text"], data.get("title", ""), id=str(data["id"]), meta=meta)
     return LabelledArticle(article, topics, tuple(data.get("summary", ())))
 
 
@@ -78,7 +67,12 @@ def load_splits(path: str | Path, corpus: list[LabelledArticle]) -> dict[str, li
     path = Path(path)
     if not path.is_file():
         raise CorpusError(f"split file {path} not found")
-    ids = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        ids = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise CorpusError(f"{path}: not valid JSON ({error})") from error
+    if not isinstance(ids, dict):
+        raise CorpusError(f"{path}: expected an object with train, validation and test id lists")
     by_id = {record.id: record for record in corpus}
     splits: dict[str, list[LabelledArticle]] = {}
     for name in ("train", "validation", "test"):

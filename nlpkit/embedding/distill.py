@@ -23,7 +23,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Callable
 
-from nlpkit.embedding.encoder import DEFAULT_ENCODER, EncoderError, encoder_fingerprint, encoder_kind, resolve_encoder_path
+from nlpkit.embedding.encoder import DEFAULT_ENCODER, encoder_fingerprint, encoder_kind, resolve_encoder_path
+from nlpkit.errors import DistillError, EncoderError
 
 __all__ = ["DEFAULT_OUT", "PROVENANCE_FILE", "DistillError", "distill_encoder"]
 
@@ -34,10 +35,6 @@ DEFAULT_OUT = Path("models/encoders/minilm-m2v-256")
 PROVENANCE_FILE = "nlpkit_distill.json"
 # model2vec's own default: the BERT vocabulary's [unusedN] placeholders carry no meaning.
 _UNUSED_TOKENS = r"\[unused\d+\]"
-
-
-class DistillError(RuntimeError):
-    """Distillation cannot run: model2vec missing, or the source is not a transformer folder."""
 
 
 def distill_encoder(

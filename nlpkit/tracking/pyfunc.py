@@ -1,37 +1,62 @@
 """The MLflow pyfunc wrapper: a logged nlpkit model answers `mlflow.pyfunc.load_model(uri).predict(df)`.
 
 The bundle folder travels as the model's artifact; the default encoder stays referenced by package, so a
-sweep does not store the 90 MB of MiniLM weights once per run.
+sweep does not store the 90 MB of MiniLM weights once per run. Rows are the same `Prediction` records
+that `nlpkit.predict` writes; a row without usable text gets an `error`, never a guess.
 """
 
 from __future__ import annotations
 
-import json
+import math
 from typing import Any
 
 import mlflow.pyfunc
 import pandas as pd
 
-__all__ = ["NewsPyfuncModel", "OUTPUT_COLUMNS", "predictions_frame"]
+from nlpkit.prediction import PREDICTION_FIELDS, Prediction
 
-OUTPUT_COLUMNS = ["id", "topic", "topics", "scores", "summary"]
-
-
-def predictions_frame(predictions: list[Any]) -> pd.DataFrame:
-    """One row per article; `topics` and `summary` are lists, `scores` a JSON object string."""
-    return pd.DataFrame(
-        {
-            "id": [p.id for p in predictions],
-            "topic": [p.topic for p in predictions],
-            "topics": [list(p.topics) for p in predictions],
-            "scores": [json.dumps(p.scores, sort_keys=True) for p in predictions],
-            "summary": [list(p.summary) for p in predictions],
-        },
-        columns=OUTPUT_COLUMNS,
-    )
+__all__ = ["NewsPyfuncModel", "predictions_frame", "rows_to_items", "model_signature"]
 
 
-class NewsPyfuncModel(mlflow.pyfunc.PythonModel):
+def predictions_frame(predictions: list[Prediction]) -> pd.DataFrame:
+    """One row per article with the columns of the JSONL record; `scores` is a map of floats."""
+    return pd.DataFrame([p.to_dict() for p in predictions], columns=PREDICTION_FIELDS)
+
+
+def _text(value: Any) -> str | None:
+    """A real string, or None for missing values (pandas turns them into NaN or None)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def rows_to_items(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Input rows as {"id", "title", "text"}; a missing id becomes the row number."""
+    items = []
+    for number, row in enumerate(frame.to_dict(orient="records")):
+        row_id = _text(row.get("id"))
+        items.append({"id": row_id if row_id is not None else str(number), "title": _text(row.get("title")) or "",
+                      "text": _text(row.get("text"))})
+    return items
+
+
+def model_signature() -> Any:
+    """Inputs `text` (and optional `title`, `id`), the record's columns out, `summary_sentences` as a param."""
+    from mlflow.models import ModelSignature
+    from mlflow.types.schema import Array, ColSpec, Map, ParamSchema, ParamSpec, Schema
+
+    inputs = Schema([ColSpec("string", "id", required=False), ColSpec("string", "title", required=False),
+                     ColSpec("string", "text")])
+    strings = Array("string")
+    outputs = Schema([ColSpec("string", "id"), ColSpec("string", "path"), ColSpec("string", "title"),
+                      ColSpec("string", "topic", required=False), ColSpec(strings, "topics"),
+                      ColSpec(Map("double"), "scores"), ColSpec(strings, "summary"),
+                      ColSpec("string", "error", required=False), ColSpec(strings, "warnings"), ColSpec("string", "sha256")])
+    params = ParamSchema([ParamSpec("summary_sentences", "integer", 3)])
+    return ModelSignature(inputs=inputs, outputs=outputs, params=params)
+
+
+class NewsPyfuncModel(mlflow.pyfunc.PythonModel):  # type: ignore[misc]
     """Takes a DataFrame with `text` (and optional `title`, `id`) columns; returns `predictions_frame`."""
 
     def load_context(self, context: Any) -> None:
@@ -39,10 +64,16 @@ class NewsPyfuncModel(mlflow.pyfunc.PythonModel):
 
         self.model = NewsModel.load(context.artifacts["bundle"])
 
-    def predict(self, context: Any, model_input: pd.DataFrame, params: dict | None = None) -> pd.DataFrame:
+    def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
         if "text" not in model_input.columns:
             raise ValueError(f"expected a DataFrame with a 'text' column, got columns {list(model_input.columns)}")
-        records = model_input.to_dict(orient="records")
-        items = [{"text": str(r.get("text") or ""), "title": str(r.get("title") or ""), "id": r.get("id", i)} for i, r in enumerate(records)]
+        items = rows_to_items(model_input)
+        good = [i for i, item in enumerate(items) if item["text"] and item["text"].strip()]
         n_sentences = (params or {}).get("summary_sentences")
-        return predictions_frame(self.model.predict(items, n_sentences=n_sentences))
+        predicted = dict(zip(good, self.model.predict([items[i] for i in good], n_sentences=n_sentences)))
+        records = []
+        for index, item in enumerate(items):
+            record = predicted.get(index) or Prediction(error="no text: expected a non-empty 'text' string")
+            record.id, record.title = item["id"], item["title"]
+            records.append(record)
+        return predictions_frame(records)

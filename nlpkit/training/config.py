@@ -12,15 +12,12 @@ from typing import Any
 
 import yaml
 
+from nlpkit.errors import ConfigError
 from nlpkit.heads.topics import CLASSIFIERS, make_topic_pipeline
 from nlpkit.embedding.encoder import SentenceEncoder
 from nlpkit.heads.summarizers import CentralitySummarizer
 
 __all__ = ["DEFAULTS", "ConfigError", "load_config", "parse_overrides", "validate_config", "split_params"]
-
-
-class ConfigError(ValueError):
-    """A config file or --set override that cannot be used as given."""
 
 
 #: Every top-level setting with its default; estimator parameters (`clf__*`, `pool__*`, `summary__*`,

@@ -33,7 +33,10 @@ from tqdm.auto import tqdm
 
 from nlpkit.tracking import runs as tracking
 from nlpkit.training.config import ConfigError, validate_config
-from nlpkit.training.trainer import TrainResult, point_latest, run_name_for, train_run
+from nlpkit.bundle import point_latest
+from nlpkit.tracking.training import TrainResult, record_training
+from nlpkit.training.naming import compact, encoder_short_name, run_name_for
+from nlpkit.training.trainer import train
 
 __all__ = ["SweepSpec", "Child", "SweepResult", "load_sweep", "plan_children", "run_sweep", "sweep_view_path"]
 
@@ -45,7 +48,7 @@ _FIXED_KEYS = ("experiment", "register")
 #: Columns of the sweep table after the sweep's own metric (those a child did not log are left out).
 _TABLE_METRICS = [
     "val_macro_f1", "val_accuracy", "val_log_loss", "val_summary_rouge1", "test_macro_f1",
-    "encode_seconds", "cache_hits", "cache_misses", "fit_seconds",
+    "sys/encode_seconds", "sys/cache_hits", "sys/cache_misses", "sys/fit_seconds",
 ]
 
 
@@ -179,7 +182,7 @@ def _child_name(config: dict[str, Any], variant: dict[str, Any]) -> str:
     if config.get("run_name"):
         return str(config["run_name"])
     name = run_name_for({**config, "run_name": None})
-    encoder = run_name_for({"clf": config["clf"], "embed__model": config["embed__model"]})[len(config["clf"]) + 1 :]
+    encoder = encoder_short_name(str(config["embed__model"]))
     stem = name[: -len(encoder) - 1]
     for key, value in variant.items():
         part = _name_part(key, value)
@@ -192,15 +195,7 @@ def _name_part(key: str, value: Any) -> str:
     short = key.rsplit("__", 1)[-1]
     if isinstance(value, bool) or not isinstance(value, (int, float, list, tuple)):
         return f"{short}={value}"
-    return f"{short}{_compact(value)}"
-
-
-def _compact(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return "x".join(_compact(item) for item in value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    return f"{short}{compact(value)}"
 
 
 def _make_names_distinct(children: list[Child]) -> None:
@@ -244,7 +239,7 @@ def run_sweep(base_config: dict[str, Any], sweep_file: str | Path) -> SweepResul
         version = _record_best(best, spec, settings.get("register"), parent_id)
         table = _log_table(children, results, failed, spec, best)
         tracking.log_metrics({"sweep_seconds": time.perf_counter() - started, "failed_children": len(failed),
-                              "encode_seconds_total": sum(r.metrics.get("encode_seconds", 0.0) for r in results.values())})
+                              "encode_seconds_total": sum(r.metrics.get("sys/encode_seconds", 0.0) for r in results.values())})
         view = sweep_view_path(parent.info.experiment_id, parent_id, spec.metric, spec.mode)
         summary = _summary(best, spec, parent_id, settings.get("register"), version, failed, view)
         return SweepResult(f"{table}\n\n{summary}", best, list(results.values()), parent_id, failed, version, view)
@@ -268,7 +263,7 @@ def _train_children(children: list[Child], spec: SweepSpec, sweep_id: str) -> tu
     for child in tqdm(children, desc=f"sweep {spec.name}", unit="run"):
         tags = {"sweep": spec.name, "sweep_id": sweep_id, "sweep_role": "child", "sweep_varied": _describe(child.varied) or "base settings"}
         try:
-            results[child.name] = train_run(child.config, nested=True, tags=tags)
+            results[child.name] = record_training(train(child.config), nested=True, tags=tags)
         except Exception as error:  # noqa: BLE001 - one broken variant must not lose the other runs
             log.exception("sweep %s: child %s failed", spec.name, child.name)
             failed[child.name] = f"{type(error).__name__}: {error}".splitlines()[0]
@@ -322,7 +317,7 @@ def _rows(children: list[Child], results: dict[str, TrainResult], failed: dict[s
 def _cell(metric: str, value: float | None) -> str:
     if value is None or not math.isfinite(value):
         return "-"
-    return f"{value:.0f}" if metric.startswith(("cache_", "n_")) else f"{value:.3f}"
+    return f"{value:.0f}" if metric.startswith(("sys/cache_", "n_")) else f"{value:.3f}"
 
 
 def _log_table(children: list[Child], results: dict[str, TrainResult], failed: dict[str, str], spec: SweepSpec, best: TrainResult) -> str:

@@ -1,0 +1,40 @@
+"""`Prediction`: the one record nlpkit writes about an article, whoever asks (CLI, Python, pyfunc, Spark).
+
+Its fields are the JSONL output line, in order; a failed input is a record too, with `error` set and the
+prediction fields empty, so one bad file never removes a line from the output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+__all__ = ["Prediction", "PREDICTION_FIELDS"]
+
+
+@dataclass
+class Prediction:
+    """What nlpkit says about one article (or why it could not say anything)."""
+
+    id: str = ""
+    path: str = ""
+    title: str = ""
+    topic: str | None = None
+    topics: list[str] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
+    summary: list[str] = field(default_factory=list)
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    sha256: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when the article was predicted."""
+        return self.error is None and self.topic is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready record, fields in output order."""
+        return asdict(self)
+
+
+PREDICTION_FIELDS: list[str] = [f.name for f in fields(Prediction)]
