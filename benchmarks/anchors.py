@@ -18,11 +18,11 @@ from sklearn.metrics import f1_score
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from nlpkit.heads.topics import OTHER
-from nlpkit.text.document import Article
 from nlpkit.embedding.encoder import EmbeddedArticle, SentenceEncoder
 from nlpkit.heads.pooling import DocumentPooler
 from nlpkit.heads.summarizers import LeadSummarizer
+from nlpkit.heads.topics import OTHER
+from nlpkit.text.document import Article
 
 __all__ = [
     "SUMY_ANCHORS",
@@ -148,7 +148,7 @@ class ZeroShotClassifier(BaseEstimator, ClassifierMixin):
         self.descriptions = descriptions
         self.threshold = threshold
 
-    def fit(self, X: Sequence[EmbeddedArticle], y: Sequence[str]) -> "ZeroShotClassifier":
+    def fit(self, X: Sequence[EmbeddedArticle], y: Sequence[str]) -> ZeroShotClassifier:
         descriptions = self.descriptions or TOPIC_DESCRIPTIONS
         self.topics_ = list(descriptions)
         self.classes_ = np.array([*self.topics_, OTHER])

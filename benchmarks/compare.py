@@ -33,11 +33,12 @@ from anchors import (
     make_sumy,
     sumy_summary,
 )
+
 from nlpkit.data.corpus import LABELS, LabelledArticle
-from nlpkit.text.document import Article, parse_article
 from nlpkit.embedding.encoder import EmbeddedArticle, SentenceEncoder
 from nlpkit.evaluation.metrics import rouge, topic_metrics
 from nlpkit.model import NewsModel
+from nlpkit.text.document import Article, parse_article
 from nlpkit.text.splitter import split_sentences
 
 log = logging.getLogger("benchmarks.compare")
@@ -259,7 +260,7 @@ def compare_topics(data: TopicData, model: NewsModel, encode_seconds: float) -> 
     runs = [
         (TFIDF, lambda: tfidf.predict([article_text(a) for a in data.dev]), 0.0),
         (ZERO_SHOT, lambda: zero_shot.predict(data.dev_vectors), encode_seconds),
-        (NLPKIT, lambda: model.decider.primary(model.predict_proba(data.dev_vectors)), encode_seconds),
+        (NLPKIT, lambda: model.decider.primary(model._proba(data.dev_vectors)), encode_seconds),
     ]
     scores = []
     for name, predict, extra_seconds in runs:
@@ -272,7 +273,7 @@ def compare_topics(data: TopicData, model: NewsModel, encode_seconds: float) -> 
 
 def predict_counts(model: NewsModel, articles: Sequence[Article], vectors: Sequence[EmbeddedArticle]) -> dict[str, int]:
     """nlpkit's full prediction (topics + summary) on unlabelled articles: how many per predicted topic."""
-    counts = Counter(p.topic for p in model.predict_articles(articles, vectors))
+    counts = Counter(p.topic for p in model._predict_embedded(articles, vectors))
     return {label: counts.get(label, 0) for label in LABELS}
 
 

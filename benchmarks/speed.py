@@ -177,8 +177,8 @@ def fast_config_drift() -> list[str]:
 
 def ensure_fast_encoder(config_path: Path) -> tuple[Path, float | None]:
     """The fast config's encoder folder, distilled now (and timed) if it does not exist yet."""
-    from nlpkit.training.config import load_config
     from nlpkit.embedding.distill import distill_encoder
+    from nlpkit.training.config import load_config
 
     folder = Path(_resolve(str(load_config(config_path)["embed__model"])))
     if folder.is_dir():
@@ -324,7 +324,7 @@ def measure_throughput(model: Any, items: Sequence[dict], mode: str, min_seconds
     with tqdm(desc=f"throughput {mode}", unit="article", leave=False) as bar, timed_backend(model) as inside:
         while totals["articles"] == 0 or totals["e2e_wall"] < min_seconds:
             for index, (chunk, sentences) in enumerate(zip(chunks, texts)):
-                steps = {"e2e": lambda: model.predict(chunk), "encoder": lambda: encode(sentences)}
+                steps = {"e2e": lambda chunk=chunk: model.predict(chunk), "encoder": lambda sentences=sentences: encode(sentences)}
                 seconds = _timed_steps(steps, totals, reverse=index % 2 == 1)
                 ratios.append(seconds["e2e"] / seconds["encoder"])
                 totals["articles"] += len(chunk)
@@ -384,27 +384,27 @@ def measure_quality(model: Any, sources: Sources, training: dict[str, Any]) -> d
 
 
 def topic_quality(model: Any, path: Path) -> dict[str, Any]:
-    from nlpkit.text.document import parse_article
     from nlpkit.evaluation.evaluators import evaluate_topics
+    from nlpkit.text.document import parse_article
 
     rows = read_jsonl(path)
     articles = [parse_article(row["text"], row.get("title") or "", id=str(row["id"])) for row in rows]
-    result = evaluate_topics(model, articles, model.embed(articles), [row["topic"] for row in rows])
+    result = evaluate_topics(model, articles, model._embed(articles), [row["topic"] for row in rows])
     return {"macro_f1": result.metrics["macro_f1"], "accuracy": result.metrics["accuracy"],
             "macro_f1_set": f"{path.name} ({len(rows)} items)"}
 
 
 def summary_quality(model: Any, path: Path) -> dict[str, Any]:
     """ROUGE with each summary as long as its reference (sentence count), as evaluate_summaries scores it."""
-    from nlpkit.text.document import parse_article
     from nlpkit.evaluation.evaluators import evaluate_summaries
+    from nlpkit.text.document import parse_article
     from nlpkit.text.splitter import split_sentences
 
     rows = read_jsonl(path, BBC_LIMIT)
     articles = [parse_article(row["text"], row.get("title") or "", id=str(row["id"])) for row in rows]
     references = [row.get("reference_sentences") or row["reference"] for row in rows]
     lengths = [len(ref) if isinstance(ref, list) else len(split_sentences(ref)) for ref in references]
-    scores = evaluate_summaries(model, articles, model.embed(articles), references, lengths)
+    scores = evaluate_summaries(model, articles, model._embed(articles), references, lengths)
     return {"rouge1": scores["summary_rouge1"], "rouge2": scores["summary_rouge2"],
             "lead_rouge1": scores["lead_rouge1"], "rouge1_set": f"BBC News Summary, first {len(rows)}"}
 

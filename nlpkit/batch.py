@@ -12,10 +12,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from nlpkit.text.document import Article, parse_article
+from nlpkit.data.readers import InputRecord
 from nlpkit.model import NewsModel
 from nlpkit.prediction import PREDICTION_FIELDS, Prediction
-from nlpkit.data.readers import InputRecord
+from nlpkit.text.document import Article, parse_article
 
 __all__ = ["BatchStats", "predict_stream", "output_record", "OUTPUT_FIELDS"]
 

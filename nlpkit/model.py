@@ -73,7 +73,7 @@ class NewsModel:
         self.provenance: dict[str, str] = {}
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> "NewsModel":
+    def from_config(cls, config: Mapping[str, Any]) -> NewsModel:
         """An unfitted model whose parts take their parameters from a validated config."""
         embed = {key[len("embed__"):]: value for key, value in config.items() if key.startswith("embed__")}
         encoder = SentenceEncoder(**embed, cache_dir=config.get("cache_dir"))
@@ -94,7 +94,7 @@ class NewsModel:
         articles: Sequence[ArticleInput],
         topics: Sequence[TopicsInput],
         validation: tuple[Sequence[ArticleInput], Sequence[TopicsInput]] | None = None,
-    ) -> "NewsModel":
+    ) -> NewsModel:
         """Fit the topic head; with `validation`, learn the decision thresholds there (else from config)."""
         parsed = [as_article(item, i) for i, item in enumerate(articles)]
         held_out = [as_article(item, i) for i, item in enumerate(validation[0])] if validation else []
@@ -126,7 +126,7 @@ class NewsModel:
         topics: Sequence[Sequence[str]],
         validation_vectors: Sequence[EmbeddedArticle] = (),
         validation_topics: Sequence[Sequence[str]] = (),
-    ) -> "NewsModel":
+    ) -> NewsModel:
         self.pipeline.fit(vectors, [t[0] for t in topics])
         self.decider = TopicDecider(self.labels)
         thresholds = self.config.get("thresholds", "auto")
@@ -175,7 +175,7 @@ class NewsModel:
         return write_bundle(Path(folder), self.pipeline, manifest, encoder.path_)
 
     @classmethod
-    def load(cls, folder: str | Path, batch_size: int = 64, cache_dir: str | None = None) -> "NewsModel":
+    def load(cls, folder: str | Path, batch_size: int = 64, cache_dir: str | None = None) -> NewsModel:
         """Load a bundle; refuses one whose files, format version or encoder weights do not match."""
         manifest, pipeline, encoder_path = read_bundle(Path(folder))
         encoder = SentenceEncoder(model=str(encoder_path), batch_size=batch_size, cache_dir=cache_dir).fit()

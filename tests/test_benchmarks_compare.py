@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from nlpkit.training.config import load_config
 from nlpkit.data.corpus import LABELS, LabelledArticle
-from nlpkit.text.document import parse_article
 from nlpkit.model import NewsModel
+from nlpkit.text.document import parse_article
+from nlpkit.training.config import load_config
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
@@ -75,14 +75,15 @@ def fitted():
     train = [_labelled(topic, 0) for topic in LABELS]
     validation = [_labelled(topic, 1) for topic in LABELS]
     model = NewsModel.from_config(load_config(None, ["cache_dir=null"]))
-    return model.fit(train, validation), train, validation
+    model.fit([r.article for r in train], [r.topics for r in train], ([r.article for r in validation], [r.topics for r in validation]))
+    return model, train, validation
 
 
 def test_summary_table_has_every_system_and_lead_matches_a_lead_reference(compare, fitted):
     model = fitted[0]
     articles = [parse_article(text, title) for topic in ("finance", "legal", "energy") for title, text in TEXTS[topic][:1]]
     items = [compare.SummaryItem(article, list(article.texts[:2]), 2) for article in articles]
-    vectors = model.embed(articles)
+    vectors = model._embed(articles)
     cost = compare.measure_encoder(model.encoder, articles, sample=2)
     scores = compare.compare_summaries(items, model, vectors, cost.seconds_for(articles))
 
@@ -100,8 +101,8 @@ def test_topic_comparison_scores_all_three_systems_on_the_same_articles(compare,
     model, train, validation = fitted
     dev = [_labelled(topic, 2) for topic in LABELS]
     data = compare.TopicData(
-        train, validation, model.embed([r.article for r in validation]),
-        [r.article for r in dev], [r.primary for r in dev], model.embed([r.article for r in dev]),
+        train, validation, model._embed([r.article for r in validation]),
+        [r.article for r in dev], [r.primary for r in dev], model._embed([r.article for r in dev]),
     )
     scores = compare.compare_topics(data, model, encode_seconds=0.5)
 
@@ -122,9 +123,9 @@ def test_zero_shot_picks_the_topic_whose_description_is_closest(compare, fitted)
     from anchors import ZeroShotClassifier
 
     model, _, validation = fitted
-    vectors = model.embed([r.article for r in validation])
+    vectors = model._embed([r.article for r in validation])
     classifier = ZeroShotClassifier(model.encoder, threshold=0.0).fit(vectors, [r.primary for r in validation])
-    predicted = classifier.predict(model.embed([_labelled("legal", 0).article, _labelled("energy", 2).article]))
+    predicted = classifier.predict(model._embed([_labelled("legal", 0).article, _labelled("energy", 2).article]))
     assert list(predicted) == ["legal", "energy"]
 
 

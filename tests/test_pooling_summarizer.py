@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from nlpkit.text.document import parse_article
 from nlpkit.embedding.encoder import EmbeddedArticle
 from nlpkit.heads.pooling import DocumentPooler
 from nlpkit.heads.summarizers import CentralitySummarizer, LeadSummarizer, SummaryLength, lexical_centrality, select_sentences
+from nlpkit.text.document import parse_article
 
 
 def unit(v):

@@ -1,12 +1,12 @@
-"""`python -m nlpkit.predict` end to end, with the real model trained in the session fixture."""
+"""`python -m nlpkit.predict` end to end, with a real model on the tiny static encoder (fast tier)."""
 
 import csv
 import json
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
-
 
 from nlpkit.cli import predict
 
@@ -23,18 +23,16 @@ def jsonl(text):
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
-def test_seed_inbox_gives_one_record_per_article(trained, capsys):
-    code, out, err = run_cli(["seeds/inbox", "--model", trained.bundle], capsys)
+def test_seed_inbox_gives_one_record_per_article(fast_trained, capsys):
+    code, out, err = run_cli(["seeds/inbox", "--model", fast_trained.bundle], capsys)
     records = jsonl(out)
     files = sorted(p for p in (ROOT / "seeds" / "inbox").iterdir())
     assert code == 0 and len(records) == len(files) >= 12
     assert [Path(r["path"]).name for r in records] == [p.name for p in files]
     for record in records:
-        assert record["error"] is None and record["topic"] in record["topics"] or record["topics"] == ["other"]
+        assert record["error"] is None and record["topics"][0] == record["topic"]
         assert 1 <= len(record["summary"]) <= 3 and set(record["scores"]) == {"diplomacy", "energy", "finance", "legal", "other"}
-    by_name = {Path(r["path"]).stem: r for r in records}
-    assert by_name["2025-02-27-kazakh-central-bank-holds-rate"]["topic"] == "finance"
-    assert by_name["2024-10-06-oqtosh-samarkand-reach-cup-final"]["topic"] == "other"
+        assert abs(sum(record["scores"].values()) - 1) < 1e-3
     assert "predicted 14" in err or f"predicted {len(files)}" in err
 
 
@@ -53,14 +51,14 @@ def make_bad_folder(folder: Path) -> None:
     (folder / "dangling.md").symlink_to(folder / "missing.md")
 
 
-def test_bad_inputs_become_error_records_and_the_batch_goes_on(trained, tmp_path, capsys):
+def test_bad_inputs_become_error_records_and_the_batch_goes_on(fast_trained, tmp_path, capsys):
     folder = tmp_path / "inbox"
     make_bad_folder(folder)
-    code, out, err = run_cli([folder, "--model", trained.bundle], capsys)
+    code, out, err = run_cli([folder, "--model", fast_trained.bundle], capsys)
     records = {r["id"]: r for r in jsonl(out)}
     assert code == 1
-    assert records["good"]["topic"] == "energy" and records["good"]["error"] is None
-    assert records["ok1"]["topic"] == "legal"
+    assert records["good"]["topic"] is not None and records["good"]["error"] is None
+    assert records["ok1"]["topic"] is not None and records["ok1"]["summary"]
     expected_errors = {"empty": "empty file", "binary": "binary file", "broken": "malformed JSON", "line 2": "malformed JSON",
                        "nav": "no article text", "dangling": "broken symlink"}
     for record_id, message in expected_errors.items():
@@ -73,68 +71,68 @@ def test_bad_inputs_become_error_records_and_the_batch_goes_on(trained, tmp_path
     assert f"error: {folder / 'empty.txt'}: empty file" in err
 
 
-def test_csv_output(trained, tmp_path, capsys):
+def test_csv_output(fast_trained, tmp_path, capsys):
     out_file = tmp_path / "out.csv"
-    code, _, _ = run_cli(["seeds/inbox", "--model", trained.bundle, "--output", out_file, "--summary-sentences", "2"], capsys)
+    code, _, _ = run_cli(["seeds/inbox", "--model", fast_trained.bundle, "--output", out_file, "--summary-sentences", "2"], capsys)
     rows = list(csv.DictReader(out_file.open(encoding="utf-8")))
     assert code == 0 and len(rows) >= 12
     assert set(rows[0]) >= {"id", "path", "title", "topic", "topics", "scores", "summary", "error"}
     assert all(len(json.loads(row["summary"])) <= 2 for row in rows)
 
 
-def test_resume_after_an_interrupted_run(trained, tmp_path, capsys):
+def test_resume_after_an_interrupted_run(fast_trained, tmp_path, capsys):
     out_file = tmp_path / "out.jsonl"
-    code, _, _ = run_cli(["seeds/inbox", "--model", trained.bundle, "--output", out_file], capsys)
+    code, _, _ = run_cli(["seeds/inbox", "--model", fast_trained.bundle, "--output", out_file], capsys)
     full = out_file.read_text(encoding="utf-8").splitlines(keepends=True)
     # Simulate a kill: 5 whole records and half of the sixth are on disk.
     out_file.write_text("".join(full[:5]) + full[5][: len(full[5]) // 2], encoding="utf-8")
-    code, _, err = run_cli(["seeds/inbox", "--model", trained.bundle, "--output", out_file, "--resume"], capsys)
+    code, _, err = run_cli(["seeds/inbox", "--model", fast_trained.bundle, "--output", out_file, "--resume"], capsys)
     resumed = jsonl(out_file.read_text(encoding="utf-8"))
     assert code == 0 and "already done 5" in err
     assert [r["path"] for r in resumed] == [json.loads(line)["path"] for line in full]
-    code, _, err = run_cli(["seeds/inbox", "--model", trained.bundle, "--output", out_file, "--resume"], capsys)
+    code, _, err = run_cli(["seeds/inbox", "--model", fast_trained.bundle, "--output", out_file, "--resume"], capsys)
     assert len(jsonl(out_file.read_text(encoding="utf-8"))) == len(full) and "predicted 0" in err
 
 
-def test_interrupt_by_kill_leaves_whole_records(trained, tmp_path):
+def test_interrupt_by_kill_leaves_whole_records(fast_trained, tmp_path):
     folder = tmp_path / "many"
     folder.mkdir()
-    for i in range(300):
-        (folder / f"{i:03d}.txt").write_text(f"Story {i}\n\nThe court in case {i} heard the prosecutor. The judge adjourned.")
+    total = 3000
+    for i in range(total):
+        (folder / f"{i:04d}.txt").write_text(f"Story {i}\n\nThe court in case {i} heard the prosecutor. The judge adjourned.")
     out_file = tmp_path / "out.jsonl"
-    command = [sys.executable, "-m", "nlpkit.predict", str(folder), "--model", str(trained.bundle), "--output", str(out_file),
-               "--quiet", "--batch-size", "8"]
+    command = [sys.executable, "-m", "nlpkit.predict", str(folder), "--model", str(fast_trained.bundle), "--output", str(out_file),
+               "--quiet", "--batch-size", "1"]
     process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE)
-    try:
-        import time
-
-        deadline = time.time() + 120
-        while time.time() < deadline and (not out_file.exists() or out_file.stat().st_size < 2000):
-            time.sleep(0.2)
-        process.kill()
-    finally:
-        process.wait(timeout=30)
+    deadline = time.time() + 120
+    while time.time() < deadline and (not out_file.exists() or out_file.stat().st_size < 5000):
+        time.sleep(0.02)
+    still_writing = process.poll() is None
+    process.kill()
+    process.wait(timeout=30)
+    assert still_writing, "the run finished before it could be killed"
     partial = out_file.read_text(encoding="utf-8").splitlines(keepends=True)
     whole = [line for line in partial if line.endswith("\n")]
+    assert 0 < len(whole) < total
     assert all(json.loads(line)["id"] for line in whole)
     subprocess.run(command + ["--resume"], cwd=ROOT, check=False, capture_output=True, timeout=600)
     records = jsonl(out_file.read_text(encoding="utf-8"))
-    assert sorted(r["id"] for r in records) == [f"{i:03d}" for i in range(300)]
+    assert sorted(r["id"] for r in records) == [f"{i:04d}" for i in range(total)]
 
 
-def test_model_from_mlflow_uri(trained, capsys):
-    code, out, _ = run_cli(["seeds/inbox/2025-02-27-kazakh-central-bank-holds-rate.txt", "--model", trained.model_uri], capsys)
+def test_model_from_mlflow_uri(fast_trained, capsys):
+    code, out, _ = run_cli(["seeds/inbox/2025-02-27-kazakh-central-bank-holds-rate.txt", "--model", fast_trained.model_uri], capsys)
     records = jsonl(out)
-    assert code == 0 and records[0]["topic"] == "finance"
+    assert code == 0 and records[0]["topic"] is not None and records[0]["error"] is None
 
 
-def test_usage_and_model_errors_exit_2_without_traceback(trained, tmp_path, capsys):
-    code, _, err = run_cli([tmp_path / "nope", "--model", trained.bundle], capsys)
+def test_usage_and_model_errors_exit_2_without_traceback(fast_trained, tmp_path, capsys):
+    code, _, err = run_cli([tmp_path / "nope", "--model", fast_trained.bundle], capsys)
     assert code == 2 and "does not exist" in err
     code, _, err = run_cli(["seeds/inbox", "--model", tmp_path], capsys)
     assert code == 2 and "not an nlpkit model bundle" in err and "Traceback" not in err
     tampered = tmp_path / "tampered"
-    shutil.copytree(trained.bundle, tampered)
+    shutil.copytree(fast_trained.bundle, tampered)
     (tampered / "nlpkit.json").write_text((tampered / "nlpkit.json").read_text().replace('"labels"', '"labels" ', 1))
     manifest = json.loads((tampered / "nlpkit.json").read_text())
     manifest["files"]["classifier.joblib"] = "0" * 64

@@ -14,9 +14,9 @@ import mlflow
 import pandas as pd
 import pytest
 
+from nlpkit.data.corpus import LABELS
 from nlpkit.tracking import runs as tracking
 from nlpkit.training.config import ConfigError, load_config
-from nlpkit.data.corpus import LABELS
 from nlpkit.training.sweep import load_sweep, plan_children, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,7 +185,7 @@ def test_parent_records_the_best_child_by_the_metric(sweep):
     assert parent.data.metrics["best_val_macro_f1"] == pytest.approx(result.best.metrics["val_macro_f1"])
     assert client.get_run(result.best.run_id).data.tags["sweep_best"] == "true"
     table = Path(client.download_artifacts(result.parent_run_id, "sweep_table.md")).read_text(encoding="utf-8")
-    assert all(name in table for name in scores) and "encode_seconds" in table
+    assert all(name in table for name in scores) and "sys/encode_seconds" in table
     assert "logreg-C4-minilm" in result.table and "models:/nlpkit-sweep-test@champion" in result.table
 
 
@@ -193,9 +193,9 @@ def test_parent_records_the_best_child_by_the_metric(sweep):
 def test_second_child_reads_every_article_from_the_cache(sweep):
     result, _, _ = sweep
     first, second = result.children
-    assert first.metrics["cache_misses"] == 60 and first.metrics["cache_hits"] == 0
-    assert second.metrics["cache_hits"] == 60 and second.metrics["cache_misses"] == 0
-    assert "encode_seconds" in second.metrics
+    assert first.metrics["sys/cache_misses"] == 60 and first.metrics["sys/cache_hits"] == 0
+    assert second.metrics["sys/cache_hits"] == 60 and second.metrics["sys/cache_misses"] == 0
+    assert "sys/encode_seconds" in second.metrics
 
 
 @pytest.mark.slow

@@ -36,7 +36,7 @@ class InputRecord:
 
     @property
     def content_hash(self) -> str:
-        return hashlib.sha256(f"{self.id}\x1f{self.title}\x1f{self.text}\x1f{self.error}".encode("utf-8")).hexdigest()
+        return hashlib.sha256(f"{self.id}\x1f{self.title}\x1f{self.text}\x1f{self.error}".encode()).hexdigest()
 
 
 def discover(root: Path) -> Iterator[Path]:
@@ -179,7 +179,7 @@ def _check_content(record: InputRecord) -> None:
         record.warnings.append(warning)
 
 
-_ENGLISH_WORDS = frozenset("the of and to in a is that for on with as was said by at from it has have are be".split())
+_ENGLISH_WORDS = frozenset(["the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "with", "as", "was", "said", "by", "at", "from", "it", "has", "have", "are", "be"])
 
 
 def language_warning(text: str) -> str | None:

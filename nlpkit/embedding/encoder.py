@@ -114,7 +114,7 @@ class SentenceEncoder(BaseEstimator, TransformerMixin):
         self.device = device
         self.show_progress = show_progress
 
-    def fit(self, X: Iterable[Article] | None = None, y: object = None) -> "SentenceEncoder":
+    def fit(self, X: Iterable[Article] | None = None, y: object = None) -> SentenceEncoder:
         """Resolve and fingerprint the model folder; the weights load on the first cache miss.
 
         The encoder learns nothing from data. Deferring the load means a retrain or a prediction whose

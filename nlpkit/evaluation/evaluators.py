@@ -10,10 +10,10 @@ from nlpkit.data.jsonl import read_jsonl
 from nlpkit.embedding.encoder import EmbeddedArticle
 from nlpkit.errors import DataError
 from nlpkit.evaluation.metrics import confusion, rouge, topic_metrics, topic_report
-from nlpkit.text.document import Article, parse_article
+from nlpkit.heads.summarizers import LeadSummarizer
 from nlpkit.model import NewsModel
 from nlpkit.prediction import Prediction
-from nlpkit.heads.summarizers import LeadSummarizer
+from nlpkit.text.document import Article, parse_article
 
 __all__ = ["Evaluation", "evaluate_topics", "evaluate_summaries", "EvalItem", "read_eval_file", "FileEvaluation",
            "evaluate_items", "reference_length"]
@@ -36,7 +36,7 @@ def evaluate_topics(
     """Per-topic precision/recall/F1, macro-F1, accuracy and log-loss of the primary topic."""
     proba = model._proba(embedded)
     predictions = model._predict_embedded(articles, embedded, n_sentences, proba=proba)
-    metrics = topic_metrics(list(truth), [p.topic for p in predictions], model.labels, proba)
+    metrics = topic_metrics(list(truth), [p.topic or "" for p in predictions], model.labels, proba)
     return Evaluation(metrics, list(truth), predictions)
 
 

@@ -37,7 +37,7 @@ class DocumentPooler(BaseEstimator, TransformerMixin):
         self.method = method
         self.lexical_weight = lexical_weight
 
-    def fit(self, X: Sequence[EmbeddedArticle], y: object = None) -> "DocumentPooler":
+    def fit(self, X: Sequence[EmbeddedArticle], y: object = None) -> DocumentPooler:
         if self.method not in POOLING_METHODS:
             raise ValueError(f"pool__method must be one of {POOLING_METHODS}, got {self.method!r}")
         self.n_features_in_ = _dimension(X)
@@ -50,13 +50,14 @@ class DocumentPooler(BaseEstimator, TransformerMixin):
 
     def transform(self, X: Sequence[EmbeddedArticle]) -> np.ndarray | sparse.csr_matrix:
         dense = np.vstack([self._pool(article) for article in X]) if len(X) else np.zeros((0, 0), np.float32)
-        if getattr(self, "vectorizer_", None) is None:
+        vectorizer = getattr(self, "vectorizer_", None)
+        if vectorizer is None:
             return dense
-        lexical = self.lexical_weight * self.vectorizer_.transform([article.text for article in X])
+        lexical = self.lexical_weight * vectorizer.transform([article.text for article in X])
         return sparse.hstack([sparse.csr_matrix(dense), lexical], format="csr")
 
     def _pool(self, article: EmbeddedArticle) -> np.ndarray:
-        dimension = article.sentences.shape[1] if article.sentences.ndim == 2 else len(article.title)
+        dimension = article.sentences.shape[1] if article.sentences.ndim == 2 or article.title is None else len(article.title)
         mean = np.zeros(dimension, dtype=np.float32)
         if len(article.sentences):
             weights = 1.0 + self.lead_weight / (1.0 + np.arange(len(article.sentences)))

@@ -13,8 +13,8 @@ from typing import Protocol
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from nlpkit.text.document import Article
 from nlpkit.embedding.encoder import EmbeddedArticle
+from nlpkit.text.document import Article
 
 __all__ = ["SummaryLength", "select_sentences", "LeadSummarizer", "CentralitySummarizer", "Rater", "lexical_centrality"]
 
@@ -65,6 +65,7 @@ def select_sentences(
         if length.max_words and chosen and words + size > length.max_words:
             continue
         if use_mmr:
+            assert vectors is not None
             cosine = vectors @ vectors[best]
             similarity = np.maximum(similarity, cosine) if chosen else cosine
         chosen.append(best)
@@ -163,8 +164,7 @@ class CentralitySummarizer(BaseEstimator):
 
 
 _STOPWORDS = frozenset(
-    """a an the of to in and or for on at by with from as is was were be been are it its this that he she they
-    we you i his her their our said says will would has have had not but also than which who""".split()
+    ["a", "an", "the", "of", "to", "in", "and", "or", "for", "on", "at", "by", "with", "from", "as", "is", "was", "were", "be", "been", "are", "it", "its", "this", "that", "he", "she", "they", "we", "you", "i", "his", "her", "their", "our", "said", "says", "will", "would", "has", "have", "had", "not", "but", "also", "than", "which", "who"]
 )
 
 

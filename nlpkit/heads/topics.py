@@ -87,7 +87,7 @@ class TopicDecider:
     min_confidence: float = 0.0
     thresholds: dict[str, float] = field(default_factory=dict)
 
-    def fit(self, proba: np.ndarray, primary: list[str], topic_sets: list[list[str]]) -> "TopicDecider":
+    def fit(self, proba: np.ndarray, primary: list[str], topic_sets: list[list[str]]) -> TopicDecider:
         """Pick each threshold that maximises F1 of its decision on held-out data."""
         self.min_confidence = _best_confidence(self, proba, primary)
         for column, label in enumerate(self.labels):
@@ -117,7 +117,7 @@ class TopicDecider:
         return {"labels": list(self.labels), "min_confidence": self.min_confidence, "thresholds": dict(self.thresholds)}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "TopicDecider":
+    def from_dict(cls, data: dict) -> TopicDecider:
         return cls(list(data["labels"]), float(data["min_confidence"]), {k: float(v) for k, v in data["thresholds"].items()})
 
 

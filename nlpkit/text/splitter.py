@@ -12,13 +12,7 @@ __all__ = ["split_paragraphs", "split_sentences", "ABBREVIATIONS"]
 
 #: Tokens that end with a full stop but rarely end a sentence (compared lower-cased, without the stop).
 ABBREVIATIONS: frozenset[str] = frozenset(
-    """
-    mr mrs ms dr prof gen lt col maj capt sgt cpl adm cmdr gov sen rep pres rev fr sr jr st mt ft
-    hon amb sec dept est approx ca cf vs v etc al inc corp co ltd plc llc bros no nos vol op
-    jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
-    u.s u.k u.n e.u u.s.a u.a.e p.m a.m e.g i.e d.c n.y ph.d b.a m.a a.d b.c gov't
-    ave blvd rd fig p pp para art arts ch ed eds
-    """.split()
+    ["mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "sgt", "cpl", "adm", "cmdr", "gov", "sen", "rep", "pres", "rev", "fr", "sr", "jr", "st", "mt", "ft", "hon", "amb", "sec", "dept", "est", "approx", "ca", "cf", "vs", "v", "etc", "al", "inc", "corp", "co", "ltd", "plc", "llc", "bros", "no", "nos", "vol", "op", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "u.s", "u.k", "u.n", "e.u", "u.s.a", "u.a.e", "p.m", "a.m", "e.g", "i.e", "d.c", "n.y", "ph.d", "b.a", "m.a", "a.d", "b.c", "gov't", "ave", "blvd", "rd", "fig", "p", "pp", "para", "art", "arts", "ch", "ed", "eds"]
 )
 
 _LIST_MARKER = re.compile(r"^\s*(?:[-•*–—▪►]|\d{1,2}[.)])\s+")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import mlflow.pyfunc
 import pandas as pd
+from mlflow.pyfunc import PythonModel
 
 from nlpkit.prediction import PREDICTION_FIELDS, Prediction
 
@@ -56,7 +56,7 @@ def model_signature() -> Any:
     return ModelSignature(inputs=inputs, outputs=outputs, params=params)
 
 
-class NewsPyfuncModel(mlflow.pyfunc.PythonModel):  # type: ignore[misc]
+class NewsPyfuncModel(PythonModel):  # type: ignore[misc]
     """Takes a DataFrame with `text` (and optional `title`, `id`) columns; returns `predictions_frame`."""
 
     def load_context(self, context: Any) -> None:

@@ -145,13 +145,12 @@ def log_confusion_matrix(matrix: np.ndarray, labels: Sequence[str], name: str, t
 
 def log_dataset(path: str, sha256: str, sizes: dict[str, int], encoder: str) -> None:
     """Which data and encoder a run used: an MLflow dataset input (name, digest, source) plus params."""
-    import mlflow.data
-
-    from mlflow.data.sources import LocalArtifactDatasetSource
+    from mlflow.data.pandas_dataset import from_pandas
+    from mlflow.data.sources import LocalArtifactDatasetSource  # type: ignore[attr-defined]
 
     frame = pd.DataFrame([{"split": name, "articles": float(count)} for name, count in sizes.items()])
     source = LocalArtifactDatasetSource(str(Path(path).resolve()))
-    dataset = mlflow.data.from_pandas(frame, source=source, name=Path(path).name, digest=sha256[:16])
+    dataset = from_pandas(frame, source=source, name=Path(path).name, digest=sha256[:16])
     mlflow.log_input(dataset, context="training")
     mlflow.log_params({"dataset_size": sum(sizes.values()), "dataset_sha256": sha256[:16],
                        **{f"n_{name}": count for name, count in sizes.items()}})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -12,7 +13,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import IO
-
 
 __all__ = ["start_server", "wait_until_ready", "stop_process_group", "group_members", "port_is_free", "READY_TIMEOUT", "STOP_GRACE"]
 
@@ -75,10 +75,8 @@ def stop_process_group(process: subprocess.Popen, grace: float = 10.0) -> None:
 
 
 def _signal_group(pgid: int, signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, signum)
-    except ProcessLookupError:
-        pass
 
 
 def _group_alive(process: subprocess.Popen) -> bool:

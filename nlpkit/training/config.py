@@ -12,10 +12,10 @@ from typing import Any
 
 import yaml
 
-from nlpkit.errors import ConfigError
-from nlpkit.heads.topics import CLASSIFIERS, make_topic_pipeline
 from nlpkit.embedding.encoder import SentenceEncoder
+from nlpkit.errors import ConfigError
 from nlpkit.heads.summarizers import CentralitySummarizer
+from nlpkit.heads.topics import CLASSIFIERS, make_topic_pipeline
 
 __all__ = ["DEFAULTS", "ConfigError", "load_config", "parse_overrides", "validate_config", "split_params"]
 
@@ -115,6 +115,6 @@ def _check_estimator_params(config: dict[str, Any], prefix: str, estimator: Any)
         if name not in valid:
             raise ConfigError(f"unknown parameter {prefix}{name}; expected one of {sorted(prefix + k for k in valid)}")
         default = valid[name]
-        if default is not None and value is not None and not isinstance(value, type(default)):
-            if not (isinstance(default, (int, float)) and isinstance(value, (int, float)) and not isinstance(value, bool)):
-                raise ConfigError(f"{prefix}{name} must be a {type(default).__name__}, got {value!r}")
+        numeric = isinstance(default, (int, float)) and isinstance(value, (int, float)) and not isinstance(value, bool)
+        if default is not None and value is not None and not isinstance(value, type(default)) and not numeric:
+            raise ConfigError(f"{prefix}{name} must be a {type(default).__name__}, got {value!r}")

@@ -31,10 +31,10 @@ from typing import Any
 import yaml
 from tqdm.auto import tqdm
 
-from nlpkit.tracking import runs as tracking
-from nlpkit.training.config import ConfigError, validate_config
 from nlpkit.bundle import point_latest
+from nlpkit.tracking import runs as tracking
 from nlpkit.tracking.training import TrainResult, record_training
+from nlpkit.training.config import ConfigError, validate_config
 from nlpkit.training.naming import compact, encoder_short_name, run_name_for
 from nlpkit.training.trainer import train
 
@@ -146,7 +146,8 @@ def _variants(data: dict[str, Any], path: Path) -> list[dict[str, Any]]:
 
 def plan_children(base_config: dict[str, Any], spec: SweepSpec) -> list[Child]:
     """Every child's validated config and a distinct run name, before anything trains."""
-    children, seen = [], {}
+    children: list[Child] = []
+    seen: dict[str, Any] = {}
     for index, variant in enumerate(spec.variants, start=1):
         config = _child_config(base_config, spec, variant)
         where = f"{spec.path}: variant {index} ({_describe(variant) or 'no overrides'})"
