@@ -51,8 +51,10 @@ def session(master: str | None = "local[2]", app_name: str = "nlpkit", **conf: s
     """A SparkSession whose Python workers run this interpreter, offline, with the Spark UI off."""
     from pyspark.sql import SparkSession
 
+    logging.getLogger("py4j").setLevel(logging.WARNING)
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    _workers_import_this_nlpkit()
+    if master and master.startswith("local"):
+        _workers_import_this_nlpkit()
     builder = SparkSession.builder.appName(app_name)
     if master:
         builder = builder.master(master)
