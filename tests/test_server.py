@@ -66,7 +66,8 @@ def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 
 def test_start_train_register_predict_stop(server_dir, tiny_encoder, session_dir):
     from nlpkit.tracking import server
-    from nlpkit.tracking.ui import group_members, port_is_free
+    from nlpkit.tracking.server import port_is_free
+    from nlpkit.tracking.ui import group_members
 
     port = _free_port()
     started = _cli("-m", "nlpkit.server", "start", "--dir", str(server_dir), "--port", str(port), "--quiet")
@@ -111,3 +112,27 @@ def test_start_refuses_a_busy_port(server_dir):
         with pytest.raises(NlpkitError, match="in use"):
             server.start(server_dir, port=busy.getsockname()[1])
     assert not (server_dir / "postgres").exists(), "nothing is initialised when the port is taken"
+
+
+def test_basic_auth_refuses_anonymous_clients(server_dir):
+    import base64
+    import urllib.error
+    import urllib.request
+
+    from nlpkit.tracking import server
+
+    port = _free_port()
+    started = _cli("-m", "nlpkit.server", "start", "--dir", str(server_dir), "--port", str(port), "--auth", "--quiet")
+    assert started.returncode == 0, started.stderr[-3000:]
+    assert "MLFLOW_TRACKING_USERNAME=admin" in started.stdout
+    url = f"http://127.0.0.1:{port}/api/2.0/mlflow/experiments/search?max_results=1"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(url, timeout=30)
+    assert refused.value.code == 401
+    password = json.loads((server_dir / "server.json").read_text())["extra"]["admin_password"]
+    request = urllib.request.Request(url, headers={"Authorization": "Basic " + base64.b64encode(f"admin:{password}".encode()).decode()})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+    assert server.status(server_dir)["auth"]
+    server.stop(server_dir)
+    assert not server.status(server_dir)["mlflow"]

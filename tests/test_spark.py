@@ -103,6 +103,8 @@ def test_spark_parquet_equals_nlpkit_predict_field_for_field(spark, fast_trained
     got = [_normal(r) for r in frame.to_dict(orient="records")]
     key = lambda r: (r["path"], r["id"])  # noqa: E731
     assert sorted(got, key=key) == sorted((_normal(r) for r in expected), key=key)
+    two_steps = nlpkit_spark.predict(nlpkit_spark.read_folder(spark, str(folder), max_bytes=4000), str(fast_trained.bundle))
+    assert sorted((_normal(r.asDict()) for r in two_steps.collect()), key=key) == sorted(got, key=key)
     errors = {r["id"]: r["error"] for r in expected if r["error"]}
     assert {"empty", "binary", "broken", "line 2", "nav", "dangling", "huge", "many#3"} <= set(errors), errors
     assert stats.read == len(expected) and stats.failed == len(errors)

@@ -31,9 +31,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from nlpkit.errors import TrackingError
-from nlpkit.tracking.ui import group_members, port_is_free
+from nlpkit.tracking.ui import group_members
 
-__all__ = ["ServerError", "ServerState", "start", "stop", "status", "find_pg_bin", "DEFAULT_PORT"]
+__all__ = ["ServerError", "ServerState", "start", "stop", "status", "find_pg_bin", "port_is_free", "DEFAULT_PORT"]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ DEFAULT_PORT = 5000
 HOST = "127.0.0.1"
 DB_NAME = "mlflow"
 DB_USER = "mlflow"
+ADMIN_USER = "admin"
 SYSTEM_USER = "nlpkit-db"
 READY_TIMEOUT = 180.0
 STOP_GRACE = 15.0
@@ -69,6 +70,11 @@ class ServerState:
     @property
     def tracking_uri(self) -> str:
         return f"http://{HOST}:{self.port}"
+
+    @property
+    def auth(self) -> bool:
+        """True when MLflow runs its basic-auth app (users and permissions)."""
+        return bool(self.extra.get("auth"))
 
     @property
     def store_uri(self) -> str:
@@ -109,6 +115,18 @@ def _write_state(state: ServerState) -> None:
     tmp.write_text(json.dumps(asdict(state), indent=2))
     os.chmod(tmp, 0o600)
     tmp.replace(path)
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Nothing listens on host:port. SO_REUSEADDR, as servers use it: connections of a server stopped a
+    moment ago (TIME_WAIT) do not make the port busy, a listening socket does."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def _free_port() -> int:
@@ -234,6 +252,20 @@ def _health(url: str, timeout: float = 2.0) -> bool:
         return False
 
 
+def _auth_config(state: ServerState, directory: Path) -> Path:
+    """DIR/auth.ini for MLflow's basic-auth app: users in DIR/auth.db, READ for everyone by default."""
+    path = directory / "auth.ini"
+    path.write_text(
+        "[mlflow]\n"
+        "default_permission = READ\n"
+        f"database_uri = sqlite:///{directory / 'auth.db'}\n"
+        f"admin_username = {ADMIN_USER}\n"
+        "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n"
+    )
+    os.chmod(path, 0o600)
+    return path
+
+
 def _start_mlflow(state: ServerState, directory: Path) -> int:
     artifacts = directory / "artifacts"
     artifacts.mkdir(exist_ok=True)
@@ -242,6 +274,11 @@ def _start_mlflow(state: ServerState, directory: Path) -> int:
     env.pop("MLFLOW_TRACKING_URI", None)
     command = [sys.executable, "-m", "mlflow", "server", "--host", HOST, "--port", str(state.port),
                "--artifacts-destination", str(artifacts), "--workers", str(state.workers)]
+    if state.auth:
+        env.update(MLFLOW_AUTH_CONFIG_PATH=str(_auth_config(state, directory)),
+                   MLFLOW_AUTH_ADMIN_PASSWORD=str(state.extra["admin_password"]),
+                   MLFLOW_FLASK_SERVER_SECRET_KEY=str(state.extra["secret_key"]))
+        command += ["--app-name", "basic-auth"]
     log_file = (directory / "logs" / "mlflow.log").open("ab")
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT, env=env,
                                cwd=directory, start_new_session=True)
@@ -258,16 +295,22 @@ def _start_mlflow(state: ServerState, directory: Path) -> int:
     raise ServerError(f"mlflow server did not answer at {state.tracking_uri} within {READY_TIMEOUT:.0f} s")
 
 
-def _tail(path: Path, lines: int = 1) -> str:
+def _tail(path: Path) -> str:
+    """The line of the log that says what went wrong (the last exception line), else its last line."""
     try:
-        text = [line for line in path.read_text(errors="replace").splitlines() if line.strip()]
+        text = [line.strip() for line in path.read_text(errors="replace").splitlines() if line.strip()]
     except OSError:
         return "(no log)"
-    return " | ".join(text[-lines:]) or "(empty log)"
+    errors = [line for line in text if "Error" in line.split(":", 1)[0] or "Exception" in line.split(":", 1)[0]]
+    return (errors or text or ["(empty log)"])[-1] + f" (log: {path})"
 
 
-def start(directory: Path, port: int = DEFAULT_PORT, workers: int = 1) -> ServerState:
-    """Start PostgreSQL and `mlflow server` for DIR (initialising it on first use); return the running state."""
+def start(directory: Path, port: int = DEFAULT_PORT, workers: int = 1, auth: bool = False) -> ServerState:
+    """Start PostgreSQL and `mlflow server` for DIR (initialising it on first use); return the running state.
+
+    With `auth`, MLflow runs its basic-auth app: an `admin` user whose random password is kept in
+    DIR/server.json (it only takes effect the first time the user store is created), READ for others.
+    """
     began = time.perf_counter()
     pg_bin = find_pg_bin()
     if pg_bin is None:
@@ -288,6 +331,10 @@ def start(directory: Path, port: int = DEFAULT_PORT, workers: int = 1) -> Server
     data = directory / "postgres"
     state = previous or ServerState(dir=str(directory), port=port, pg_port=0, password=secrets.token_urlsafe(24))
     state.port, state.os_user, state.workers, state.dir = port, user, workers, str(directory)
+    state.extra["auth"] = auth
+    if auth:
+        state.extra.setdefault("admin_password", secrets.token_urlsafe(18))
+        state.extra.setdefault("secret_key", secrets.token_urlsafe(32))  # CSRF key of the auth app, stable across restarts
     if not (data / "PG_VERSION").is_file():
         if data.exists() and any(data.iterdir()):
             raise ServerError(f"{data} exists but holds no PostgreSQL cluster; move it away")
@@ -378,6 +425,7 @@ def status(directory: Path) -> dict:
         "mlflow_processes": len(members),
         "answering": bool(members) and _health(state.tracking_uri),
         "tracking_uri": state.tracking_uri,
+        "auth": state.auth,
         "rss_mb": round(sum(_rss_kb(pid) for pid in members) / 1024, 1),
     }
 
