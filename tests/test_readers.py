@@ -98,3 +98,17 @@ def test_discover_walks_sorted_and_skips_hidden(tmp_path):
     (tmp_path / "a.txt").write_text("x")
     (tmp_path / ".hidden.txt").write_text("x")
     assert [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)] == ["a.txt", "b/z.txt"]
+
+
+def test_read_bytes_gives_the_records_of_read_path(tmp_path):
+    """Spark's binaryFile hands over bytes: parsing them must give exactly what reading the file gives."""
+    from nlpkit.data.readers import read_bytes
+
+    files = {"a.txt": b"Title\n\nBody text of the story.", "b.md": b"# Head\n\nSome *text*.", "c.html": b"<p>only nav</p>",
+             "d.json": b'{"id": "x", "text": "T"}', "e.jsonl": b'{"text": "one"}\nnot json\n', "f.txt": b"bin\x00ary",
+             "g.txt": b"caf\xe9 au lait, said the barista to the customer at the counter.", "h.txt": b"   \n"}
+    for name, raw in files.items():
+        (tmp_path / name).write_bytes(raw)
+        assert list(read_bytes(str(tmp_path / name), raw)) == list(read_path(tmp_path / name))
+    remote = list(read_bytes("hdfs://namenode/feed/a.txt", files["a.txt"]))
+    assert remote[0].path == "hdfs://namenode/feed/a.txt" and remote[0].id == "a"

@@ -4,6 +4,7 @@
     python -m nlpkit.predict feed/ --output out/today.csv         # CSV
     python -m nlpkit.predict feed/ --output today.jsonl --resume  # continue an interrupted run
     python -m nlpkit.predict feed/ --model models:/news@champion  # a registered MLflow model
+    python -m nlpkit.predict feed/ --engine spark --master local[2] --output out.parquet   # Apache Spark
 
 Exit code: 0 every article predicted, 1 some inputs failed (see their `error`), 2 usage or model error.
 """
@@ -37,6 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="skip files larger than this (default 5 MB)")
     parser.add_argument("--resume", action="store_true", help="skip articles already in --output and append")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or info messages")
+    parser.add_argument("--engine", choices=["local", "spark"], default="local",
+                        help="local (default: this process, JSONL/CSV) or spark (Apache Spark, Parquet; needs nlpkit[spark])")
+    parser.add_argument("--master", default=None,
+                        help="Spark master for --engine spark: local[2] (default), spark://host:7077; under spark-submit its own")
     return parser
 
 
@@ -46,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     problem = _usage_problem(args)
     if problem:
         return fail(problem)
+    if args.engine == "spark":
+        return run_spark(args)
     try:
         model = load_model(args.model, args.batch_size)
     except (NlpkitError, OSError) as error:
@@ -62,6 +69,15 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
         return "--summary-sentences must be at least 1"
     if args.batch_size < 1:
         return "--batch-size must be at least 1"
+    if args.engine == "spark":
+        if not args.output or args.output.suffix.lower() != ".parquet":
+            return "--engine spark writes Parquet: give --output FILE.parquet"
+        if args.resume:
+            return "--resume is for the local engine; Spark rewrites the whole --output"
+        if args.output.exists():
+            return f"{args.output} exists; remove it or choose another --output"
+    elif args.master:
+        return "--master is for --engine spark"
     return None
 
 
@@ -90,6 +106,32 @@ def run(model, args: argparse.Namespace) -> int:
     if interrupted:
         return 130
     return EXIT_SOME_FAILED if stats.failed else EXIT_OK
+
+
+def run_spark(args: argparse.Namespace) -> int:
+    """The same job on Apache Spark: read the folder with binaryFile, predict with mapInPandas, write Parquet."""
+    try:
+        from nlpkit import spark as nlpkit_spark
+
+        spark = nlpkit_spark.session(args.master or ("local[2]" if not _under_spark_submit() else None))
+    except ImportError:
+        return fail("--engine spark needs pyspark: pip install 'nlpkit[spark]'")
+    try:
+        summary = nlpkit_spark.predict_folder(spark, str(args.input), args.model, str(args.output), batch_size=args.batch_size,
+                                              n_sentences=args.summary_sentences, max_bytes=args.max_bytes)
+    except NlpkitError as error:
+        return fail(f"model {args.model}: {error}")
+    finally:
+        spark.stop()
+    print(summary.summary(), file=sys.stderr)
+    return EXIT_SOME_FAILED if summary.failed else EXIT_OK
+
+
+def _under_spark_submit() -> bool:
+    """spark-submit sets the master itself (SPARK_SUBMIT_OPTS / spark.master in the launcher's conf)."""
+    import os
+
+    return "SPARK_ENV_LOADED" in os.environ or bool(os.environ.get("PYSPARK_GATEWAY_PORT"))
 
 
 def _inputs(args: argparse.Namespace, stats, skip: set) -> Iterator:

@@ -13,10 +13,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import Path
+from pathlib import Path, PurePath, PurePosixPath
 from typing import Iterator
 
-__all__ = ["InputRecord", "SUPPORTED_SUFFIXES", "DEFAULT_MAX_BYTES", "discover", "read_path", "language_warning"]
+__all__ = ["InputRecord", "SUPPORTED_SUFFIXES", "DEFAULT_MAX_BYTES", "discover", "read_path", "read_bytes", "size_problem", "language_warning"]
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 DEFAULT_MAX_BYTES = 5_000_000
@@ -63,11 +63,21 @@ def read_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[InputR
     except OSError as error:
         yield InputRecord(name, path.stem, error=f"cannot read file: {error.strerror or error}")
         return
+    yield from read_bytes(name, raw)
+
+
+def read_bytes(name: str, raw: bytes) -> Iterator[InputRecord]:
+    """Records from the content of one supported file, already read (e.g. by Spark's binaryFile source).
+
+    `name` is the path as the records show it: a local path, or a URI such as `hdfs://host/feed/a.txt`.
+    """
+    path = PurePosixPath(name)
     if b"\x00" in raw[:8192]:
         yield InputRecord(name, path.stem, error="binary file, expected text (UTF-8)")
         return
     text, decode_warning = _decode(raw)
     for record in _parse(path, text):
+        record.path = name
         if decode_warning:
             record.warnings.append(decode_warning)
         if not record.error:
@@ -80,11 +90,18 @@ def _file_problem(path: Path, max_bytes: int) -> str | None:
         return f"broken symlink (points to {os.readlink(path)})"
     if not path.is_file():
         return "not a regular file"
-    size = path.stat().st_size
-    if size > max_bytes:
-        return f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit (--max-bytes)"
+    size_error = size_problem(path.stat().st_size, max_bytes)
+    if size_error:
+        return size_error
     if not os.access(path, os.R_OK):
         return "permission denied"
+    return None
+
+
+def size_problem(size: int, max_bytes: int) -> str | None:
+    """The error for a file over the size limit, or None."""
+    if size > max_bytes:
+        return f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit (--max-bytes)"
     return None
 
 
@@ -95,7 +112,7 @@ def _decode(raw: bytes) -> tuple[str, str | None]:
         return raw.decode(_FALLBACK_ENCODING, errors="replace"), f"not valid UTF-8; decoded as {_FALLBACK_ENCODING}"
 
 
-def _parse(path: Path, text: str) -> Iterator[InputRecord]:
+def _parse(path: PurePath, text: str) -> Iterator[InputRecord]:
     suffix = path.suffix.lower()
     if suffix in (".txt", ".md"):
         yield _plain_text(path, text, markdown=suffix == ".md")
@@ -107,7 +124,7 @@ def _parse(path: Path, text: str) -> Iterator[InputRecord]:
         yield from _jsonl(path, text)
 
 
-def _plain_text(path: Path, text: str, markdown: bool) -> InputRecord:
+def _plain_text(path: PurePath, text: str, markdown: bool) -> InputRecord:
     """First non-empty line (or `#` heading) is the title; the rest is the body."""
     if markdown:
         text = _strip_markdown(text)
@@ -126,7 +143,7 @@ def _strip_markdown(text: str) -> str:
     return re.sub(r"^#{2,6}\s+", "", text, flags=re.MULTILINE)
 
 
-def _json(path: Path, text: str) -> Iterator[InputRecord]:
+def _json(path: PurePath, text: str) -> Iterator[InputRecord]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -138,7 +155,7 @@ def _json(path: Path, text: str) -> Iterator[InputRecord]:
         yield _from_object(path, item, default_id, "JSON file")
 
 
-def _jsonl(path: Path, text: str) -> Iterator[InputRecord]:
+def _jsonl(path: PurePath, text: str) -> Iterator[InputRecord]:
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
@@ -150,7 +167,7 @@ def _jsonl(path: Path, text: str) -> Iterator[InputRecord]:
         yield _from_object(path, item, f"line {number}", f"line {number}")
 
 
-def _from_object(path: Path, item: object, default_id: str, where: str) -> InputRecord:
+def _from_object(path: PurePath, item: object, default_id: str, where: str) -> InputRecord:
     if not isinstance(item, dict):
         return InputRecord(str(path), default_id, error=f"{where}: expected an object with 'text', got {type(item).__name__}")
     record_id = str(item.get("id", default_id))
@@ -160,7 +177,7 @@ def _from_object(path: Path, item: object, default_id: str, where: str) -> Input
     return InputRecord(str(path), record_id, title=str(title), text=item["text"])
 
 
-def _html(path: Path, text: str) -> InputRecord:
+def _html(path: PurePath, text: str) -> InputRecord:
     extractor = _ArticleExtractor()
     extractor.feed(text)
     extractor.close()

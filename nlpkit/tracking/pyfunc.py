@@ -19,13 +19,16 @@ __all__ = ["NewsPyfuncModel", "predictions_frame", "rows_to_items", "model_signa
 
 
 def predictions_frame(predictions: list[Prediction]) -> pd.DataFrame:
-    """One row per article with the columns of the JSONL record; `scores` is a map of floats."""
-    return pd.DataFrame([p.to_dict() for p in predictions], columns=PREDICTION_FIELDS)
+    """One row per article with the columns of the JSONL record; `scores` is a map of floats.
+
+    Object columns, so a missing `topic` or `error` stays None (pandas 3 would make a string column with NaN).
+    """
+    return pd.DataFrame([p.to_dict() for p in predictions], columns=PREDICTION_FIELDS, dtype=object)
 
 
 def _text(value: Any) -> str | None:
-    """A real string, or None for missing values (pandas turns them into NaN or None)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """A real string, or None for missing values (pandas turns them into None, NaN or pd.NA), never "nan"."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return None
     return value if isinstance(value, str) else str(value)
 

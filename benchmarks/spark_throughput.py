@@ -1,0 +1,246 @@
+"""`python benchmarks/spark_throughput.py`: nlpkit.predict against Spark local[2], and the team server's cost.
+
+    python benchmarks/spark_throughput.py --model models/latest          # 2,000 BBC articles (use the fast bundle)
+    python benchmarks/spark_throughput.py --n 500 --no-server             # a quicker look
+
+Writes N real articles (../shared/benchmarks/summaries/bbc_news_summary.jsonl, else the seed corpus, cycled)
+as .txt files into a temporary folder, then runs, each as a fresh process in its own session:
+- `python -m nlpkit.predict FOLDER --output x.jsonl` (the local engine);
+- `python -m nlpkit.predict FOLDER --engine spark --master local[2] --output x.parquet`;
+each on N articles and on `--small` articles, so the fixed cost (start-up, model load) and the marginal cost
+per article separate: marginal CPU-s per article = (CPU(N) - CPU(small)) / (N - small). CPU is every process
+of the run's session (driver, JVM, Python workers) sampled from /proc every 0.2 s. Model loads per Spark
+Python worker come from NLPKIT_SPARK_LOAD_LOG. The two outputs are compared record for record.
+Then the team server: `nlpkit.server` start (first start with initdb, then a restart), processes, RSS.
+Writes a JSON report to benchmarks/results/ and prints a table. Figures depend on the machine's load:
+the load average is recorded beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout's nlpkit, not another installed one
+SHARED = ROOT.parent / "shared" / "benchmarks" / "summaries" / "bbc_news_summary.jsonl"
+RESULTS = ROOT / "benchmarks" / "results"
+TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def articles(n: int) -> list[dict[str, str]]:
+    source = SHARED if SHARED.is_file() else ROOT / "seeds" / "articles.jsonl"
+    rows = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [rows[i % len(rows)] | {"id": f"{i:05d}"} for i in range(n)]
+
+
+def write_folder(folder: Path, rows: list[dict[str, str]]) -> Path:
+    folder.mkdir(parents=True)
+    for row in rows:
+        (folder / f"{row['id']}.txt").write_text(f"{row.get('title') or ''}\n\n{row['text']}", encoding="utf-8")
+    return folder
+
+
+class SessionSampler:
+    """CPU seconds (utime + stime) and RSS of every process whose session id is `sid`, sampled from /proc."""
+
+    def __init__(self, sid: int, interval: float = 0.2) -> None:
+        self.sid, self.interval = sid, interval
+        self.cpu: dict[int, float] = {}
+        self.peak_rss_mb = 0.0
+        self.peak_processes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            rss, count = 0, 0
+            for entry in Path("/proc").iterdir():
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                fields = stat[stat.rfind(")") + 2 :].split()
+                if int(fields[3]) != self.sid:
+                    continue
+                self.cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / TICKS
+                rss += int(fields[21]) * PAGE_KB
+                count += 1
+            self.peak_rss_mb = max(self.peak_rss_mb, rss / 1024)
+            self.peak_processes = max(self.peak_processes, count)
+            self._stop.wait(self.interval)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return sum(self.cpu.values())
+
+
+def run_predict(folder: Path, model: str, output: Path, engine: str, master: str, load_log: Path | None) -> dict[str, Any]:
+    command = [sys.executable, "-m", "nlpkit.predict", str(folder), "--model", model, "--output", str(output), "--quiet"]
+    if engine == "spark":
+        command += ["--engine", "spark", "--master", master]
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    if load_log:
+        env["NLPKIT_SPARK_LOAD_LOG"] = str(load_log)
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    sampler = SessionSampler(process.pid)
+    _, stderr = process.communicate()
+    seconds = time.perf_counter() - started
+    cpu = sampler.stop()
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}): {stderr[-2000:]}")
+    result = {"engine": engine, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "processes_peak": sampler.peak_processes,
+              "rss_peak_mb": round(sampler.peak_rss_mb), "processes_seen": len(sampler.cpu)}
+    if load_log and load_log.exists():
+        loads = [line.split() for line in load_log.read_text().splitlines() if line.strip()]
+        per_pid = Counter(pid for pid, _ in loads)
+        result.update(model_loads=len(loads), workers_that_loaded=len(per_pid), max_loads_per_worker=max(per_pid.values()),
+                      load_seconds=[float(s) for _, s in loads])
+    return result
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    if path.suffix == ".parquet":
+        import pandas as pd
+
+        return list(pd.read_parquet(path).to_dict(orient="records"))
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _normal(record: dict[str, Any]) -> tuple:
+    def value(key: str) -> Any:
+        v = record[key]
+        if key == "scores":
+            return tuple(sorted((k, round(float(x), 9)) for k, x in dict(v or {}).items()))
+        if key in ("topics", "summary", "warnings"):
+            return tuple(v) if v is not None else ()
+        return None if isinstance(v, float) and math.isnan(v) else v
+
+    return tuple(value(k) for k in ("id", "path", "title", "topic", "topics", "scores", "summary", "error", "warnings", "sha256"))
+
+
+def throughput(n: int, small: int, model: str, master: str, work: Path) -> dict[str, Any]:
+    rows = articles(n)
+    big, little = write_folder(work / f"n{n}", rows), write_folder(work / f"n{small}", rows[:small])
+    report: dict[str, Any] = {"n": n, "small": small, "model": model, "master": master}
+    for engine, suffix in (("local", ".jsonl"), ("spark", ".parquet")):
+        runs = {}
+        for label, folder in (("small", little), ("n", big)):
+            log = work / f"loads-{engine}-{label}.log" if engine == "spark" else None
+            runs[label] = run_predict(folder, model, work / f"{engine}-{label}{suffix}", engine, master, log)
+            print(f"{engine:5} {label:5} {runs[label]}", file=sys.stderr, flush=True)
+        marginal = (runs["n"]["cpu_seconds"] - runs["small"]["cpu_seconds"]) / (n - small)
+        report[engine] = {**runs, "articles_per_second": round(n / runs["n"]["seconds"], 1),
+                          "cpu_seconds_per_article": round(runs["n"]["cpu_seconds"] / n, 4),
+                          "marginal_cpu_seconds_per_article": round(marginal, 4),
+                          "fixed_seconds": round(runs["small"]["seconds"], 1)}
+    local = sorted(map(_normal, read_records(work / "local-n.jsonl")))
+    spark = sorted(map(_normal, read_records(work / "spark-n.parquet")))
+    report["identical_records"] = local == spark
+    report["records"] = len(local)
+    report["spark_marginal_overhead_vs_local"] = round(
+        report["spark"]["marginal_cpu_seconds_per_article"] / report["local"]["marginal_cpu_seconds_per_article"] - 1, 3)
+    return report
+
+
+def server_cost(work: Path) -> dict[str, Any]:
+    from nlpkit.tracking import server
+
+    if server.find_pg_bin() is None:
+        return {"skipped": "PostgreSQL binaries not found"}
+    folder = work / "server"
+    work.chmod(0o755)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result: dict[str, Any] = {}
+    try:
+        for label in ("first_start", "restart"):
+            started = time.perf_counter()
+            state = server.start(folder, port)
+            seconds = time.perf_counter() - started
+            time.sleep(2)
+            status = server.status(folder)
+            postgres = _postgres_processes(folder)
+            result[label] = {"seconds": round(seconds, 1), "mlflow_processes": status["mlflow_processes"],
+                             "mlflow_rss_mb": status["rss_mb"], "postgres_processes": postgres[0], "postgres_rss_mb": postgres[1],
+                             "workers": state.workers, "job_execution": False}
+            started = time.perf_counter()
+            server.stop(folder)
+            result[label]["stop_seconds"] = round(time.perf_counter() - started, 1)
+    finally:
+        if (folder / "server.json").exists():
+            server.stop(folder)
+    return result
+
+
+def _postgres_processes(folder: Path) -> tuple[int, float]:
+    try:
+        postmaster = int((folder / "postgres" / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0, 0.0
+    count, rss = 0, 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rfind(")") + 2 :].split()
+            if int(entry.name) == postmaster or int(fields[1]) == postmaster:
+                count += 1
+                rss += int(fields[21]) * PAGE_KB
+    return count, round(rss / 1024, 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=2000, help="articles in the big run (default 2000)")
+    parser.add_argument("--small", type=int, default=20, help="articles in the fixed-cost run (default 20)")
+    parser.add_argument("--model", default="models/latest", help="bundle or MLflow URI (default models/latest; the fast bundle)")
+    parser.add_argument("--master", default="local[2]")
+    parser.add_argument("--no-server", action="store_true", help="skip the team-server measurement")
+    parser.add_argument("--no-spark", action="store_true", help="skip the throughput measurement")
+    args = parser.parse_args(argv)
+    report: dict[str, Any] = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": platform.machine(),
+                              "cpus": os.cpu_count(), "load_average_start": os.getloadavg()}
+    work = Path(tempfile.mkdtemp(prefix="nlpkit-spark-bench-"))
+    try:
+        if not args.no_spark:
+            report["throughput"] = throughput(args.n, args.small, args.model, args.master, work)
+        if not args.no_server:
+            report["server"] = server_cost(work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    report["load_average_end"] = os.getloadavg()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"spark_throughput-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.json"
+    out.write_text(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2))
+    print(f"report: {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
