@@ -30,6 +30,7 @@ __all__ = [
     "load_config",
     "parse_overrides",
     "read_yaml",
+    "read_config_file",
     "validate_config",
     "split_params",
 ]
@@ -131,7 +132,8 @@ def _check_path(key: str, value: str, kind: str) -> None:
         try:  # resolves the folder and looks at its file names; nothing is loaded
             encoder_kind(resolve_encoder_path(value)) if value != DEFAULT_ENCODER else resolve_encoder_path(value)
         except EncoderError as error:
-            raise ConfigError(f"embed__model: {error}") from error
+            hint = " (build it with python -m nlpkit.distill)" if "encoders" in Path(value).parts else ""
+            raise ConfigError(f"embed__model: {error}{hint}") from None
 
 
 def _positive(kind: str = "real") -> Constraint:
