@@ -298,7 +298,10 @@ def test_runs_log_pictures_error_table_and_model_card(fast_sweep):
     kinds = [row["kind"] for row in rows]
     assert kinds == sorted(kinds, key=lambda kind: kind != "misclassified")  # misclassified first
     assert all((row["gold"] != row["predicted"]) == (row["kind"] == "misclassified") for row in rows)
-    metrics = client.get_run(run_id).data.metrics
+    run = client.get_run(run_id)
+    [dataset] = [d.dataset for d in run.inputs.dataset_inputs]  # the runs table's Dataset column
+    assert dataset.name == "articles.jsonl" and dataset.digest and dataset.source
+    metrics = run.data.metrics
     assert 0 <= metrics["val_ece"] <= 1 and "sys/encode_seconds" in metrics
     assert (result.best.bundle / "MODEL_CARD.md").read_text(encoding="utf-8") == result.best.card
 
@@ -310,7 +313,8 @@ def test_the_printed_link_opens_a_shared_view_ranked_by_the_sweep_metric(fast_sw
     experiment = client.get_experiment(result.best.experiment_id)
     state = json.loads(experiment.tags[f"mlflow.sharedViewState.{key}"])
     assert state["orderByKey"] == "metrics.`val_macro_f1`" and state["orderByAsc"] is False
-    assert state["selectedColumns"][:2] == ["metrics.`val_macro_f1`", "metrics.`val_log_loss`"]
+    assert state["selectedColumns"][:3] == ["metrics.`val_macro_f1`", "metrics.`val_log_loss`", "metrics.`test_macro_f1`"]
+    assert state["columnOrder"] == state["selectedColumns"]
     assert "params.`clf`" in state["selectedColumns"] and "params.`clf__n_neighbors`" in state["selectedColumns"]
     assert state["searchFilter"] == f"tags.sweep_id = '{result.parent_run_id}'"
     assert f"http://127.0.0.1:5000{result.ui_path}" in result.table

@@ -44,6 +44,7 @@ __all__ = [
     "Registration",
     "share_runs_view",
     "ui_link",
+    "experiment_views",
     "log_figure",
     "log_table",
     "QUALITY_METRICS",
@@ -66,7 +67,7 @@ CHALLENGER = "challenger"
 #: Run tag (and model version tag) naming the exact validation data a run was scored on.
 VALIDATION_DIGEST_TAG = "validation_digest"
 #: Columns the runs table opens with: what answers "which is best and why", best first.
-QUALITY_METRICS = ("val_macro_f1", "val_log_loss", "val_ece", "val_accuracy", "test_macro_f1", "val_summary_rouge1")
+QUALITY_METRICS = ("val_macro_f1", "val_log_loss", "test_macro_f1", "val_ece", "val_accuracy", "val_summary_rouge1")
 LOCAL_UI = "http://127.0.0.1:5000"
 
 
@@ -197,7 +198,9 @@ def log_news_model(bundle: Path, input_example: pd.DataFrame) -> str:
     """
     from nlpkit.tracking.pyfunc import NewsPyfuncModel, model_signature
 
-    with warnings.catch_warnings():  # the advice to add an input example is what we decline on purpose
+    with warnings.catch_warnings(), quiet_artifact_transfers(), _without_log_records("mlflow.pyfunc", "CloudPickle"):
+        # the advice to add an input example is what we decline on purpose; CloudPickle is how a
+        # PythonModel instance is stored (the bundle inside is read by `NewsModel.load`, not unpickled)
         warnings.filterwarnings("ignore", message=".*input example was not provided.*")
         info = mlflow.pyfunc.log_model(
             name="model",
@@ -207,6 +210,42 @@ def log_news_model(bundle: Path, input_example: pd.DataFrame) -> str:
             pip_requirements=_requirements(),
         )
     return str(info.model_uri)
+
+
+@contextlib.contextmanager
+def quiet_artifact_transfers() -> Iterator[None]:
+    """No "Downloading artifacts" bars from MLflow while nlpkit logs or loads a model."""
+    name = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
+    saved = os.environ.get(name)
+    os.environ[name] = "false"
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = saved
+
+
+class _DropMessages(logging.Filter):
+    def __init__(self, fragment: str) -> None:
+        super().__init__()
+        self.fragment = fragment
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.fragment not in record.getMessage()
+
+
+@contextlib.contextmanager
+def _without_log_records(logger: str, fragment: str) -> Iterator[None]:
+    """Drop one known, expected log message of a library for the duration of a call."""
+    target = logging.getLogger(logger)
+    dropper = _DropMessages(fragment)
+    target.addFilter(dropper)
+    try:
+        yield
+    finally:
+        target.removeFilter(dropper)
 
 
 def _requirements() -> list[str]:
@@ -275,16 +314,27 @@ def share_runs_view(experiment_id: str, key: str, metric: str = "val_macro_f1", 
     as MLflow's shared view state, and return the UI path that opens it in "Model training" mode.
 
     MLflow's UI reads an experiment tag `mlflow.sharedViewState.<key>` (JSON with searchFilter,
-    orderByKey, orderByAsc, selectedColumns) when the URL carries `viewStateShareKey=<key>`; checked in
+    orderByKey, orderByAsc, selectedColumns, columnOrder) when the URL carries `viewStateShareKey=<key>`; checked in
     headless Chromium against MLflow 3.17 by tests/test_browser.py.
     """
     key = re.sub(r"[^A-Za-z0-9_-]+", "-", key)
     metrics = [metric] + [m for m in QUALITY_METRICS if m != metric]
     columns = [f"metrics.`{m}`" for m in metrics] + [f"params.`{p}`" for p in dict.fromkeys(params)] + ["attributes.`Dataset`"]
     state = {"searchFilter": search_filter, "orderByKey": f"metrics.`{metric}`", "orderByAsc": mode == "min",
-             "selectedColumns": columns}
+             "selectedColumns": columns, "columnOrder": columns}  # without an order MLflow sorts them by name
     mlflow.MlflowClient().set_experiment_tag(experiment_id, f"mlflow.sharedViewState.{key}", json.dumps(state))
     return f"/#/experiments/{experiment_id}/runs?viewStateShareKey={key}&workflowType=machine_learning"
+
+
+def experiment_views() -> list[tuple[str, str]]:
+    """(experiment name, runs-table path) for every experiment holding runs, each opening ranked by
+    validation macro-F1 with the quality columns shown (what `python -m nlpkit.ui` prints)."""
+    client = mlflow.MlflowClient()
+    views = []
+    for experiment in client.search_experiments():
+        if client.search_runs([experiment.experiment_id], max_results=1):
+            views.append((experiment.name, share_runs_view(experiment.experiment_id, "nlpkit-runs", params=("clf", "embed__model"))))
+    return views
 
 
 def ui_link(path: str, uri: str | None = None) -> str:
@@ -310,7 +360,8 @@ def is_model_uri(spec: str) -> bool:
 def load_news_model(uri: str) -> Any:
     """The `NewsModel` inside a logged pyfunc model, loaded through MLflow (registry aliases included)."""
     try:
-        loaded = mlflow.pyfunc.load_model(uri)
+        with quiet_artifact_transfers():
+            loaded = mlflow.pyfunc.load_model(uri)
     except mlflow.exceptions.MlflowException as error:
         raise TrackingError(f"cannot load MLflow model {uri}: {str(error).splitlines()[0]}") from error
     return loaded.unwrap_python_model().model
