@@ -27,7 +27,6 @@ from test_sweep import TINY_SWEEP, isolate_tracking_uri, write_small_corpus
 
 from nlpkit.cli import ui
 from nlpkit.tracking.ui import group_members, start_server, stop_process_group, wait_until_ready
-from nlpkit.training.sweep import sweep_view_path
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -45,7 +44,8 @@ class SweepStore:
     folder: Path
     experiment_id: str
     parent: tuple[str, str]
-    children: list[tuple[str, str, float]]  # (run id, run name, val_macro_f1), best first
+    children: list[tuple[str, str, float]]  # (run id, run name, val_macro_f1), highest first
+    link: str  # the runs-page path the sweep printed
 
 
 @pytest.fixture(scope="session")
@@ -57,25 +57,29 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="session")
-def sweep_store(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> SweepStore:
-    """A store holding one 2-child sweep, made by the train CLI exactly as a user would."""
+def sweep_store(chromium: str, tiny_encoder: Path, tmp_path_factory: pytest.TempPathFactory) -> SweepStore:
+    """A store holding one 2-child sweep, made by the train CLI exactly as a user would (tiny encoder)."""
     folder = tmp_path_factory.mktemp("browser")
     corpus, splits = write_small_corpus(folder)
     config = {"data": str(corpus), "splits": str(splits), "models_dir": str(folder / "models"),
-              "cache_dir": str(folder / "cache"), "experiment": "browser-test"}
+              "cache_dir": str(folder / "cache"), "experiment": "browser-test", "embed__model": str(tiny_encoder)}
     (folder / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     (folder / "sweep.yaml").write_text(TINY_SWEEP, encoding="utf-8")
     uri = f"sqlite:///{folder / 'mlflow.db'}"
     command = [sys.executable, "-m", "nlpkit.train", "--config", "config.yaml", "--sweep", "sweep.yaml", "--quiet"]
-    done = subprocess.run(command, cwd=folder, env={**os.environ, "MLFLOW_TRACKING_URI": uri},
+    env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "PYTHONPATH": str(ROOT)}  # this checkout, not another install
+    done = subprocess.run(command, cwd=folder, env=env,
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stderr.strip().splitlines()[-1] == f"export MLFLOW_TRACKING_URI={uri}", done.stderr[-2000:]
+    [link] = re.findall(r"compare in the MLflow UI \(python -m nlpkit.ui\): http://127\.0\.0\.1:5000(\S+)", done.stdout)
     client = mlflow.MlflowClient(tracking_uri=uri)
     experiment = client.get_experiment_by_name("browser-test")
     runs = client.search_runs([experiment.experiment_id], order_by=[f"metrics.{METRIC} DESC"])
     [parent] = [r for r in runs if r.data.tags.get("sweep_role") == "parent"]
     children = [(r.info.run_id, r.info.run_name, r.data.metrics[METRIC]) for r in runs if r.data.tags.get("sweep_role") == "child"]
-    return SweepStore(uri, folder, experiment.experiment_id, (parent.info.run_id, parent.info.run_name), children)
+    children.sort(key=lambda child: -child[2])  # highest val_macro_f1 first, as the table should be
+    return SweepStore(uri, folder, experiment.experiment_id, (parent.info.run_id, parent.info.run_name), children, link)
 
 
 @pytest.fixture(scope="session")
@@ -130,17 +134,40 @@ def test_ui_refuses_a_port_in_use_with_a_one_line_error(tmp_path, monkeypatch, c
     assert f"port {port} on 127.0.0.1 is in use; choose another with --port" in capsys.readouterr().err
 
 
+def _shown(score: float) -> list[str]:
+    """The ways the runs table may print a metric value (full precision, or rounded)."""
+    return [repr(score), f"{score:.4f}".rstrip("0"), f"{score:.3f}".rstrip("0")]
+
+
 @pytest.mark.browser
 @pytest.mark.slow
-def test_runs_page_lists_the_sweep_children_ranked_by_macro_f1(chromium, sweep_store, ui_url):
+def test_the_printed_sweep_link_opens_ranked_with_the_metric_values_shown(chromium, sweep_store, ui_url):
     store = sweep_store
-    dom = render(chromium, ui_url + sweep_view_path(store.experiment_id, store.parent[0], METRIC), "mlflow-runs.png")
+    assert "viewStateShareKey=" in store.link and "workflowType=machine_learning" in store.link
+    dom = render(chromium, ui_url + store.link, "mlflow-runs.png")
+    assert "Model training" in dom and "shared view" in dom and f"Sort: {METRIC}" in dom
     names = [name for _, name, _ in store.children]
-    assert store.parent[1] in dom and all(name in dom for name in names), names
-    assert METRIC in dom and "3 matching runs" in dom
-    (_, best, best_score), (_, other, other_score) = store.children
-    if best_score > other_score:  # the UI sorted the rows by the logged metric: best child first
-        assert dom.index(best) < dom.index(other)
+    assert all(name in dom for name in names) and METRIC in dom and "val_log_loss" in dom, names
+    rows = dom[dom.index(METRIC):]
+    for _, name, score in store.children:
+        assert any(text in rows for text in _shown(score)), (name, score, rows[:2000])
+    assert "3 matching runs" in dom
+    first_row = min(names, key=dom.index)  # the name that appears first in the table
+    assert dict((n, sc) for _, n, sc in store.children)[first_row] == store.children[0][2], (first_row, store.children)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_ui_command_prints_an_experiment_link_that_opens_ranked(chromium, sweep_store, ui_url):
+    from nlpkit.tracking import runs as tracking
+
+    store = sweep_store
+    mlflow.set_tracking_uri(store.uri)
+    views = dict(tracking.experiment_views())
+    dom = render(chromium, ui_url + views["browser-test"], "mlflow-experiment.png")
+    names = [name for _, name, _ in store.children]
+    assert all(name in dom for name in names) and METRIC in dom
+    assert dict((n, sc) for _, n, sc in store.children)[min(names, key=dom.index)] == store.children[0][2]
 
 
 @pytest.mark.browser

@@ -79,12 +79,12 @@ def base_config() -> dict:
 
 
 def test_grid_expands_to_every_combination(tmp_path, base_config):
-    path = write_sweep(tmp_path, "name: g\nmetric: val_macro_f1\ngrid:\n  clf__C: [1.0, 4.0]\n  pool__method: [mean, max]\n")
+    path = write_sweep(tmp_path, "name: g\nmetric: val_macro_f1\ngrid:\n  clf__C: [1.0, 4.0]\n  pool__method: [mean, mean_max]\n")
     children = plan_children(base_config, load_sweep(path))
     assert [(c.config["clf__C"], c.config["pool__method"]) for c in children] == [
-        (1.0, "mean"), (1.0, "max"), (4.0, "mean"), (4.0, "max")]
+        (1.0, "mean"), (1.0, "mean_max"), (4.0, "mean"), (4.0, "mean_max")]
     assert len({c.name for c in children}) == 4
-    assert children[1].name == "logreg-C1-method=max-minilm"
+    assert children[0].name == "logreg-C1-method=mean-minilm"
 
 
 def test_switching_classifier_drops_the_base_classifier_settings(tmp_path, base_config):
@@ -210,3 +210,111 @@ def test_only_the_best_child_is_registered_and_the_champion_predicts(sweep):
     output = model.predict(pd.DataFrame([{"title": "Oil rises on OPEC cuts", "text": text}]))
     assert len(output) == 1 and output["topic"][0] in LABELS and output["summary"][0]
     assert os.path.realpath(folder / "models" / "latest") == os.path.realpath(result.best.bundle)
+
+
+# --- choosing the best child and the champion ---------------------------------------------------------
+
+
+def test_a_lucky_article_does_not_crown_a_badly_calibrated_model():
+    from nlpkit.training.selection import SelectionRule
+
+    rule = SelectionRule(margin=0.005)
+    forest = {"val_macro_f1": 0.9897, "val_log_loss": 0.79}
+    logreg = {"val_macro_f1": 0.9884, "val_log_loss": 0.08}
+    clear_winner = {"val_macro_f1": 0.9990, "val_log_loss": 0.90}
+    assert rule.best([forest, logreg], dict) is logreg
+    assert rule.best([forest, logreg, clear_winner], dict) is clear_winner
+    assert rule.beats(logreg, forest)[0] and not rule.beats(forest, logreg)[0]
+    assert not rule.beats({"val_macro_f1": float("nan")}, logreg)[0]
+    assert SelectionRule("val_log_loss", "min", 0.0).best([forest, logreg], dict) is logreg
+
+
+def test_sweep_file_margin_and_tie_break(tmp_path):
+    spec = load_sweep(write_sweep(tmp_path, "name: m\nmetric: val_macro_f1\nmargin: 0.02\ntie_break: val_ece\nvariants: [{}]\n"))
+    assert spec.rule.margin == 0.02 and spec.rule.tie_break == "val_ece"
+    with pytest.raises(ConfigError, match="'margin' must be a number in"):
+        load_sweep(write_sweep(tmp_path, "name: m\nmetric: val_macro_f1\nmargin: -1\nvariants: [{}]\n"))
+
+
+FAST_MODEL = "nlpkit-fast-sweep"
+
+
+@pytest.fixture(scope="module")
+def fast_sweep(fast_config, tmp_path_factory):
+    """The tiny sweep on the tiny encoder (seconds), registered under FAST_MODEL in the session store."""
+    folder = tmp_path_factory.mktemp("fast-sweep")
+    config = {**fast_config, "experiment": "nlpkit-fast-sweep", "models_dir": str(folder / "models"), "register": FAST_MODEL}
+    tracking.configure()
+    return run_sweep(config, write_sweep(folder, TINY_SWEEP)), mlflow.MlflowClient(), folder
+
+
+def test_sweep_points_latest_at_the_chosen_child_and_registers_it_as_champion(fast_sweep):
+    result, client, folder = fast_sweep
+    rule = load_sweep(folder / "sweep.yaml").rule
+    chosen = rule.best(result.children, lambda r: r.metrics)
+    assert chosen is result.best
+    assert os.path.realpath(folder / "models" / "latest") == os.path.realpath(chosen.bundle)
+    assert result.registration.promoted and result.registration.reason == "no champion yet"
+    champion = client.get_model_version_by_alias(FAST_MODEL, "champion")
+    challenger = client.get_model_version_by_alias(FAST_MODEL, "challenger")
+    assert champion.version == challenger.version and champion.run_id == result.best.run_id
+    assert champion.description.startswith(f"# Model card: {result.best.run_name}") and "## Limits" in champion.description
+    assert champion.tags["validation_digest"] == result.best.validation_digest != ""
+    assert f"models:/{FAST_MODEL}@challenger (version {champion.version}); now models:/{FAST_MODEL}@champion" in result.table
+
+
+def test_champion_moves_only_for_a_better_model_on_the_same_validation_data(fast_sweep):
+    import dataclasses
+
+    from nlpkit.tracking.training import register
+    from nlpkit.training.selection import SelectionRule
+
+    result, client, _ = fast_sweep
+    rule = SelectionRule()
+    first = int(client.get_model_version_by_alias(FAST_MODEL, "champion").version)
+    [other] = [child for child in result.children if child is not result.best]
+    loser = register(dataclasses.replace(other), FAST_MODEL, rule)  # chosen against it already: it cannot beat it
+    assert not loser.promoted and loser.champion_version == first
+    assert int(client.get_model_version_by_alias(FAST_MODEL, "challenger").version) == loser.version
+    elsewhere = dataclasses.replace(result.best, validation_digest="0" * 64,
+                                    metrics={**result.best.metrics, "val_macro_f1": 1.0, "val_log_loss": 0.0})
+    outcome = register(elsewhere, FAST_MODEL, rule)
+    assert not outcome.promoted and "validated on other data" in outcome.reason
+    better = dataclasses.replace(result.best, metrics={**result.best.metrics, "val_macro_f1": result.best.metrics["val_macro_f1"] + 0.05})
+    winner = register(better, FAST_MODEL, rule)
+    assert winner.promoted and winner.reason.startswith("better val_macro_f1")
+    assert int(client.get_model_version_by_alias(FAST_MODEL, "champion").version) == winner.version
+
+
+def test_runs_log_pictures_error_table_and_model_card(fast_sweep):
+    result, client, _ = fast_sweep
+    run_id = result.best.run_id
+    names = {a.path for a in client.list_artifacts(run_id)} | {a.path for a in client.list_artifacts(run_id, "validation")}
+    assert {"f1_per_topic.png", "thresholds.png", "MODEL_CARD.md", "validation/reliability.png",
+            "validation/errors.json", "validation/confusion_matrix.png"} <= names
+    errors = json.loads(Path(client.download_artifacts(run_id, "validation/errors.json")).read_text(encoding="utf-8"))
+    rows = [dict(zip(errors["columns"], row)) for row in errors["data"]]
+    assert rows and {"title", "gold", "predicted", "scores", "summary", "confidence"} <= set(errors["columns"])
+    kinds = [row["kind"] for row in rows]
+    assert kinds == sorted(kinds, key=lambda kind: kind != "misclassified")  # misclassified first
+    assert all((row["gold"] != row["predicted"]) == (row["kind"] == "misclassified") for row in rows)
+    run = client.get_run(run_id)
+    [dataset] = [d.dataset for d in run.inputs.dataset_inputs]  # the runs table's Dataset column
+    assert dataset.name == "articles.jsonl" and dataset.digest and dataset.source
+    metrics = run.data.metrics
+    assert 0 <= metrics["val_ece"] <= 1 and "sys/encode_seconds" in metrics
+    assert (result.best.bundle / "MODEL_CARD.md").read_text(encoding="utf-8") == result.best.card
+
+
+def test_the_printed_link_opens_a_shared_view_ranked_by_the_sweep_metric(fast_sweep):
+    result, client, _ = fast_sweep
+    assert "viewStateShareKey=sweep-" in result.ui_path and result.ui_path.endswith("&workflowType=machine_learning")
+    key = result.ui_path.split("viewStateShareKey=")[1].split("&")[0]
+    experiment = client.get_experiment(result.best.experiment_id)
+    state = json.loads(experiment.tags[f"mlflow.sharedViewState.{key}"])
+    assert state["orderByKey"] == "metrics.`val_macro_f1`" and state["orderByAsc"] is False
+    assert state["selectedColumns"][:3] == ["metrics.`val_macro_f1`", "metrics.`val_log_loss`", "metrics.`test_macro_f1`"]
+    assert state["columnOrder"] == state["selectedColumns"]
+    assert "params.`clf`" in state["selectedColumns"] and "params.`clf__n_neighbors`" in state["selectedColumns"]
+    assert state["searchFilter"] == f"tags.sweep_id = '{result.parent_run_id}'"
+    assert f"http://127.0.0.1:5000{result.ui_path}" in result.table

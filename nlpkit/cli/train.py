@@ -18,7 +18,7 @@ from nlpkit.training.config import load_config
 
 DEFAULT_CONFIG = Path("configs/default.yaml")
 _TABLE_METRICS = [
-    ("macro-F1", "macro_f1"), ("accuracy", "accuracy"), ("log-loss", "log_loss"),
+    ("macro-F1", "macro_f1"), ("accuracy", "accuracy"), ("log-loss", "log_loss"), ("ECE", "ece"),
     ("ROUGE-1", "summary_rouge1"), ("ROUGE-2", "summary_rouge2"), ("ROUGE-L", "summary_rougeL"),
     ("Lead ROUGE-1", "lead_rouge1"), ("Lead ROUGE-2", "lead_rouge2"), ("Lead ROUGE-L", "lead_rougeL"),
 ]
@@ -30,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override one setting, e.g. clf__C=2 (repeatable)")
     parser.add_argument("--sweep", type=Path, help="run every variation in a sweep file as child runs")
-    parser.add_argument("--register", metavar="NAME", help="register the model (a sweep: its best child) as NAME@champion")
+    parser.add_argument("--register", metavar="NAME", help="register the model (a sweep: its chosen child) as NAME@challenger; it becomes NAME@champion "
+                        "only if it beats the current champion on the same validation data")
     parser.add_argument("--no-track", action="store_true", help="train and save the bundle without an MLflow run")
     parser.add_argument("--quiet", action="store_true", help="only warnings and errors")
     return parser
@@ -66,6 +67,9 @@ def _train(config: dict, track: bool) -> int:
     uri = runs.configure()
     result = record_training(report)
     print(format_metrics(result.run_name, result.run_id, result.bundle, result.metrics))
+    if result.registration is not None:
+        print(result.registration.summary())
+    print(f"compare in the MLflow UI (python -m nlpkit.ui): {runs.ui_link(result.view_path)}")
     print(runs.export_line(uri), file=sys.stderr)
     return 0
 

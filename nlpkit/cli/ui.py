@@ -51,8 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     process = start_server(uri, args.host, args.port)
     try:
         print(f"MLflow UI for {uri}\n  {url}   (starting, ~20 s; Ctrl-C stops it)", flush=True)
+        views = tracking.experiment_views()
         wait_until_ready(url, process)
         print(f"ready: {url}", flush=True)
+        for name, path in views:
+            print(f"  runs of {name}, best first: {url}{path}", flush=True)
+        print(tracking.export_line(uri), file=sys.stderr, flush=True)
         return process.wait()
     except KeyboardInterrupt:
         print("stopping the MLflow UI (its job workers can take ~10 s)", file=sys.stderr)

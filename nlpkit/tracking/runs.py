@@ -10,17 +10,22 @@ import contextlib
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import mlflow
 import numpy as np
 import pandas as pd
 
 from nlpkit.errors import TrackingError
+
+if TYPE_CHECKING:
+    from nlpkit.training.selection import SelectionRule
 
 __all__ = [
     "DEFAULT_STORE",
@@ -35,7 +40,15 @@ __all__ = [
     "log_json",
     "log_dataset",
     "log_news_model",
-    "register_champion",
+    "register_candidate",
+    "Registration",
+    "share_runs_view",
+    "ui_link",
+    "experiment_views",
+    "log_figure",
+    "log_table",
+    "QUALITY_METRICS",
+    "VALIDATION_DIGEST_TAG",
     "git_commit",
     "log_params",
     "set_tags",
@@ -53,6 +66,12 @@ log = logging.getLogger(__name__)
 
 DEFAULT_STORE = Path("experiments")
 CHAMPION = "champion"
+CHALLENGER = "challenger"
+#: Run tag (and model version tag) naming the exact validation data a run was scored on.
+VALIDATION_DIGEST_TAG = "validation_digest"
+#: Columns the runs table opens with: what answers "which is best and why", best first.
+QUALITY_METRICS = ("val_macro_f1", "val_log_loss", "test_macro_f1", "val_ece", "val_accuracy", "val_summary_rouge1")
+LOCAL_UI = "http://127.0.0.1:5000"
 
 
 def configure(store: Path = DEFAULT_STORE) -> str:
@@ -142,8 +161,22 @@ def log_confusion_matrix(matrix: np.ndarray, labels: Sequence[str], name: str, t
         colour = "white" if value > matrix.max() / 2 else "black"
         axes.text(col, row, str(value), ha="center", va="center", color=colour)
     figure.tight_layout()
+    log_figure(figure, name)
+
+
+def log_figure(figure: Any, name: str) -> None:
+    """Store a matplotlib figure as a PNG artifact and free it."""
+    import matplotlib.pyplot as plt
+
     mlflow.log_figure(figure, name)
     plt.close(figure)
+
+
+def log_table(frame: pd.DataFrame, name: str) -> None:
+    """A table artifact (`mlflow.log_table`) the UI shows sortable in its artifact and evaluation views."""
+    with warnings.catch_warnings():  # pandas 3 deprecation inside MLflow's own dtype check
+        warnings.simplefilter("ignore")
+        mlflow.log_table(data=frame, artifact_file=name)
 
 
 def log_dataset(path: str, sha256: str, sizes: dict[str, int], encoder: str) -> None:
@@ -170,7 +203,9 @@ def log_news_model(bundle: Path, input_example: pd.DataFrame) -> str:
     """
     from nlpkit.tracking.pyfunc import NewsPyfuncModel, model_signature
 
-    with warnings.catch_warnings():  # the advice to add an input example is what we decline on purpose
+    with warnings.catch_warnings(), quiet_artifact_transfers(), _without_log_records("mlflow.pyfunc", "CloudPickle"):
+        # the advice to add an input example is what we decline on purpose; CloudPickle is how a
+        # PythonModel instance is stored (the bundle inside is read by `NewsModel.load`, not unpickled)
         warnings.filterwarnings("ignore", message=".*input example was not provided.*")
         info = mlflow.pyfunc.log_model(
             name="model",
@@ -181,6 +216,42 @@ def log_news_model(bundle: Path, input_example: pd.DataFrame) -> str:
             code_paths=[str(package_folder())],
         )
     return str(info.model_uri)
+
+
+@contextlib.contextmanager
+def quiet_artifact_transfers() -> Iterator[None]:
+    """No "Downloading artifacts" bars from MLflow while nlpkit logs or loads a model."""
+    name = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
+    saved = os.environ.get(name)
+    os.environ[name] = "false"
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = saved
+
+
+class _DropMessages(logging.Filter):
+    def __init__(self, fragment: str) -> None:
+        super().__init__()
+        self.fragment = fragment
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.fragment not in record.getMessage()
+
+
+@contextlib.contextmanager
+def _without_log_records(logger: str, fragment: str) -> Iterator[None]:
+    """Drop one known, expected log message of a library for the duration of a call."""
+    target = logging.getLogger(logger)
+    dropper = _DropMessages(fragment)
+    target.addFilter(dropper)
+    try:
+        yield
+    finally:
+        target.removeFilter(dropper)
 
 
 def package_folder() -> Path:
@@ -221,12 +292,92 @@ def _bundle_encoder_kind(bundle: Path) -> str | None:
     return str(encoder.get("kind")) if encoder.get("kind") else None
 
 
-def register_champion(model_uri: str, name: str) -> int:
-    """Register the model under `name` and point the `champion` alias at the new version."""
-    version = mlflow.register_model(model_uri, name)
-    mlflow.MlflowClient().set_registered_model_alias(name, CHAMPION, version.version)
-    log.info("registered %s version %s as %s@%s", model_uri, version.version, name, CHAMPION)
-    return int(version.version)
+@dataclass
+class Registration:
+    """What registering a model did: its version, whether it became champion, and why (or why not)."""
+
+    name: str
+    version: int
+    promoted: bool
+    reason: str
+    champion_version: int | None
+
+    def summary(self) -> str:
+        state = f"now models:/{self.name}@{CHAMPION}" if self.promoted else f"{CHAMPION} stays version {self.champion_version}"
+        return f"registered models:/{self.name}@{CHALLENGER} (version {self.version}); {state}: {self.reason}"
+
+
+def register_candidate(model_uri: str, name: str, metrics: dict[str, float], digest: str, card: str,
+                       rule: SelectionRule) -> Registration:
+    """Register a model as `name@challenger`; move `name@champion` to it only when it beats the current
+    champion by `rule` on the same validation data (same digest), or when there is no champion yet."""
+    client = mlflow.MlflowClient()
+    version = int(mlflow.register_model(model_uri, name).version)
+    client.update_model_version(name, str(version), description=card)
+    client.set_model_version_tag(name, str(version), VALIDATION_DIGEST_TAG, digest)
+    client.set_registered_model_alias(name, CHALLENGER, str(version))
+    current = _alias(client, name, CHAMPION)
+    if current is None:
+        promoted, reason = True, "no champion yet"
+    else:
+        run = client.get_run(current.run_id)
+        their_digest = current.tags.get(VALIDATION_DIGEST_TAG) or run.data.tags.get(VALIDATION_DIGEST_TAG, "")
+        if their_digest != digest:
+            promoted = False
+            reason = (f"version {current.version} was validated on other data (digest {their_digest[:12] or 'unknown'}, "
+                      f"this one {digest[:12]}); not compared. Promote by hand with "
+                      f"MlflowClient().set_registered_model_alias('{name}', '{CHAMPION}', {version})")
+        else:
+            promoted, reason = rule.beats(metrics, run.data.metrics)
+    if promoted:
+        client.set_registered_model_alias(name, CHAMPION, str(version))
+    client.set_model_version_tag(name, str(version), "selection", reason[:500])
+    champion = version if promoted else (int(current.version) if current is not None else None)
+    log.info("registered %s as %s version %s (%s); champion: version %s", model_uri, name, version, reason, champion)
+    return Registration(name, version, promoted, reason, champion)
+
+
+def _alias(client: Any, name: str, alias: str) -> Any:
+    try:
+        return client.get_model_version_by_alias(name, alias)
+    except mlflow.exceptions.MlflowException:
+        return None
+
+
+def share_runs_view(experiment_id: str, key: str, metric: str = "val_macro_f1", mode: str = "max",
+                    search_filter: str = "", params: Sequence[str] = ("clf",)) -> str:
+    """Store a view of the experiment's runs table (sorted by `metric`, best first, quality columns shown)
+    as MLflow's shared view state, and return the UI path that opens it in "Model training" mode.
+
+    MLflow's UI reads an experiment tag `mlflow.sharedViewState.<key>` (JSON with searchFilter,
+    orderByKey, orderByAsc, selectedColumns, columnOrder) when the URL carries `viewStateShareKey=<key>`; checked in
+    headless Chromium against MLflow 3.17 by tests/test_browser.py.
+    """
+    key = re.sub(r"[^A-Za-z0-9_-]+", "-", key)
+    metrics = [metric] + [m for m in QUALITY_METRICS if m != metric]
+    columns = [f"metrics.`{m}`" for m in metrics] + [f"params.`{p}`" for p in dict.fromkeys(params)] + ["attributes.`Dataset`"]
+    state = {"searchFilter": search_filter, "orderByKey": f"metrics.`{metric}`", "orderByAsc": mode == "min",
+             "selectedColumns": columns, "columnOrder": columns}  # without an order MLflow sorts them by name
+    mlflow.MlflowClient().set_experiment_tag(experiment_id, f"mlflow.sharedViewState.{key}", json.dumps(state))
+    return f"/#/experiments/{experiment_id}/runs?viewStateShareKey={key}&workflowType=machine_learning"
+
+
+def experiment_views() -> list[tuple[str, str]]:
+    """(experiment name, runs-table path) for every experiment holding runs, each opening ranked by
+    validation macro-F1 with the quality columns shown (what `python -m nlpkit.ui` prints)."""
+    client = mlflow.MlflowClient()
+    views = []
+    for experiment in client.search_experiments():
+        if client.search_runs([experiment.experiment_id], max_results=1):
+            views.append((experiment.name, share_runs_view(experiment.experiment_id, "nlpkit-runs", params=("clf", "embed__model"))))
+    return views
+
+
+def ui_link(path: str, uri: str | None = None) -> str:
+    """A full UI address: the tracking server's own when runs go to one, else the local `nlpkit.ui` default."""
+    uri = uri or mlflow.get_tracking_uri()
+    base = uri.rstrip("/") if uri.startswith(("http://", "https://")) else LOCAL_UI
+    return base + path
 
 
 def git_commit() -> str:
@@ -245,7 +396,8 @@ def is_model_uri(spec: str) -> bool:
 def load_news_model(uri: str) -> Any:
     """The `NewsModel` inside a logged pyfunc model, loaded through MLflow (registry aliases included)."""
     try:
-        loaded = mlflow.pyfunc.load_model(uri)
+        with quiet_artifact_transfers():
+            loaded = mlflow.pyfunc.load_model(uri)
     except mlflow.exceptions.MlflowException as error:
         raise TrackingError(f"cannot load MLflow model {uri}: {str(error).splitlines()[0]}") from error
     return loaded.unwrap_python_model().model

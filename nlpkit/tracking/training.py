@@ -1,4 +1,4 @@
-"""Recording a finished training in MLflow: one run with params, metrics, pictures, bundle and model.
+"""Recording a finished training in MLflow: one run with params, metrics, pictures, bundle, card and model.
 
 The trainer has already fitted and scored everything (`nlpkit.training.trainer.train`); this only
 writes it down, so a failure in the data or the config never leaves a FAILED run behind.
@@ -6,6 +6,8 @@ writes it down, so a failure in the data or the config never leaves a FAILED run
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,12 +17,17 @@ import pandas as pd
 
 from nlpkit.evaluation.metrics import confusion, topic_report
 from nlpkit.labels import LABELS
-from nlpkit.tracking import runs
+from nlpkit.tracking import pictures, runs
+from nlpkit.training.selection import SelectionRule
 from nlpkit.training.trainer import TrainReport, save_bundle
 
-__all__ = ["TrainResult", "record_training"]
+__all__ = ["TrainResult", "record_training", "register", "validation_digest", "model_card", "error_table", "MODEL_CARD"]
 
 log = logging.getLogger(__name__)
+
+MODEL_CARD = "MODEL_CARD.md"
+#: Rows of the error table beyond the misclassified ones: the least confident correct predictions.
+LEAST_CONFIDENT = 15
 
 
 @dataclass
@@ -33,33 +40,149 @@ class TrainResult:
     model_uri: str
     metrics: dict[str, float] = field(default_factory=dict)
     experiment_id: str = ""
+    validation_digest: str = ""
+    card: str = ""
+    registration: runs.Registration | None = None
+    view_path: str = ""
 
 
 def record_training(report: TrainReport, nested: bool = False, tags: dict[str, Any] | None = None) -> TrainResult:
     """Open a run, log the report, save the bundle under the run's id, log and maybe register the model."""
     config = report.config
-    with runs.run(str(config["experiment"]), report.run_name, report.description, nested=nested, tags=tags) as active:
+    digest = validation_digest(report)
+    all_tags = {runs.VALIDATION_DIGEST_TAG: digest, **(tags or {})}
+    with runs.run(str(config["experiment"]), report.run_name, report.description, nested=nested, tags=all_tags) as active:
         run_id = active.info.run_id
         runs.log_config(config)
         runs.log_dataset(report.dataset.path, report.dataset.sha256, report.dataset.sizes, str(config["embed__model"]))
+        calibration = {f"{runs_prefix(split)}ece": _log_split(split, evaluation) for split, evaluation in report.evaluations.items()}
+        report.metrics.update(calibration)
+        report.model.metrics.update(calibration)
         runs.log_metrics(report.metrics)
-        for split, evaluation in report.evaluations.items():
-            _log_split(split, evaluation)
+        f1_scores = {split: _unprefixed(report.metrics, runs_prefix(split)) for split in report.evaluations}
+        if f1_scores:
+            runs.log_figure(pictures.f1_bars(f1_scores, list(LABELS), f"F1 per topic: {report.run_name}"), "f1_per_topic.png")
         if report.model.decider is not None:
             runs.log_json(report.model.decider.to_dict(), "thresholds.json")
+            runs.log_figure(pictures.thresholds_figure(report.model.decider.to_dict()), "thresholds.png")
         provenance = {"mlflow_run_id": run_id, "tracking_uri": runs.current_uri()}
         bundle = save_bundle(report, run_id[:8], provenance)
+        card = model_card(report, run_id, digest)
+        (bundle / MODEL_CARD).write_text(card, encoding="utf-8")
+        runs.log_text(card, MODEL_CARD)
         model_uri = runs.log_news_model(bundle, pd.DataFrame(report.example))
-        if config.get("register"):
-            runs.register_champion(model_uri, str(config["register"]))
-        log.info("run %s (%s) recorded; bundle at %s", report.run_name, run_id, bundle)
-        return TrainResult(run_id, report.run_name, bundle, model_uri, dict(report.metrics), active.info.experiment_id)
+        result = TrainResult(run_id, report.run_name, bundle, model_uri, dict(report.metrics), active.info.experiment_id, digest, card)
+    if not nested:
+        result.view_path = runs.share_runs_view(result.experiment_id, "nlpkit-runs", params=("clf", "embed__model"))
+    if config.get("register"):
+        result.registration = register(result, str(config["register"]), SelectionRule())
+    log.info("run %s (%s) recorded; bundle at %s", report.run_name, run_id, bundle)
+    return result
 
 
-def _log_split(split: str, evaluation: Any) -> None:
+def register(result: TrainResult, name: str, rule: SelectionRule) -> runs.Registration:
+    """Register the run's model as `name@challenger`; `champion` moves only if it beats the current one."""
+    registration = runs.register_candidate(result.model_uri, name, result.metrics, result.validation_digest, result.card, rule)
+    runs.tag_run(result.run_id, {"registered_model": f"{name} v{registration.version}",
+                                 "registered_alias": "champion" if registration.promoted else "challenger"})
+    result.registration = registration
+    return registration
+
+
+def runs_prefix(split: str) -> str:
+    from nlpkit.training.trainer import SPLIT_PREFIX
+
+    return SPLIT_PREFIX.get(split, f"{split}_")
+
+
+def _unprefixed(metrics: dict[str, float], prefix: str) -> dict[str, float]:
+    return {key[len(prefix):]: value for key, value in metrics.items() if key.startswith(prefix)}
+
+
+def validation_digest(report: TrainReport) -> str:
+    """sha256 of the validation articles (id, title, gold topic), so two runs compare only on the same data."""
+    evaluation = report.evaluations.get("validation")
+    if evaluation is None:
+        return ""
+    rows = sorted(f"{p.id}\x1f{p.title}\x1f{truth}" for p, truth in zip(evaluation.predictions, evaluation.truth))
+    return hashlib.sha256("\x1e".join(rows).encode("utf-8")).hexdigest()
+
+
+def _log_split(split: str, evaluation: Any) -> float:
+    """Report, confusion matrix, reliability diagram and error table of one split; returns its ECE."""
     predicted = [p.topic for p in evaluation.predictions]
     runs.log_text(topic_report(evaluation.truth, predicted, list(LABELS)), f"{split}/classification_report.txt")
     runs.log_confusion_matrix(confusion(evaluation.truth, predicted, list(LABELS)), list(LABELS),
                               f"{split}/confusion_matrix.png", f"{split} split")
-    examples = [dict(truth=t, **p.to_dict()) for t, p in zip(evaluation.truth, evaluation.predictions)][:8]
-    runs.log_json(examples, f"{split}/example_predictions.json")
+    confidence = [max(p.scores.values()) if p.scores else 0.0 for p in evaluation.predictions]
+    correct = [p.topic == truth for p, truth in zip(evaluation.predictions, evaluation.truth)]
+    table = pictures.reliability(confidence, correct)
+    runs.log_json(table, f"{split}/reliability.json")
+    runs.log_figure(pictures.reliability_diagram(table, f"{split} calibration"), f"{split}/reliability.png")
+    errors = error_table(evaluation)
+    if len(errors):
+        runs.log_table(errors, f"{split}/errors.json")
+    return float(table["ece"])
+
+
+def error_table(evaluation: Any, least_confident: int = LEAST_CONFIDENT) -> pd.DataFrame:
+    """Every misclassified article, then the least confident correct ones: what to read first."""
+    rows = []
+    for prediction, truth in zip(evaluation.predictions, evaluation.truth):
+        confidence = max(prediction.scores.values()) if prediction.scores else 0.0
+        rows.append({
+            "kind": "misclassified" if prediction.topic != truth else "least confident",
+            "id": prediction.id, "title": prediction.title, "gold": truth, "predicted": prediction.topic or "",
+            "confidence": round(float(confidence), 4),
+            "scores": json.dumps({k: round(float(v), 3) for k, v in sorted(prediction.scores.items(), key=lambda kv: -kv[1])}),
+            "summary": " ".join(prediction.summary),
+        })
+    frame = pd.DataFrame(rows, columns=["kind", "id", "title", "gold", "predicted", "confidence", "scores", "summary"])
+    wrong = frame[frame["kind"] == "misclassified"].sort_values("confidence", ascending=False)
+    unsure = frame[frame["kind"] != "misclassified"].sort_values("confidence").head(least_confident)
+    return pd.concat([wrong, unsure], ignore_index=True)
+
+
+def model_card(report: TrainReport, run_id: str, digest: str) -> str:
+    """A short markdown card: what the model is, what it learned from, how it scores, where it stops working."""
+    config, dataset, metrics = report.config, report.dataset, report.metrics
+    splits = [s for s in ("validation", "test") if s in report.evaluations]
+    rows = [("macro-F1", "macro_f1"), ("accuracy", "accuracy"), ("log-loss", "log_loss"), ("calibration error (ECE)", "ece"),
+            ("summary ROUGE-1", "summary_rouge1"), ("Lead-k ROUGE-1", "lead_rouge1")]
+    rows += [(f"F1 {label}", f"f1_{label}") for label in LABELS]
+    table = ["| metric | " + " | ".join(splits) + " |", "|---|" + "---:|" * len(splits)]
+    for label, key in rows:
+        values = [metrics.get(f"{runs_prefix(s)}{key}") for s in splits]
+        if any(v is not None for v in values):
+            table.append(f"| {label} | " + " | ".join(f"{v:.3f}" if v is not None else "-" for v in values) + " |")
+    decider = report.model.decider.to_dict() if report.model.decider is not None else {}
+    thresholds = ", ".join(f"{k} {v:.2f}" for k, v in decider.get("thresholds", {}).items())
+    sizes = ", ".join(f"{name} {count}" for name, count in dataset.sizes.items())
+    return "\n".join([
+        f"# Model card: {report.run_name}",
+        "",
+        f"nlpkit topic tagger and extractive summarizer; MLflow run `{run_id}`.",
+        "",
+        "## What it is",
+        f"- Encoder: `{config['embed__model']}` (sentence vectors, pooled with `{config.get('pool__method', 'mean')}`)",
+        f"- Topic head: `{config['clf']}` over {', '.join(LABELS)}; thresholds learned on validation"
+        + (f" (other below {decider.get('min_confidence', 0):.2f}; secondary: {thresholds})" if decider else ""),
+        f"- Summaries: extractive, {config.get('summary__n_sentences', 3)} sentences by default, verbatim from the article",
+        "",
+        "## Data",
+        f"- `{dataset.path}` (sha256 `{dataset.sha256[:16]}`), splits `{dataset.splits_path}`: {sizes}",
+        f"- Validation digest `{digest[:16]}` (models are compared for the champion only on the same validation data)",
+        "",
+        "## Scores",
+        *table,
+        "",
+        "Scores on other labelled files (`python -m nlpkit.evaluate FILE`) are logged as evaluation runs linked to this run.",
+        "",
+        "## Limits",
+        "- English news only; other languages get a warning and unreliable topics.",
+        f"- Five labels only ({', '.join(LABELS)}); anything else should come out as `other`, not as a new topic.",
+        "- Trained on the data above; articles unlike it (other beats, other regions' styles) score lower, see the "
+        "evaluation runs before trusting it on a new feed.",
+        "- Probabilities are calibrated only as far as the ECE above says; thresholds were tuned on the validation split.",
+        "",
+    ])

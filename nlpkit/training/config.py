@@ -1,23 +1,39 @@
 """Run configuration: one flat mapping whose keys are scikit-learn `get_params` names.
 
 `clf__C` in a YAML file is `clf__C` in the pipeline, in a sweep grid and in the MLflow params, so one
-vocabulary serves all four. Unknown keys and ill-typed values are errors that say what was expected.
+vocabulary serves all four. Every value has a declared constraint (type, range, choices, an existing
+path), in the style of scikit-learn's `_parameter_constraints`; the classifier's own parameters are
+checked by scikit-learn's validation of that classifier. All of it runs before any data, encoder or
+MLflow run is touched, so a typo never leaves a FAILED run or a traceback behind.
 """
 
 from __future__ import annotations
 
 import copy
+import difflib
+import math
+import reprlib
+from dataclasses import dataclass
+from numbers import Integral, Real
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable
 
 import yaml
 
-from nlpkit.embedding.encoder import SentenceEncoder
-from nlpkit.errors import ConfigError
-from nlpkit.heads.summarizers import CentralitySummarizer
-from nlpkit.heads.topics import CLASSIFIERS, make_topic_pipeline
+from nlpkit.errors import ConfigError, EncoderError
 
-__all__ = ["DEFAULTS", "ConfigError", "load_config", "parse_overrides", "validate_config", "split_params"]
+__all__ = [
+    "DEFAULTS",
+    "CONSTRAINTS",
+    "ConfigError",
+    "Constraint",
+    "load_config",
+    "parse_overrides",
+    "read_yaml",
+    "read_config_file",
+    "validate_config",
+    "split_params",
+]
 
 
 #: Every top-level setting with its default; estimator parameters (`clf__*`, `pool__*`, `summary__*`,
@@ -39,27 +55,245 @@ DEFAULTS: dict[str, Any] = {
 }
 _PREFIXES = ("clf__", "pool__", "summary__", "embed__")
 
+#: YAML limits: a config or sweep file is a few hundred bytes of flat settings, never a document tree.
+MAX_YAML_BYTES = 256_000
+MAX_YAML_ALIASES = 32
+MAX_YAML_DEPTH = 8
+_SHOW = reprlib.Repr()
+_SHOW.maxstring, _SHOW.maxother, _SHOW.maxlist, _SHOW.maxdict = 60, 60, 6, 6
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """What one setting accepts: `kind` is int, real, str, bool or path; optional range, choices, None."""
+
+    kind: str
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    choices: tuple[Any, ...] = ()
+    none: bool = False
+    also: tuple[Any, ...] = ()  # extra literal values accepted besides the kind (e.g. thresholds: "auto")
+    exists: str = ""  # "file" or "dir": a path that must exist; "encoder": "default" or a model folder
+
+    def describe(self) -> str:
+        if self.choices:
+            text = "one of " + ", ".join(repr(c) for c in self.choices)
+        else:
+            text = {"int": "an integer", "real": "a number", "str": "a string", "bool": "true or false",
+                    "path": "an existing " + (self.exists or "path")}[self.kind]
+            if self.low is not None or self.high is not None:
+                left = "(" if self.low_open else "["
+                low = "-inf" if self.low is None else _num(self.low)
+                high = "inf" if self.high is None else _num(self.high)
+                text += f" in {left}{low}, {high}" + ("]" if self.high is not None else ")")
+        extras = [repr(v) for v in self.also] + (["null"] if self.none else [])
+        return text + "".join(f" or {e}" for e in extras)
+
+    def check(self, key: str, value: Any) -> None:
+        """Raise ConfigError naming `key` when `value` does not fit."""
+        if value is None and self.none:
+            return
+        if any(value == extra and type(value) is type(extra) for extra in self.also):
+            return
+        if not self._fits(value):
+            raise ConfigError(f"{key} must be {self.describe()}, got {_SHOW.repr(value)}")
+        if self.exists:
+            _check_path(key, str(value), self.exists)
+
+    def _fits(self, value: Any) -> bool:
+        if self.choices:
+            return any(value == c and type(value) is type(c) for c in self.choices)
+        if self.kind == "bool":
+            return isinstance(value, bool)
+        if self.kind in ("str", "path"):
+            return isinstance(value, str) and (bool(value.strip()) or self.kind == "str")
+        if isinstance(value, bool) or not isinstance(value, Integral if self.kind == "int" else Real):
+            return False
+        number = float(value)
+        if not math.isfinite(number):
+            return False
+        if self.low is not None and (number < self.low or (self.low_open and number == self.low)):
+            return False
+        return self.high is None or number <= self.high
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _check_path(key: str, value: str, kind: str) -> None:
+    path = Path(value).expanduser()
+    if kind == "file" and not path.is_file():
+        raise ConfigError(f"{key}: file {value} not found" + (" (it is a folder)" if path.is_dir() else ""))
+    if kind == "encoder":
+        from nlpkit.embedding.encoder import DEFAULT_ENCODER, encoder_kind, resolve_encoder_path
+
+        try:  # resolves the folder and looks at its file names; nothing is loaded
+            encoder_kind(resolve_encoder_path(value)) if value != DEFAULT_ENCODER else resolve_encoder_path(value)
+        except EncoderError as error:
+            hint = " (build it with python -m nlpkit.distill)" if "encoders" in Path(value).parts else ""
+            raise ConfigError(f"embed__model: {error}{hint}") from None
+
+
+def _positive(kind: str = "real") -> Constraint:
+    return Constraint(kind, low=0, low_open=True)
+
+
+def _non_negative(kind: str = "real") -> Constraint:
+    return Constraint(kind, low=0)
+
+
+def _unit(**kwargs: Any) -> Constraint:
+    return Constraint("real", low=0, high=1, **kwargs)
+
+
+def _classifier_names() -> tuple[str, ...]:
+    from nlpkit.heads.topics import CLASSIFIERS
+
+    return tuple(sorted(CLASSIFIERS))
+
+
+def _pooling_methods() -> tuple[str, ...]:
+    from nlpkit.heads.pooling import POOLING_METHODS
+
+    return tuple(POOLING_METHODS)
+
+
+#: The declared constraint of every setting nlpkit itself owns. `clf__*` parameters belong to the
+#: scikit-learn classifier and are checked by its own `_parameter_constraints`.
+CONSTRAINTS: dict[str, Constraint | Callable[[], Constraint]] = {
+    "data": Constraint("path", exists="file"),
+    "splits": Constraint("path", exists="file"),
+    "experiment": Constraint("path"),  # a non-empty string
+    "run_name": Constraint("path", none=True),
+    "description": Constraint("str", none=True),
+    "models_dir": Constraint("path"),
+    "cache_dir": Constraint("path", none=True),
+    "random_state": Constraint("int", low=0, high=2**32 - 1),
+    "clf": lambda: Constraint("str", choices=_classifier_names()),
+    "thresholds": Constraint("real", low=0, high=1, also=("auto",)),
+    "register": Constraint("path", none=True),
+    "embed__model": Constraint("path", exists="encoder"),
+    "embed__batch_size": Constraint("int", low=1, high=100_000),
+    "embed__device": Constraint("path"),
+    "embed__show_progress": Constraint("bool"),
+    "pool__title_weight": _non_negative(),
+    "pool__lead_weight": _non_negative(),
+    "pool__method": lambda: Constraint("str", choices=_pooling_methods()),
+    "pool__lexical_weight": _non_negative(),
+    "summary__n_sentences": Constraint("int", low=1, high=1000),
+    "summary__ratio": Constraint("real", low=0, high=1, low_open=True, none=True),
+    "summary__max_words": Constraint("int", low=1, none=True),
+    "summary__centrality_weight": _non_negative(),
+    "summary__position_weight": _non_negative(),
+    "summary__position_decay": _positive(),
+    "summary__title_weight": _non_negative(),
+    "summary__length_weight": _non_negative(),
+    "summary__lexical_weight": _non_negative(),
+    "summary__coverage_start": _unit(),
+    "summary__coverage_full": _unit(),
+    "summary__redundancy": _unit(),
+}
+
+
+def constraint_for(key: str) -> Constraint | None:
+    """The declared constraint of a setting, or None for a `clf__` parameter (scikit-learn checks those)."""
+    found = CONSTRAINTS.get(key)
+    return found() if callable(found) else found
+
 
 def load_config(path: str | Path | None = None, overrides: list[str] | None = None) -> dict[str, Any]:
-    """Defaults, then the YAML file, then `key=value` overrides; validated before anything runs."""
+    """Defaults, then the YAML file, then `key=value` overrides; validated before anything runs.
+
+    An override `clf=X` that changes the classifier drops the `clf__*` settings of the file and the
+    defaults (they belong to the old classifier); `clf__*` overrides given alongside it are kept.
+    """
     config = copy.deepcopy(DEFAULTS)
     if path is not None:
-        config.update(_read_yaml(Path(path)))
-    config.update(parse_overrides(overrides or []))
+        config.update(read_config_file(Path(path)))
+    changes = parse_overrides(overrides or [])
+    if "clf" in changes and changes["clf"] != config.get("clf"):
+        config = {key: value for key, value in config.items() if not key.startswith("clf__")}
+    config.update(changes)
     validate_config(config)
     return config
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise ConfigError(f"config file {path} not found")
-    try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML ({error.__class__.__name__})") from error
+def read_config_file(path: Path) -> dict[str, Any]:
+    """A config file: a YAML mapping of setting names to scalar values (or short lists)."""
+    loaded = read_yaml(path, "config file")
+    if loaded is None:
+        return {}
     if not isinstance(loaded, dict):
         raise ConfigError(f"{path}: expected a mapping of settings, got {type(loaded).__name__}")
+    for key, value in loaded.items():
+        if not isinstance(key, str):
+            raise ConfigError(f"{path}: setting names must be strings, got {_SHOW.repr(key)}")
+        _check_flat(f"{path}: {key}", value)
     return loaded
+
+
+def _check_flat(where: str, value: Any) -> None:
+    """Settings are scalars or short lists of scalars (e.g. clf__hidden_layer_sizes)."""
+    if isinstance(value, (list, tuple)):
+        if len(value) > 64 or not all(v is None or isinstance(v, (str, int, float, bool)) for v in value):
+            raise ConfigError(f"{where}: expected a value or a short list of values, got {_SHOW.repr(value)}")
+    elif isinstance(value, dict):
+        raise ConfigError(f"{where}: expected a value, got a mapping {_SHOW.repr(value)}")
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """SafeLoader that refuses alias bombs and deep nesting while composing, before anything expands."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D401 - yaml hook
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_YAML_ALIASES:
+                raise ConfigError(f"more than {MAX_YAML_ALIASES} YAML aliases (*name)")
+        self._depth += 1
+        if self._depth > MAX_YAML_DEPTH:
+            raise ConfigError(f"nested deeper than {MAX_YAML_DEPTH} levels")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def read_yaml(path: Path, what: str = "file") -> Any:
+    """Load a small YAML file safely: size, alias count and nesting depth are limited."""
+    if not path.is_file():
+        raise ConfigError(f"{what} {path} not found")
+    size = path.stat().st_size
+    if size > MAX_YAML_BYTES:
+        raise ConfigError(f"{path}: {size} bytes is too large for a {what} (limit {MAX_YAML_BYTES})")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read as UTF-8 text ({error.__class__.__name__})") from error
+    return parse_yaml(text, str(path))
+
+
+def parse_yaml(text: str, where: str) -> Any:
+    """`yaml.safe_load` with the limits of `read_yaml`; errors name `where` and stay one line."""
+    loader = _LimitedLoader(text)
+    try:
+        return loader.get_single_data()
+    except ConfigError as error:
+        raise ConfigError(f"{where}: {error}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{where}: not valid YAML{at} ({getattr(error, 'problem', None) or error.__class__.__name__})") from None
+    except RecursionError:
+        raise ConfigError(f"{where}: nested too deeply") from None
+    finally:
+        loader.dispose()
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, Any]:
@@ -68,8 +302,10 @@ def parse_overrides(pairs: list[str]) -> dict[str, Any]:
     for pair in pairs:
         key, sep, raw = pair.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"--set expects key=value, got {pair!r}")
-        parsed[key.strip()] = yaml.safe_load(raw) if raw.strip() else None
+            raise ConfigError(f"--set expects key=value, got {_SHOW.repr(pair)}")
+        value = parse_yaml(raw, f"--set {key.strip()}") if raw.strip() else None
+        _check_flat(f"--set {key.strip()}", value)
+        parsed[key.strip()] = value
     return parsed
 
 
@@ -79,42 +315,103 @@ def split_params(config: dict[str, Any], prefix: str) -> dict[str, Any]:
 
 
 def validate_config(config: dict[str, Any]) -> None:
-    """Raise ConfigError naming the first key that is unknown or holds a value of the wrong type."""
+    """Raise ConfigError naming the first key that is unknown or holds a value it does not accept.
+
+    Order: names (with "did you mean"), then each declared constraint, then the classifier's own
+    parameter validation, then paths, so the cheapest and most likely mistakes are reported first.
+    """
+    known = _known_keys(config)
+    for key in config:
+        if key not in known:
+            raise ConfigError(_unknown_message(key, known, config.get("clf")))
     for key, value in config.items():
-        if key in DEFAULTS:
-            _check_type(key, value, DEFAULTS[key])
-        elif not key.startswith(_PREFIXES):
-            raise ConfigError(f"unknown config key {key!r}; expected one of {sorted(DEFAULTS)} or a {'/'.join(_PREFIXES)} parameter")
-    if config["clf"] not in CLASSIFIERS:
-        raise ConfigError(f"clf must be one of {sorted(CLASSIFIERS)}, got {config['clf']!r}")
-    thresholds = config["thresholds"]
-    if not (thresholds == "auto" or (isinstance(thresholds, (int, float)) and 0 <= thresholds <= 1)):
-        raise ConfigError(f"thresholds must be 'auto' or a number in [0, 1], got {thresholds!r}")
-    try:
-        pipeline_params = {k: v for k, v in config.items() if k.startswith(("clf__", "pool__"))}
-        make_topic_pipeline(config["clf"], pipeline_params, config["random_state"])
-    except (ValueError, TypeError) as error:
-        raise ConfigError(str(error)) from error
-    _check_estimator_params(config, "summary__", CentralitySummarizer())
-    _check_estimator_params(config, "embed__", SentenceEncoder())
+        constraint = constraint_for(key)
+        if constraint is not None and not constraint.exists:
+            constraint.check(key, value)
+        elif constraint is None and not key.startswith("clf__"):
+            _check_like_default(key, value, known[key])
+    _check_classifier(config)
+    summary = {**known, **config}
+    if summary.get("summary__coverage_full", 1) < summary.get("summary__coverage_start", 0):
+        raise ConfigError("summary__coverage_full must be at least summary__coverage_start, "
+                          f"got {summary['summary__coverage_full']} < {summary['summary__coverage_start']}")
+    for key, value in config.items():
+        constraint = constraint_for(key)
+        if constraint is not None and constraint.exists:
+            constraint.check(key, value)
 
 
-def _check_type(key: str, value: Any, default: Any) -> None:
+def _known_keys(config: dict[str, Any]) -> dict[str, Any]:
+    """Every valid setting name with its default: ours, the pooler's, the summarizer's, the encoder's,
+    and the chosen classifier's parameters (so `clf__C` is valid for logreg, not for knn)."""
+    from nlpkit.embedding.encoder import SentenceEncoder
+    from nlpkit.heads.summarizers import CentralitySummarizer
+    from nlpkit.heads.topics import make_topic_pipeline
+
+    known = dict(DEFAULTS)
+    clf = config.get("clf", DEFAULTS["clf"])
+    pipeline = make_topic_pipeline(clf if clf in _classifier_names() else str(DEFAULTS["clf"]))
+    known.update({key: value for key, value in pipeline.get_params(deep=True).items() if key.startswith(("clf__", "pool__"))})
+    known.update({f"summary__{k}": v for k, v in CentralitySummarizer().get_params().items()})
+    encoder = SentenceEncoder().get_params()
+    known.update({f"embed__{k}": v for k, v in encoder.items() if k != "cache_dir"})  # cache_dir is top level
+    return known
+
+
+def _unknown_message(key: str, known: Iterable[str], clf: Any = None) -> str:
+    names = sorted(known)
+    close = difflib.get_close_matches(key, names, n=3, cutoff=0.75)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    prefix = next((p for p in _PREFIXES if key.startswith(p)), None)
+    if prefix is not None:
+        scope = [n for n in names if n.startswith(prefix)]
+        owner = f" for clf={clf!r}" if prefix == "clf__" else ""
+        return f"unknown parameter {key}{owner}{hint} (expected one of {', '.join(scope)})"
+    top = [n for n in names if not n.startswith(_PREFIXES)]
+    return f"unknown config key {key!r}{hint} (expected one of {', '.join(top)} or a {'/'.join(_PREFIXES)} parameter)"
+
+
+def _check_like_default(key: str, value: Any, default: Any) -> None:
+    """A setting without a declared constraint (a new estimator parameter): same type as its default."""
     if default is None or value is None:
         return
-    expected = (int, float) if isinstance(default, (int, float)) and not isinstance(default, bool) else type(default)
-    if key == "thresholds":
-        return
-    if not isinstance(value, expected) or isinstance(value, bool) != isinstance(default, bool):
-        raise ConfigError(f"{key} must be a {type(default).__name__}, got {value!r}")
+    numeric = isinstance(default, Real) and isinstance(value, Real) and not isinstance(value, bool)
+    if (not numeric and not isinstance(value, type(default))) or isinstance(value, bool) != isinstance(default, bool):
+        raise ConfigError(f"{key} must be a {type(default).__name__}, got {_SHOW.repr(value)}")
 
 
-def _check_estimator_params(config: dict[str, Any], prefix: str, estimator: Any) -> None:
-    valid = estimator.get_params()
-    for name, value in split_params(config, prefix).items():
-        if name not in valid:
-            raise ConfigError(f"unknown parameter {prefix}{name}; expected one of {sorted(prefix + k for k in valid)}")
-        default = valid[name]
-        numeric = isinstance(default, (int, float)) and isinstance(value, (int, float)) and not isinstance(value, bool)
-        if default is not None and value is not None and not isinstance(value, type(default)) and not numeric:
-            raise ConfigError(f"{prefix}{name} must be a {type(default).__name__}, got {value!r}")
+def _check_classifier(config: dict[str, Any]) -> None:
+    """Build the topic pipeline and run scikit-learn's own parameter validation on the classifier."""
+    from sklearn.base import BaseEstimator
+
+    from nlpkit.heads.topics import make_topic_pipeline
+
+    params = {key: value for key, value in config.items() if key.startswith(("clf__", "pool__"))}
+    try:
+        pipeline = make_topic_pipeline(config["clf"], params, config["random_state"])
+    except (ValueError, TypeError) as error:
+        raise ConfigError(str(error).splitlines()[0]) from None
+    stack: list[tuple[str, Any]] = [("clf", pipeline.named_steps["clf"])]
+    while stack:
+        prefix, estimator = stack.pop()
+        validate = getattr(estimator, "_validate_params", None)
+        if validate is not None:
+            try:
+                validate()
+            except (ValueError, TypeError) as error:
+                raise ConfigError(_sklearn_message(prefix, estimator, error)) from None
+        for name, value in estimator.get_params(deep=False).items():
+            if isinstance(value, BaseEstimator):
+                stack.append((f"{prefix}__{name}", value))
+
+
+def _sklearn_message(prefix: str, estimator: Any, error: Exception) -> str:
+    """`The 'C' parameter of LogisticRegression must be ... Got -1 instead.` -> `clf__C must be ..., got -1`."""
+    import re
+
+    text = str(error).splitlines()[0]
+    found = re.match(r"The '(\w+)' parameter of (\w+) must be (.*)\. Got (.*) instead\.$", text)
+    if not found:
+        return f"{prefix}: {text}"
+    name, owner, expected, got = found.groups()
+    return f"{prefix}__{name} must be {expected} ({owner}), got {got[:60]}"

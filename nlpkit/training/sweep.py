@@ -8,6 +8,8 @@ embedding cache means only the first child runs the encoder.
     name: classifiers
     metric: val_macro_f1
     mode: max
+    margin: 0.005            # optional: children within this of the best are tied ...
+    tie_break: val_log_loss  # ... and the tie goes to the lower of this (optional, the default)
     base: {summary__n_sentences: 3}
     variants:
       - {clf: logreg, clf__C: 1.0}
@@ -23,7 +25,6 @@ import itertools
 import logging
 import math
 import time
-import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,16 +34,17 @@ from tqdm.auto import tqdm
 
 from nlpkit.bundle import point_latest
 from nlpkit.tracking import runs as tracking
-from nlpkit.tracking.training import TrainResult, record_training
-from nlpkit.training.config import ConfigError, validate_config
+from nlpkit.tracking.training import TrainResult, record_training, register
+from nlpkit.training.config import ConfigError, read_yaml, validate_config
 from nlpkit.training.naming import compact, encoder_short_name, run_name_for
+from nlpkit.training.selection import DEFAULT_MARGIN, SelectionRule
 from nlpkit.training.trainer import train
 
 __all__ = ["SweepSpec", "Child", "SweepResult", "load_sweep", "plan_children", "run_sweep", "sweep_view_path"]
 
 log = logging.getLogger(__name__)
 
-_FILE_KEYS = {"name", "description", "metric", "mode", "base", "grid", "variants"}
+_FILE_KEYS = {"name", "description", "metric", "mode", "margin", "tie_break", "base", "grid", "variants"}
 #: Settings a sweep may not vary: children share one experiment, and only the best child is registered.
 _FIXED_KEYS = ("experiment", "register")
 #: Columns of the sweep table after the sweep's own metric (those a child did not log are left out).
@@ -64,6 +66,13 @@ class SweepSpec:
     base: dict[str, Any] = field(default_factory=dict)
     description: str = ""
     text: str = ""
+    margin: float = DEFAULT_MARGIN
+    tie_break: str = "val_log_loss"
+
+    @property
+    def rule(self) -> SelectionRule:
+        """How the best child is chosen, and how it must beat the registered champion."""
+        return SelectionRule(self.metric, self.mode, self.margin, self.tie_break)
 
 
 @dataclass
@@ -86,6 +95,7 @@ class SweepResult:
     failed: dict[str, str] = field(default_factory=dict)
     registered_version: int | None = None
     ui_path: str = ""
+    registration: Any = None
 
 
 def load_sweep(path: str | Path) -> SweepSpec:
@@ -93,11 +103,8 @@ def load_sweep(path: str | Path) -> SweepSpec:
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"sweep file {path} not found")
+    data = read_yaml(path, "sweep file") or {}
     text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML ({error.__class__.__name__})") from error
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping with name, metric, mode and grid or variants")
     unknown = sorted(set(data) - _FILE_KEYS)
@@ -116,8 +123,13 @@ def load_sweep(path: str | Path) -> SweepSpec:
         fixed = sorted(key for key in variant if key in _FIXED_KEYS)
         if fixed:
             raise ConfigError(f"{path}: variant {index} sets {fixed}; a sweep cannot vary these (set them in base: or on the command line)")
+    margin, tie_break = data.get("margin", DEFAULT_MARGIN), data.get("tie_break", "val_log_loss")
+    if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0 <= margin < 1:
+        raise ConfigError(f"{path}: 'margin' must be a number in [0, 1), got {margin!r}")
+    if not isinstance(tie_break, str) or not tie_break:
+        raise ConfigError(f"{path}: 'tie_break' must name a metric to minimise, e.g. val_log_loss")
     name = str(data.get("name") or path.stem)
-    return SweepSpec(path, name, metric, mode, variants, base, str(data.get("description") or ""), text)
+    return SweepSpec(path, name, metric, mode, variants, base, str(data.get("description") or ""), text, float(margin), tie_break)
 
 
 def _mapping(value: Any, path: Path, what: str) -> dict[str, Any]:
@@ -237,24 +249,29 @@ def run_sweep(base_config: dict[str, Any], sweep_file: str | Path) -> SweepResul
         tracking.set_tags({"sweep_id": parent_id})
         results, failed = _train_children(children, spec, parent_id)
         best = _best(results, spec)
-        version = _record_best(best, spec, settings.get("register"), parent_id)
+        _record_best(best, spec, parent_id)
         table = _log_table(children, results, failed, spec, best)
-        tracking.log_metrics({"sweep_seconds": time.perf_counter() - started, "failed_children": len(failed),
-                              "encode_seconds_total": sum(r.metrics.get("sys/encode_seconds", 0.0) for r in results.values())})
-        view = sweep_view_path(parent.info.experiment_id, parent_id, spec.metric, spec.mode)
-        summary = _summary(best, spec, parent_id, settings.get("register"), version, failed, view)
-        return SweepResult(f"{table}\n\n{summary}", best, list(results.values()), parent_id, failed, version, view)
+        tracking.log_metrics({"sys/sweep_seconds": time.perf_counter() - started, "sys/failed_children": len(failed),
+                              "sys/encode_seconds_total": sum(r.metrics.get("sys/encode_seconds", 0.0) for r in results.values())})
+    registration = register(best, str(settings["register"]), spec.rule) if settings.get("register") else None
+    if registration is not None:
+        tracking.tag_run(parent_id, {"registered_model": f"{registration.name} v{registration.version}",
+                                     "registration": registration.reason[:500]})
+    varied = [key for child in children for key in child.varied if key not in ("run_name", "description")]
+    view = sweep_view_path(parent.info.experiment_id, parent_id, spec.metric, spec.mode, ["clf", *varied])
+    summary = _summary(best, spec, parent_id, registration, failed, view)
+    version = registration.version if registration is not None else None
+    return SweepResult(f"{table}\n\n{summary}", best, list(results.values()), parent_id, failed, version, view, registration)
 
 
-def sweep_view_path(experiment_id: str, sweep_id: str, metric: str, mode: str = "max") -> str:
-    """The MLflow UI runs page with one sweep's parent and children flat (not folded), best child first.
+def sweep_view_path(experiment_id: str, sweep_id: str, metric: str, mode: str = "max", params: list[str] | None = None) -> str:
+    """The MLflow UI runs page of one sweep, in "Model training" mode: its children ranked by the sweep
+    metric (best first), the quality metrics and varied params as columns, the parent last.
 
-    The UI nests child runs under their parent, collapsed, when runs are sorted by start time; a filter
-    plus a sort on the metric lists every child as its own row.
+    Stored as MLflow shared view state on the experiment (see `nlpkit.tracking.runs.share_runs_view`).
     """
-    query = urllib.parse.urlencode({"searchFilter": f"tags.sweep_id = '{sweep_id}'", "orderByKey": f"metrics.`{metric}`",
-                                    "orderByAsc": "true" if mode == "min" else "false"}, quote_via=urllib.parse.quote)
-    return f"/#/experiments/{experiment_id}/runs?{query}"
+    return tracking.share_runs_view(experiment_id, f"sweep-{sweep_id[:12]}", metric, mode,
+                                    search_filter=f"tags.sweep_id = '{sweep_id}'", params=params or ["clf"])
 
 
 def _train_children(children: list[Child], spec: SweepSpec, sweep_id: str) -> tuple[dict[str, TrainResult], dict[str, str]]:
@@ -274,28 +291,22 @@ def _train_children(children: list[Child], spec: SweepSpec, sweep_id: str) -> tu
 
 
 def _best(results: dict[str, TrainResult], spec: SweepSpec) -> TrainResult:
-    """The child with the best finite value of the sweep metric; ties go to the earlier child."""
+    """The chosen child: best by the sweep metric, where children within `margin` of the best are tied and
+    the tie goes to the lower `tie_break` (log-loss), then to the earlier child."""
     scored = [r for r in results.values() if math.isfinite(r.metrics.get(spec.metric, math.nan))]
     if not scored:
         logged = sorted({key for r in results.values() for key in r.metrics})
         raise ConfigError(f"{spec.path}: no child logged metric {spec.metric!r}; the children logged {logged}")
-    sign = 1.0 if spec.mode == "max" else -1.0
-    return max(scored, key=lambda r: (sign * r.metrics[spec.metric], -scored.index(r)))
+    return spec.rule.best(scored, lambda r: r.metrics)
 
 
-def _record_best(best: TrainResult, spec: SweepSpec, name: str | None, parent_id: str) -> int | None:
-    """Tag parent and best child, point models/latest at the best bundle, and register it if asked."""
+def _record_best(best: TrainResult, spec: SweepSpec, parent_id: str) -> None:
+    """Tag parent and best child, and point models/latest at the chosen bundle (not the last one trained)."""
     tracking.set_tags({"best_run_id": best.run_id, "best_run_name": best.run_name})
     tracking.log_metrics({f"best_{spec.metric}": best.metrics[spec.metric]})
     tracking.tag_run(best.run_id, {"sweep_best": "true"})
     point_latest(best.bundle)
-    if not name:
-        return None
-    version = tracking.register_champion(best.model_uri, str(name))
-    tracking.set_tags({"registered_model": f"{name} v{version} (@champion)"})
-    tracking.tag_run(best.run_id, {"registered_model": f"{name} v{version} (@champion)"})
-    log.info("sweep %s (parent %s): best child %s registered as %s@champion", spec.name, parent_id, best.run_name, name)
-    return version
+    log.info("sweep %s (parent %s): chose %s; models/latest points at %s", spec.name, parent_id, best.run_name, best.bundle)
 
 
 def _rows(children: list[Child], results: dict[str, TrainResult], failed: dict[str, str], spec: SweepSpec, best: TrainResult) -> tuple[list[str], list[list[str]]]:
@@ -347,13 +358,14 @@ def table_csv(children: list[Child], results: dict[str, TrainResult], failed: di
     return buffer.getvalue()
 
 
-def _summary(best: TrainResult, spec: SweepSpec, parent_id: str, register: str | None, version: int | None,
-             failed: dict[str, str], view: str) -> str:
-    lines = [f"best by {spec.metric} ({spec.mode}): {best.run_name} = {best.metrics[spec.metric]:.4f}  (run {best.run_id}, bundle {best.bundle})",
+def _summary(best: TrainResult, spec: SweepSpec, parent_id: str, registration: Any, failed: dict[str, str], view: str) -> str:
+    rule = spec.rule
+    lines = [f"chosen by {spec.metric} ({spec.mode}, ties within {rule.margin} go to the lower {rule.tie_break}): "
+             f"{best.run_name} = {best.metrics[spec.metric]:.4f}  (run {best.run_id}, bundle {best.bundle}; models/latest points here)",
              f"parent run: {parent_id}"]
-    if register:
-        lines.append(f"registered as models:/{register}@champion (version {version})")
+    if registration is not None:
+        lines.append(registration.summary())
     if failed:
         lines.append(f"{len(failed)} child run(s) failed: {', '.join(failed)}")
-    lines.append(f"compare in the MLflow UI (python -m nlpkit.ui): http://127.0.0.1:5000{view}")
+    lines.append(f"compare in the MLflow UI (python -m nlpkit.ui): {tracking.ui_link(view)}")
     return "\n".join(lines)
