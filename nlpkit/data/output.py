@@ -169,11 +169,11 @@ class ResumeState:
     superseded: int = 0
 
     def is_done(self, path: str, record_id: str, sha256: str) -> bool:
-        return self.done.get((_key_text(path), record_id)) == sha256
+        return self.done.get((_key_text(path), _key_text(record_id))) == sha256
 
 
 def _key_text(path: str) -> str:
-    """The path as a CSV cell holds it (line breaks flattened), so a resume matches both formats alike."""
+    """A path or id as a CSV cell holds it (line breaks flattened), so a resume matches both formats alike."""
     return path.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
 
 
@@ -218,7 +218,7 @@ def read_resume_state(path: Path) -> ResumeState:
         return state
     _, records = _parse_lines(path)
     for record in records:
-        key = (_key_text(record["path"]), record["id"])
+        key = (_key_text(record["path"]), _key_text(record["id"]))
         if key in state.done:
             state.superseded += 1
         state.done[key] = record["sha256"]
@@ -239,7 +239,7 @@ def compact(path: Path) -> int:
     raw, records = _parse_lines(path)
     header = raw[:1] if path.suffix.lower() == ".csv" else []
     body = raw[len(header):]
-    newest = {(_key_text(r["path"]), r["id"]): index for index, r in enumerate(records)}
+    newest = {(_key_text(r["path"]), _key_text(r["id"])): index for index, r in enumerate(records)}
     keep = sorted(newest.values())
     if len(keep) == len(records):
         return 0

@@ -77,13 +77,19 @@ class InputRecord:
         return hashlib.sha256(f"{self.id}\x1f{self.title}\x1f{self.text}\x1f{self.error}".encode(errors="replace")).hexdigest()
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def clean_text(value: str) -> str:
     """The string with lone surrogates (from JSON escapes or undecodable file names) replaced by U+FFFD."""
     try:
         value.encode("utf-8")
         return value
     except UnicodeEncodeError:
-        return value.encode("utf-8", "surrogateescape" if _only_escapes(value) else "replace").decode("utf-8", "replace")
+        pass
+    if _only_escapes(value):  # os.fsdecode's escapes: turn the original bytes into U+FFFD per bad byte run
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return _SURROGATE.sub("\ufffd", value)
 
 
 def _only_escapes(value: str) -> bool:
