@@ -151,6 +151,7 @@ def test_3_a_second_writer_on_the_same_output_fails_at_once(news_model, tmp_path
     assert code == 0
 
 
+@pytest.mark.slow  # two model loads in subprocesses: about a minute on a busy 2-core machine
 def test_3_two_processes_on_one_output_never_corrupt_it(fast_trained, tmp_path):
     out = tmp_path / "out.jsonl"
     command = [sys.executable, "-m", "nlpkit.predict", "seeds/inbox", "--model", str(fast_trained.bundle), "--output", str(out), "--quiet"]

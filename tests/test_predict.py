@@ -147,7 +147,7 @@ def test_usage_and_model_errors_exit_2_without_traceback(fast_trained, tmp_path,
     shutil.copytree(fast_trained.bundle, tampered)
     (tampered / "nlpkit.json").write_text((tampered / "nlpkit.json").read_text().replace('"labels"', '"labels" ', 1))
     manifest = json.loads((tampered / "nlpkit.json").read_text())
-    manifest["files"]["classifier.joblib"] = "0" * 64
+    manifest["files"]["classifier.skops"] = "0" * 64
     (tampered / "nlpkit.json").write_text(json.dumps(manifest))
     code, _, err = run_cli(["seeds/inbox", "--model", tampered], capsys)
     assert code == 2 and "modified" in err
