@@ -153,3 +153,16 @@ def test_usage_and_model_errors_exit_2_without_traceback(fast_trained, tmp_path,
     assert code == 2 and "modified" in err
     code, _, err = run_cli(["seeds/inbox", "--model", "models:/no-such-model@champion"], capsys)
     assert code == 2 and "error:" in err
+
+
+def test_progress_total_is_counted_before_the_run(tmp_path):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "a.txt").write_text("x")
+    (folder / "feed.jsonl").write_text('{"text": "a"}\n{"text": "b"}\n\n{"text": "c"}\n')
+    (folder / "skip.png").write_bytes(b"x")
+    args = predict.build_parser().parse_args([str(folder)])
+    assert predict._count_inputs(args) == 1 + 4  # blank JSONL lines are counted: an estimate, one byte scan per file
+    bar = predict._progress(quiet=False, total=5)
+    assert bar.total == 5
+    bar.close()

@@ -104,7 +104,8 @@ def run(model, args: argparse.Namespace) -> int:
     stats = BatchStats()
     fingerprint = model_fingerprint(model)
     writer = open_writer(args.output, OUTPUT_FIELDS, args.resume, model=fingerprint)
-    progress = _progress(args.quiet, _count_inputs(args))
+    show_bar = not args.quiet and sys.stderr.isatty()
+    progress = _progress(args.quiet, _count_inputs(args) if show_bar else None)
     records = _inputs(args, stats, writer.resume)
     interrupted = False
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
@@ -145,16 +146,14 @@ def _candidate_files(args: argparse.Namespace) -> Iterator[tuple[Path, str | Non
         yield path, skip_reason(path, args.input, args.follow_symlinks, exclude)
 
 
-def _count_inputs(args: argparse.Namespace) -> int | None:
+def _count_inputs(args: argparse.Namespace) -> int:
     """How many records the run will write: files, plus lines of JSONL files (one byte count each, no parsing)."""
-    if args.quiet or not sys.stderr.isatty():
-        return None
     total = 0
     for path, reason in _candidate_files(args):
         if reason:
             continue
         total += 1
-        if path.suffix.lower() == ".jsonl":
+        if path.suffix.lower() == ".jsonl" and path.is_file():
             try:
                 with path.open("rb") as handle:
                     lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))

@@ -137,7 +137,7 @@ def skip_reason(path: Path, root: Path, follow_symlinks: bool = False, exclude: 
 
 def _is_nlpkit_output(path: Path) -> bool:
     """True for a JSONL file whose first line is a prediction record nlpkit wrote."""
-    if path.suffix.lower() != ".jsonl":
+    if path.suffix.lower() != ".jsonl" or not path.is_file():  # never open a FIFO or device here
         return False
     try:
         with path.open("rb") as handle:
