@@ -73,7 +73,7 @@ def bad_kinds() -> dict[str, Callable[[Path], None]]:
         "empty file": lambda f: _write(f / "empty.txt", ""),
         "whitespace only": lambda f: _write(f / "blank.md", " \n\t\n"),
         "binary": lambda f: _write(f / "binary.txt", b"\x89PNG\x00\x01" * 100),
-        "random bytes": lambda f: _write(f / "random.txt", bytes(random.Random(0).randrange(256) for _ in range(5000))),
+        "random bytes": lambda f: _write(f / "random.txt", random.Random(0).randbytes(5000)),
         "Shift-JIS": lambda f: _write(f / "sjis.txt", ("東京の中央銀行は金利を据え置いた。" * 30).encode("shift_jis")),
         "UTF-16 with BOM": lambda f: _write(f / "utf16.txt", STORY.encode("utf-16")),
         "UTF-16 without BOM": lambda f: _write(f / "utf16le.txt", STORY.encode("utf-16-le")),
@@ -215,7 +215,7 @@ def measure_unreachable(work: Path) -> dict[str, Any]:
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
         uri = f"http://127.0.0.1:{silent.getsockname()[1]}"
-        env = {**os.environ, "MLFLOW_TRACKING_URI": uri}
+        env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "PYTHONPATH": str(ROOT)}  # this checkout, not an installed nlpkit
         started = time.perf_counter()
         result = subprocess.run([sys.executable, "-m", "nlpkit.predict", str(ROOT / "seeds" / "inbox"), "--model",
                                  "models:/nlpkit-news@champion", "--quiet"], cwd=work, env=env, capture_output=True, text=True, timeout=600)
