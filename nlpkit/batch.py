@@ -1,12 +1,18 @@
 """Streaming batch prediction: records in, output records out, a batch of articles per encoder call.
 
 Memory stays flat whatever the folder size (only one batch is held), and the encoder sees back-to-back
-batches so a run is bound by the encoder, not by our bookkeeping.
+batches so a run is bound by the encoder, not by our bookkeeping. Per-article limits (sentences kept)
+bound the time and memory any single article can take, and a failure inside one article, whatever it
+is, becomes that article's error record: the batch always goes on.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
+import logging
+import pickle
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,9 +23,14 @@ from nlpkit.model import NewsModel
 from nlpkit.prediction import PREDICTION_FIELDS, Prediction
 from nlpkit.text.document import Article, parse_article
 
-__all__ = ["BatchStats", "predict_stream", "output_record", "OUTPUT_FIELDS"]
+__all__ = ["BatchStats", "predict_stream", "output_record", "model_fingerprint", "DEFAULT_MAX_SENTENCES", "OUTPUT_FIELDS"]
+
+log = logging.getLogger(__name__)
 
 OUTPUT_FIELDS = PREDICTION_FIELDS
+#: Sentences of one article that are encoded and summarised; news stories have 20-150, so 500 only cuts
+#: pathological inputs (100,000 one-word "sentences"), which would otherwise take minutes and gigabytes.
+DEFAULT_MAX_SENTENCES = 500
 
 
 @dataclass
@@ -48,11 +59,27 @@ class BatchStats:
         )
 
 
-def output_record(record: InputRecord, prediction: Prediction | None = None) -> Prediction:
+def model_fingerprint(model: NewsModel) -> str:
+    """A short hash of everything that decides a prediction: encoder weights, head, thresholds, summarizer.
+
+    The same bundle gives the same fingerprint whether loaded from its folder or through MLflow.
+    """
+    digest = hashlib.sha256()
+    digest.update(str(getattr(model.encoder, "fingerprint_", model.encoder)).encode())
+    digest.update(json.dumps([model.labels, model.decider.to_dict() if model.decider else None,
+                              model.summarizer.get_params()], sort_keys=True, default=str).encode())
+    digest.update(pickle.dumps(model.pipeline, protocol=4))
+    return digest.hexdigest()[:16]
+
+
+def output_record(record: InputRecord, prediction: Prediction | None = None, model: str = "") -> Prediction:
     """The output record for one input: the prediction with where it came from, or the error."""
     done = prediction or Prediction()
+    if prediction is None:
+        done.topic, done.topics, done.scores, done.summary = None, [], {}, []
     done.id, done.path, done.title = record.id, record.path, record.title
-    done.error, done.warnings, done.sha256 = record.error, list(record.warnings), record.content_hash
+    done.error, done.sha256, done.model = record.error, record.content_hash, model
+    done.warnings = list(record.warnings)
     return done
 
 
@@ -62,27 +89,41 @@ def predict_stream(
     stats: BatchStats,
     batch_size: int = 64,
     n_sentences: int | None = None,
+    max_sentences: int = DEFAULT_MAX_SENTENCES,
+    fingerprint: str = "",
 ) -> Iterator[Prediction]:
     """Yield one output record per input record, in input order, predicting in batches."""
     iterator = iter(records)
     while batch := list(itertools.islice(iterator, batch_size)):
         stats.read += len(batch)
-        yield from _predict_batch(model, batch, stats, n_sentences)
+        yield from _predict_batch(model, batch, stats, n_sentences, max_sentences, fingerprint)
 
 
-def _predict_batch(model: NewsModel, batch: list[InputRecord], stats: BatchStats, n_sentences: int | None) -> Iterator[Prediction]:
+def limited_article(record: InputRecord, max_sentences: int = DEFAULT_MAX_SENTENCES) -> Article | None:
+    """The parsed article, cut to `max_sentences` (with a warning); None after setting `record.error`."""
+    try:
+        article = parse_article(record.text, record.title, id=record.id)
+    except Exception as error:  # noqa: BLE001 - one article's failure is its record's error
+        record.error = f"cannot parse article: {type(error).__name__}: {str(error)[:120]}"
+        return None
+    if not article.sentences:
+        record.error = "no sentences left after removing page furniture"
+        return None
+    if len(article.sentences) > max_sentences:
+        record.warnings.append(f"{len(article.sentences):,} sentences; only the first {max_sentences:,} were read (--max-sentences)")
+        article = Article(article.title, article.sentences[:max_sentences], id=article.id, meta=article.meta)
+    return article
+
+
+def _predict_batch(model: NewsModel, batch: list[InputRecord], stats: BatchStats, n_sentences: int | None,
+                   max_sentences: int, fingerprint: str) -> Iterator[Prediction]:
     articles: dict[int, Article] = {}
     for index, record in enumerate(batch):
         if record.error is None:
-            article = parse_article(record.text, record.title, id=record.id)
-            if article.sentences:
+            article = limited_article(record, max_sentences)
+            if article is not None:
                 articles[index] = article
-            else:
-                record.error = "no sentences left after removing page furniture"
-    order = sorted(articles)
-    chosen = [articles[i] for i in order]
-    predictions = model._predict_embedded(chosen, model._embed(chosen), n_sentences)
-    by_index = dict(zip(order, predictions))
+    by_index = _predict_isolated(model, articles, batch, n_sentences)
     for index, record in enumerate(batch):
         prediction = by_index.get(index)
         if prediction is None:
@@ -90,4 +131,24 @@ def _predict_batch(model: NewsModel, batch: list[InputRecord], stats: BatchStats
         else:
             stats.predicted += 1
             stats.topics[prediction.topic] += 1
-        yield output_record(record, prediction)
+        yield output_record(record, prediction, fingerprint)
+
+
+def _predict_isolated(model: NewsModel, articles: dict[int, Article], batch: list[InputRecord],
+                      n_sentences: int | None) -> dict[int, Prediction]:
+    """Predict the batch in one pass; if that fails, article by article, so only the culprit gets an error."""
+    order = sorted(articles)
+    chosen = [articles[i] for i in order]
+    try:
+        return dict(zip(order, model._predict_embedded(chosen, model._embed(chosen), n_sentences)))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as error:  # noqa: BLE001
+        if len(order) == 1:
+            batch[order[0]].error = f"prediction failed: {type(error).__name__}: {str(error)[:120]}"
+            return {}
+        log.warning("batch prediction failed (%s); retrying article by article", type(error).__name__)
+    found: dict[int, Prediction] = {}
+    for index in order:
+        found.update(_predict_isolated(model, {index: articles[index]}, batch, n_sentences))
+    return found

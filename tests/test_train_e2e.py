@@ -57,7 +57,7 @@ def test_tampered_or_foreign_bundles_are_refused(trained, tmp_path):
 
     copy = tmp_path / "bundle"
     shutil.copytree(trained.bundle, copy)
-    (copy / "classifier.joblib").write_bytes((copy / "classifier.joblib").read_bytes() + b"x")
+    (copy / "classifier.skops").write_bytes((copy / "classifier.skops").read_bytes() + b"x")
     with pytest.raises(BundleError, match="modified"):
         NewsModel.load(copy)
     manifest = json.loads((trained.bundle / "nlpkit.json").read_text())

@@ -6,13 +6,15 @@
     python -m nlpkit.predict feed/ --model models:/news@champion  # a registered MLflow model
     python -m nlpkit.predict feed/ --engine spark --master local[2] --output out.parquet   # Apache Spark
 
-Exit code: 0 every article predicted, 1 some inputs failed (see their `error`), 2 usage or model error.
+Exit code: 0 every article predicted, 1 some inputs failed (see their `error`), 2 the run itself could not
+proceed (usage, model, output or resume-file error: one line), 130 interrupted (Ctrl-C, SIGTERM).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import Iterator
@@ -27,15 +29,25 @@ EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from nlpkit.data.readers import DEFAULT_MAX_BYTES
+    from nlpkit.batch import DEFAULT_MAX_SENTENCES
+    from nlpkit.data.readers import DEFAULT_MAX_BYTES, DEFAULT_MAX_CHARS, DEFAULT_PARSE_SECONDS
 
     parser = argparse.ArgumentParser(prog="python -m nlpkit.predict", description=__doc__.splitlines()[0])
     parser.add_argument("input", type=Path, help="a folder (walked recursively) or one .txt/.md/.html/.json/.jsonl file")
     parser.add_argument("--model", default="models/latest", help="bundle folder or MLflow model URI (default: models/latest)")
-    parser.add_argument("--output", type=Path, help="output file: .jsonl (default format) or .csv; stdout when absent")
+    parser.add_argument("--output", type=Path, help="output file: .jsonl or .csv (other suffixes are refused); stdout when absent")
     parser.add_argument("--summary-sentences", type=int, metavar="N", help="sentences per summary (default: the model's)")
     parser.add_argument("--batch-size", type=int, default=64, help="articles per encoder batch (default 64)")
-    parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="skip files larger than this (default 5 MB)")
+    parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="files larger than this are error records (default 5 MB)")
+    parser.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS,
+                        help=f"article text beyond this many characters is cut, with a warning (default {DEFAULT_MAX_CHARS:,})")
+    parser.add_argument("--max-sentences", type=int, default=DEFAULT_MAX_SENTENCES,
+                        help=f"sentences read per article, the rest cut with a warning (default {DEFAULT_MAX_SENTENCES})")
+    parser.add_argument("--parse-seconds", type=float, default=DEFAULT_PARSE_SECONDS,
+                        help=f"a file whose parsing takes longer becomes an error record (default {DEFAULT_PARSE_SECONDS:g})")
+    parser.add_argument("--follow-symlinks", action="store_true", help="read symlinks that point outside the input folder")
+    parser.add_argument("--trust", action="store_true",
+                        help="load an old (format 1, joblib) bundle, which can run code when loaded: only for bundles you made")
     parser.add_argument("--resume", action="store_true", help="skip articles already in --output and append")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or info messages")
     parser.add_argument("--engine", choices=["local", "spark"], default="local",
@@ -53,11 +65,18 @@ def main(argv: list[str] | None = None) -> int:
         return fail(problem)
     if args.engine == "spark":
         return run_spark(args)
+    if args.trust:
+        from nlpkit.bundle import trust_legacy_bundle
+
+        trust_legacy_bundle(Path(args.model))
     try:
         model = load_model(args.model, args.batch_size)
     except (NlpkitError, OSError) as error:
         return fail(f"model {args.model}: {error}")
-    return run(model, args)
+    try:
+        return run(model, args)
+    except NlpkitError as error:
+        return fail(str(error))
 
 
 def _usage_problem(args: argparse.Namespace) -> str | None:
@@ -69,6 +88,11 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
         return "--summary-sentences must be at least 1"
     if args.batch_size < 1:
         return "--batch-size must be at least 1"
+    for option in ("max_bytes", "max_chars", "max_sentences"):
+        if getattr(args, option) < 1:
+            return f"--{option.replace('_', '-')} must be at least 1"
+    if not args.parse_seconds > 0:
+        return "--parse-seconds must be more than 0"
     if args.engine == "spark":
         if not args.output or args.output.suffix.lower() != ".parquet":
             return "--engine spark writes Parquet: give --output FILE.parquet"
@@ -76,32 +100,49 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
             return "--resume is for the local engine; Spark rewrites the whole --output"
         if args.output.exists():
             return f"{args.output} exists; remove it or choose another --output"
-    elif args.master:
-        return "--master is for --engine spark"
+    else:
+        if args.master:
+            return "--master is for --engine spark"
+        if args.output is not None:
+            from nlpkit.data.output import OUTPUT_SUFFIXES
+
+            if args.output.suffix.lower() not in OUTPUT_SUFFIXES:
+                return f"--output {args.output}: unknown format {args.output.suffix or '(no suffix)'!r}, expected .jsonl or .csv"
+            if args.output.is_dir():
+                return f"--output {args.output} is a folder, expected a .jsonl or .csv file"
     return None
 
 
 def run(model, args: argparse.Namespace) -> int:
     """Predict every input, write records as they come, and print the closing summary to stderr."""
-    from nlpkit.batch import OUTPUT_FIELDS, BatchStats, predict_stream
-    from nlpkit.data.output import done_keys, open_writer
+    from nlpkit.batch import OUTPUT_FIELDS, BatchStats, model_fingerprint, predict_stream
+    from nlpkit.data.output import open_writer
 
     stats = BatchStats()
-    skip = done_keys(args.output) if args.resume and args.output else set()
-    writer = open_writer(args.output, OUTPUT_FIELDS, args.resume)
-    records = _inputs(args, stats, skip)
-    progress = _progress(args.quiet)
+    fingerprint = model_fingerprint(model)
+    writer = open_writer(args.output, OUTPUT_FIELDS, args.resume, model=fingerprint)
+    show_bar = not args.quiet and sys.stderr.isatty()
+    progress = _progress(args.quiet, _count_inputs(args) if show_bar else None)
+    records = _inputs(args, stats, writer.resume)
     interrupted = False
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        for record in predict_stream(model, records, stats, args.batch_size, args.summary_sentences):
+        for record in predict_stream(model, records, stats, args.batch_size, args.summary_sentences,
+                                     args.max_sentences, fingerprint):
             writer.write(record.to_dict())
             _report(record)
             progress.update(1)
     except KeyboardInterrupt:
         interrupted = True
+    except BrokenPipeError:  # stdout closed by `| head`: nothing more to say
+        sys.stderr.close()
+        return EXIT_OK
     finally:
+        signal.signal(signal.SIGTERM, previous)
         progress.close()
-        writer.close()
+        dropped = writer.close(compact_file=args.resume and not interrupted)
+    if dropped:
+        log.info("kept the newest record of %d re-predicted inputs", dropped)
     print(("interrupted: " if interrupted else "") + stats.summary(), file=sys.stderr)
     if interrupted:
         return 130
@@ -134,16 +175,48 @@ def _under_spark_submit() -> bool:
     return "SPARK_ENV_LOADED" in os.environ or bool(os.environ.get("PYSPARK_GATEWAY_PORT"))
 
 
-def _inputs(args: argparse.Namespace, stats, skip: set) -> Iterator:
-    from nlpkit.data.readers import SUPPORTED_SUFFIXES, discover, read_path
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
+
+def _candidate_files(args: argparse.Namespace) -> Iterator[tuple[Path, str | None]]:
+    """(file, why it is skipped or None) for every file under the input."""
+    from nlpkit.data.output import lock_path
+    from nlpkit.data.readers import discover, skip_reason
+
+    exclude = [args.output, lock_path(args.output)] if args.output else []
     for path in discover(args.input):
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            stats.skipped += 1
-            log.info("skipped %s: not a supported format (%s)", path, ", ".join(SUPPORTED_SUFFIXES))
+        yield path, skip_reason(path, args.input, args.follow_symlinks, exclude)
+
+
+def _count_inputs(args: argparse.Namespace) -> int:
+    """How many records the run will write: files, plus lines of JSONL files (one byte count each, no parsing)."""
+    total = 0
+    for path, reason in _candidate_files(args):
+        if reason:
             continue
-        for record in read_path(path, args.max_bytes):
-            if (record.path, record.content_hash) in skip:
+        total += 1
+        if path.suffix.lower() == ".jsonl" and path.is_file():
+            try:
+                with path.open("rb") as handle:
+                    lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+                total += max(lines - 1, 0)
+            except OSError:
+                pass
+    return total
+
+
+def _inputs(args: argparse.Namespace, stats, resume) -> Iterator:
+    from nlpkit.data.readers import ReadLimits, display_path, read_path
+
+    limits = ReadLimits(args.max_bytes, args.max_chars, args.parse_seconds)
+    for path, reason in _candidate_files(args):
+        if reason:
+            stats.skipped += 1
+            log.info("skipped %s: %s", display_path(path), reason)
+            continue
+        for record in read_path(path, limits=limits):
+            if resume.is_done(record.path, record.id, record.content_hash):
                 stats.resumed += 1
                 continue
             yield record
@@ -157,10 +230,10 @@ def _report(record: Prediction) -> None:
         print(f"warning: {where}: {warning}", file=sys.stderr)
 
 
-def _progress(quiet: bool):
+def _progress(quiet: bool, total: int | None = None):
     from tqdm import tqdm
 
-    return tqdm(unit=" articles", disable=quiet or not sys.stderr.isatty(), file=sys.stderr, dynamic_ncols=True)
+    return tqdm(total=total, unit=" articles", disable=quiet or not sys.stderr.isatty(), file=sys.stderr, dynamic_ncols=True)
 
 
 if __name__ == "__main__":

@@ -38,20 +38,28 @@ def split_sentences(paragraph: str) -> list[str]:
 
 
 def _logical_lines(paragraph: str) -> list[str]:
-    """Join hard-wrapped lines; keep a break where a line is complete, a list item or a headline."""
-    lines = [ln.strip() for ln in paragraph.split("\n") if ln.strip()]
-    merged: list[str] = []
-    for line in lines:
-        if merged and _continues(merged[-1], line):
-            merged[-1] = f"{merged[-1]} {line}"
+    """Join hard-wrapped lines; keep a break where a line is complete, a list item or a headline.
+
+    Lines are collected per group and joined once, and only the last line of a group is inspected, so a
+    paragraph of 100,000 wrapped lines costs linear time, not a quadratic string rebuild.
+    """
+    groups: list[list[str]] = []
+    for raw in paragraph.split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        if groups and _continues(groups[-1][-1], line):
+            groups[-1].append(line)
         else:
-            merged.append(line)
+            groups.append([line])
+    merged = [" ".join(group) for group in groups]
     return [_LIST_MARKER.sub("", line) if _LIST_MARKER.match(line) else line for line in merged]
 
 
 def _continues(previous: str, line: str) -> bool:
     """A wrapped line goes on mid-sentence: the previous one is unfinished and this one starts lower-case."""
-    if _LIST_MARKER.match(line) or _TERMINAL.search(previous) or previous.endswith(":"):
+    tail = previous[-32:]  # the terminal pattern only looks at the end; a bounded tail keeps this O(1)
+    if _LIST_MARKER.match(line) or _TERMINAL.search(tail) or previous.endswith(":"):
         return False
     return line[0].islower() or previous.endswith(",")
 
@@ -60,7 +68,7 @@ def _split_line(line: str) -> list[str]:
     pieces: list[str] = []
     start = 0
     for match in _BOUNDARY.finditer(line):
-        if _is_abbreviation(line[start : match.start(1)], match.group(1)):
+        if _is_abbreviation(line[max(start, match.start(1) - 40) : match.start(1)], match.group(1)):
             continue
         end = match.end(2)
         pieces.append(line[start:end].strip())
@@ -73,7 +81,7 @@ def _is_abbreviation(before: str, punctuation: str) -> bool:
     """True when a full stop ends a known abbreviation or an initial rather than a sentence."""
     if punctuation != ".":
         return False
-    found = _WORD_BEFORE.search(before[-40:])  # the token before the stop; a long prefix only costs time
+    found = _WORD_BEFORE.search(before[-40:])  # the token before the stop; callers pass at most 40 characters
     if not found:
         return False
     word = found.group(1).lstrip("'’-").lower()

@@ -54,7 +54,8 @@ def model_signature() -> Any:
     outputs = Schema([ColSpec("string", "id"), ColSpec("string", "path"), ColSpec("string", "title"),
                       ColSpec("string", "topic", required=False), ColSpec(strings, "topics"),
                       ColSpec(Map("double"), "scores"), ColSpec(strings, "summary"),
-                      ColSpec("string", "error", required=False), ColSpec(strings, "warnings"), ColSpec("string", "sha256")])
+                      ColSpec("string", "error", required=False), ColSpec(strings, "warnings"), ColSpec("string", "sha256"),
+                      ColSpec("string", "model", required=False)])
     params = ParamSchema([ParamSpec("summary_sentences", "integer", 3)])
     return ModelSignature(inputs=inputs, outputs=outputs, params=params)
 
@@ -63,9 +64,11 @@ class NewsPyfuncModel(PythonModel):  # type: ignore[misc]
     """Takes a DataFrame with `text` (and optional `title`, `id`) columns; returns `predictions_frame`."""
 
     def load_context(self, context: Any) -> None:
+        from nlpkit.batch import model_fingerprint
         from nlpkit.model import NewsModel
 
         self.model = NewsModel.load(context.artifacts["bundle"])
+        self.fingerprint = model_fingerprint(self.model)
 
     def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
         if "text" not in model_input.columns:
@@ -77,6 +80,6 @@ class NewsPyfuncModel(PythonModel):  # type: ignore[misc]
         records = []
         for index, item in enumerate(items):
             record = predicted.get(index) or Prediction(error="no text: expected a non-empty 'text' string")
-            record.id, record.title = item["id"], item["title"]
+            record.id, record.title, record.model = item["id"], item["title"], getattr(self, "fingerprint", "")
             records.append(record)
         return predictions_frame(records)

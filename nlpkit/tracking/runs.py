@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from nlpkit.errors import TrackingError
+from nlpkit.tracking import health
 
 if TYPE_CHECKING:
     from nlpkit.training.selection import SelectionRule
@@ -80,6 +81,7 @@ def configure(store: Path = DEFAULT_STORE) -> str:
     if not uri:
         store.mkdir(parents=True, exist_ok=True)
         uri = f"sqlite:///{(store / 'mlflow.db').resolve()}"
+    health.prepare_store(uri)  # a dead server fails in seconds; a fresh sqlite store is created once, under a lock
     mlflow.set_tracking_uri(uri)
     return uri
 
@@ -102,7 +104,13 @@ def _experiment_id(name: str) -> str:
     if mlflow.get_tracking_uri().startswith("sqlite:///"):
         db = Path(mlflow.get_tracking_uri()[len("sqlite:///") :])
         location = (db.parent / "artifacts").resolve().as_uri()
-    return mlflow.create_experiment(name, artifact_location=location)
+    try:
+        return mlflow.create_experiment(name, artifact_location=location)
+    except mlflow.exceptions.MlflowException:  # another process created it a moment ago
+        found = mlflow.get_experiment_by_name(name)
+        if found is None:
+            raise
+        return found.experiment_id
 
 
 @contextlib.contextmanager
@@ -110,7 +118,7 @@ def run(experiment: str, run_name: str, description: str = "", nested: bool = Fa
     """An MLflow run with the git commit and a description attached."""
     experiment_id = _experiment_id(experiment)
     all_tags = {"git_commit": git_commit(), "mlflow.note.content": description, **(tags or {})}
-    with mlflow.start_run(experiment_id=experiment_id, run_name=run_name, nested=nested, tags=all_tags) as active:
+    with health.end_runs_on_signal(), mlflow.start_run(experiment_id=experiment_id, run_name=run_name, nested=nested, tags=all_tags) as active:
         yield active
 
 

@@ -1,0 +1,276 @@
+"""`python benchmarks/reliability.py --model BUNDLE`: what a hostile world does to `nlpkit.predict`, measured.
+
+    python benchmarks/reliability.py --model models/latest                  # everything (~10 min on 2 cores)
+    python benchmarks/reliability.py --model models/latest --kills 3 --articles 300 --skip-worst   # a quick look
+
+Four measurements, each printed and written to benchmarks/results/reliability.json:
+- bad inputs: one folder holding every kind of bad file we know (binary, deep or huge JSON, lone surrogates,
+  names that are not UTF-8, unclosed HTML, FIFOs, symlink loops, other encodings, formulas, nlpkit's own
+  output, ...); one run; every kind must give its records and the run must end with exit 1, no traceback;
+- kills: a folder of generated articles predicted in a subprocess that is killed (SIGKILL, SIGINT or SIGTERM,
+  in turn) at a random moment, then resumed, `--kills` times; at the end, records lost and doubled;
+- worst file: the pathological files of issue 14 (4.9 MB of unclosed HTML, 100,000 one-line sentences, a
+  4.99 MB article, ...), each predicted alone in a fresh process under the default limits; wall time and
+  peak RSS above the process's baseline (the model loaded);
+- unreachable server: `nlpkit.predict --model models:/x@champion` against a tracking URI that accepts
+  connections but never answers; seconds until the one-line error.
+The generated articles are synthetic; no benchmark data is read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+STORY = ("Refinery restarts\n\nThe refinery restarted its crude unit on Monday after a fire. Output will return to "
+         "200,000 barrels a day by Friday, the operator said. Traders said prices eased on the news.")
+
+
+def _write(path: Path, data: bytes | str) -> None:
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8")
+    else:
+        path.write_bytes(data)
+
+
+# kind -> function that creates it in a folder (each kind one or more files)
+def bad_kinds() -> dict[str, Callable[[Path], None]]:
+    def fifo(folder: Path) -> None:
+        os.mkfifo(folder / "fifo.txt")
+
+    def loop(folder: Path) -> None:
+        (folder / "loop-a.txt").symlink_to(folder / "loop-b.txt")
+        (folder / "loop-b.txt").symlink_to(folder / "loop-a.txt")
+
+    def outside(folder: Path) -> None:
+        (folder / "passwd.txt").symlink_to("/etc/passwd")
+
+    def unreadable(folder: Path) -> None:
+        _write(folder / "unreadable.txt", STORY)
+        (folder / "unreadable.txt").chmod(0)
+
+    def device(folder: Path) -> None:
+        (folder / "zero.txt").symlink_to("/dev/zero")
+
+    def own_output(folder: Path) -> None:
+        record = {"id": "x", "path": "x", "title": "", "topic": "legal", "topics": ["legal"], "scores": {}, "summary": [],
+                  "error": None, "warnings": [], "sha256": "0" * 64, "model": "0" * 16}
+        _write(folder / "old-output.jsonl", json.dumps(record) + "\n")
+
+    return {
+        "empty file": lambda f: _write(f / "empty.txt", ""),
+        "whitespace only": lambda f: _write(f / "blank.md", " \n\t\n"),
+        "binary": lambda f: _write(f / "binary.txt", b"\x89PNG\x00\x01" * 100),
+        "random bytes": lambda f: _write(f / "random.txt", random.Random(0).randbytes(5000)),
+        "Shift-JIS": lambda f: _write(f / "sjis.txt", ("東京の中央銀行は金利を据え置いた。" * 30).encode("shift_jis")),
+        "UTF-16 with BOM": lambda f: _write(f / "utf16.txt", STORY.encode("utf-16")),
+        "UTF-16 without BOM": lambda f: _write(f / "utf16le.txt", STORY.encode("utf-16-le")),
+        "cp1252": lambda f: _write(f / "latin.txt", STORY.replace("fire", "fire \xa3").encode("cp1252")),
+        "non-English": lambda f: _write(f / "ru.txt", "Переговоры\n\nМинистры иностранных дел провели переговоры в Москве."),
+        "malformed JSON": lambda f: _write(f / "broken.json", "{oops"),
+        "JSON nested 10,000 deep": lambda f: _write(f / "deep.json", "[" * 10_000 + "]" * 10_000),
+        "integer of 5,000 digits": lambda f: _write(f / "bigint.json", '{"id": ' + "9" * 5000 + ', "text": "x"}'),
+        "lone surrogate in text and id": lambda f: _write(f / "surrogate.json", '{"id": "a\\ud800", "text": "The court \\udfff ruled."}'),
+        "JSON without text": lambda f: _write(f / "notext.json", '{"title": "only"}'),
+        "JSON scalar": lambda f: _write(f / "scalar.json", "42"),
+        "JSON empty list": lambda f: _write(f / "emptylist.json", "[]"),
+        "JSONL bad lines": lambda f: _write(f / "lines.jsonl", '{"text": "Fine line about the court."}\nnot json\n42\n{"text": 5}\n'),
+        "JSONL duplicate ids": lambda f: _write(f / "dups.jsonl", (json.dumps({"id": "d", "text": STORY}) + "\n") * 2),
+        "file name not UTF-8": lambda f: _write(f / os.fsdecode(b"bad-\xff-name.txt"), STORY),
+        "file name with a newline": lambda f: _write(f / "two\nlines.txt", STORY),
+        "HTML without article": lambda f: _write(f / "nav.html", "<html><body><nav>Home</nav></body></html>"),
+        "HTML unclosed tags": lambda f: _write(f / "unclosed.html", "<div><p>Some words of the story. <span>" * 20_000),
+        "HTML broken declarations": lambda f: _write(f / "decl.html", "<p>The court ruled.</p>" + "<![" * 5000 + "<a " * 5000),
+        "CSV formula in title": lambda f: _write(f / "formula.json", json.dumps({"id": "=1+1", "title": "=HYPERLINK(\"x\")", "text": STORY})),
+        "over --max-bytes": lambda f: _write(f / "huge.txt", "Title\n\n" + "word " * 1_100_000),
+        "100,000 short sentences": lambda f: _write(f / "many.txt", "Title\n\n" + " ".join(f"Item {i} ok." for i in range(100_000))),
+        "one sentence of 200,000 characters": lambda f: _write(f / "nostop.txt", "Title\n\n" + "word " * 40_000),
+        "only page furniture": lambda f: _write(f / "furniture.txt", "Latest news\n\nShare\n\nBy Ann Lee\n\n© 2024 Site"),
+        "FIFO": fifo,
+        "FIFO named .jsonl": lambda f: os.mkfifo(f / "pipe.jsonl"),
+        "symlink loop": loop,
+        "symlink out of the folder": outside,
+        "endless device": device,
+        "unreadable file": unreadable,
+        "nlpkit output in the folder": own_output,
+        "unsupported suffix": lambda f: _write(f / "image.png", b"\x89PNG"),
+    }
+
+
+def predict_command(model: str, folder: Path, output: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "nlpkit.predict", str(folder), "--model", model, "--output", str(output), "--quiet", *extra]
+
+
+def measure_bad_inputs(model: str, work: Path) -> dict[str, Any]:
+    folder = work / "bad"
+    folder.mkdir()
+    kinds = bad_kinds()
+    for make in kinds.values():
+        make(folder)
+    output = work / "bad.jsonl"
+    started = time.perf_counter()
+    result = subprocess.run(predict_command(model, folder, output), cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    if not output.exists():
+        raise SystemExit(f"nlpkit.predict wrote nothing (exit {result.returncode}): {result.stderr.strip()[-500:]}")
+    records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    return {"kinds": len(kinds), "exit_code": result.returncode, "traceback": "Traceback" in result.stderr,
+            "records": len(records), "errors": sum(1 for r in records if r["error"]),
+            "seconds": round(time.perf_counter() - started, 1), "names": sorted(kinds)}
+
+
+def measure_kills(model: str, work: Path, articles: int, kills: int, seed: int) -> dict[str, Any]:
+    folder = work / "many"
+    folder.mkdir()
+    topics = ["The court jailed the former minister for bribery.", "The central bank raised its key rate by half a point.",
+              "The pipeline will carry gas to the border from next year.", "The foreign ministers met to discuss the border."]
+    for i in range(articles):
+        _write(folder / f"{i:05d}.txt", f"Story {i}\n\n{topics[i % 4]} Officials said case {i} would continue. It is not over.")
+    output = work / "many.jsonl"
+    rng = random.Random(seed)
+    survived = []
+    for attempt in range(kills):
+        signum = [signal.SIGKILL, signal.SIGINT, signal.SIGTERM][attempt % 3]
+        process = subprocess.Popen(predict_command(model, folder, output, "--resume", "--batch-size", "8"), cwd=ROOT,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        before = output.stat().st_size if output.exists() else 0
+        deadline = time.time() + 300
+        while time.time() < deadline and process.poll() is None and (not output.exists() or output.stat().st_size <= before):
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0.0, 3.0))
+        if process.poll() is None:
+            process.send_signal(signum)
+            survived.append(signal.Signals(signum).name)
+        process.wait(timeout=300)
+    final = subprocess.run(predict_command(model, folder, output, "--resume"), cwd=ROOT, capture_output=True, text=True, timeout=3600)
+    lines = output.read_text(encoding="utf-8").splitlines()
+    ids = []
+    malformed = 0
+    for line in lines:
+        try:
+            ids.append(json.loads(line)["id"])
+        except (ValueError, KeyError):
+            malformed += 1
+    expected = {f"{i:05d}" for i in range(articles)}
+    return {"articles": articles, "kills": len(survived), "signals": survived, "final_exit_code": final.returncode,
+            "lost": len(expected - set(ids)), "doubled": len(ids) - len(set(ids)), "malformed_lines": malformed}
+
+
+_WORST_FILES: dict[str, Callable[[Path], None]] = {
+    "4.9 MB of unclosed HTML": lambda p: _write(p.with_suffix(".html"), "<div><p>Some words of the story. <span>" * 130_000),
+    "1 MB, 100,000 one-line sentences": lambda p: _write(p, "Title\n\n" + "\n".join(f"Item {i} ok." for i in range(100_000))),
+    "4.99 MB article": lambda p: _write(p, "Title\n\n" + "The minister met the envoy in the capital on Monday. " * 94_000),
+    "4.9 MB of wrapped lines": lambda p: _write(p, "Title\n\n" + "word,\nword " * 450_000),
+    "4.9 MB of abbreviations": lambda p: _write(p, "Title\n\n" + "Mr. " * 1_200_000),
+    "4.9 MB JSONL of 50,000 articles": lambda p: _write(p.with_suffix(".jsonl"),
+                                                          (json.dumps({"text": "The court ruled on the case. " * 3}) + "\n") * 50_000),
+}
+
+_WORST_SCRIPT = r"""
+import json, resource, sys, time
+from pathlib import Path
+from nlpkit.batch import BatchStats, predict_stream
+from nlpkit.data.readers import read_path
+from nlpkit.model import NewsModel
+model = NewsModel.load(sys.argv[1])
+model.predict(["The court ruled on Monday. The judge agreed."])
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+records = list(predict_stream(model, read_path(Path(sys.argv[2])), BatchStats()))
+seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"seconds": seconds, "extra_mb": (peak - base) / 1024, "records": len(records),
+                  "errors": sum(1 for r in records if r.error), "warnings": sorted({w.split("(")[0].strip() for r in records for w in r.warnings})}))
+"""
+
+
+def measure_worst(model: str, work: Path) -> dict[str, Any]:
+    rows = {}
+    for name, make in _WORST_FILES.items():
+        path = work / f"worst-{len(rows)}.txt"
+        make(path)
+        actual = next(p for p in work.glob(f"worst-{len(rows)}.*"))
+        result = subprocess.run([sys.executable, "-c", _WORST_SCRIPT, model, str(actual)], cwd=ROOT, capture_output=True,
+                                text=True, timeout=3600)
+        row = json.loads(result.stdout.strip().splitlines()[-1]) if result.returncode == 0 else {"failed": result.stderr[-300:]}
+        row["megabytes"] = round(actual.stat().st_size / 1e6, 2)
+        rows[name] = row
+        print(f"  {name}: {row}", file=sys.stderr)
+    return rows
+
+
+def measure_unreachable(work: Path) -> dict[str, Any]:
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        uri = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "PYTHONPATH": str(ROOT)}  # this checkout, not an installed nlpkit
+        started = time.perf_counter()
+        result = subprocess.run([sys.executable, "-m", "nlpkit.predict", str(ROOT / "seeds" / "inbox"), "--model",
+                                 "models:/nlpkit-news@champion", "--quiet"], cwd=work, env=env, capture_output=True, text=True, timeout=600)
+        seconds = time.perf_counter() - started
+    return {"seconds": round(seconds, 1), "exit_code": result.returncode, "stderr_lines": len(result.stderr.strip().splitlines()),
+            "message": result.stderr.strip()[-300:]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="models/latest", help="bundle folder to attack (default models/latest)")
+    parser.add_argument("--articles", type=int, default=2000, help="articles in the kill test (default 2000)")
+    parser.add_argument("--kills", type=int, default=9, help="kill-and-resume rounds (default 9: 3 of each signal)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--skip-worst", action="store_true", help="skip the worst-file measurements (the slowest part)")
+    args = parser.parse_args(argv)
+    model = str(Path(args.model).resolve())
+    report: dict[str, Any] = {"model": model}
+    with tempfile.TemporaryDirectory(prefix="nlpkit-reliability-") as temp:
+        work = Path(temp)
+        print("bad inputs ...", file=sys.stderr)
+        report["bad_inputs"] = measure_bad_inputs(model, work)
+        print("unreachable tracking server ...", file=sys.stderr)
+        report["unreachable_server"] = measure_unreachable(work)
+        print("kills and resumes ...", file=sys.stderr)
+        report["kills"] = measure_kills(model, work, args.articles, args.kills, args.seed)
+        if not args.skip_worst:
+            print("worst files under the default limits ...", file=sys.stderr)
+            report["worst_files"] = measure_worst(model, work)
+        (work / "bad" / "unreadable.txt").chmod(0o644)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "reliability.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    print(summary(report))
+    return 0
+
+
+def summary(report: dict[str, Any]) -> str:
+    bad, kills, server = report["bad_inputs"], report["kills"], report["unreachable_server"]
+    lines = [
+        f"bad-input kinds tried: {bad['kinds']} -> {bad['records']} records ({bad['errors']} errors), exit {bad['exit_code']}, "
+        f"traceback: {'yes' if bad['traceback'] else 'no'}",
+        f"kills survived with --resume: {kills['kills']} ({', '.join(kills['signals'])}) on {kills['articles']} articles -> "
+        f"lost {kills['lost']}, doubled {kills['doubled']}, malformed lines {kills['malformed_lines']}",
+        f"unreachable tracking server: failed after {server['seconds']} s, exit {server['exit_code']}, {server['stderr_lines']} line(s)",
+    ]
+    worst = report.get("worst_files") or {}
+    if worst:
+        done = {name: row for name, row in worst.items() if "seconds" in row}
+        if done:
+            slowest = max(done.items(), key=lambda item: item[1]["seconds"])
+            biggest = max(done.items(), key=lambda item: item[1]["extra_mb"])
+            lines.append(f"worst per-file time: {slowest[1]['seconds']:.1f} s ({slowest[0]}); "
+                         f"worst extra memory: {biggest[1]['extra_mb']:.0f} MB ({biggest[0]})")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
