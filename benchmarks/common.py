@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import platform
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -20,12 +21,16 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
-from nlpkit.data.corpus import LabelledArticle, load_corpus, load_splits
-from nlpkit.data.jsonl import read_jsonl
-from nlpkit.embedding.encoder import EmbeddedArticle, SentenceEncoder
-from nlpkit.errors import NlpkitError
-from nlpkit.labels import LABELS
-from nlpkit.text.document import Article, parse_article
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # the checkout this script lives in, not whichever nlpkit happens to be installed
+    sys.path.insert(0, str(REPO))
+
+from nlpkit.data.corpus import LabelledArticle, load_corpus, load_splits  # noqa: E402
+from nlpkit.data.jsonl import read_jsonl  # noqa: E402
+from nlpkit.embedding.encoder import EmbeddedArticle, SentenceEncoder  # noqa: E402
+from nlpkit.errors import NlpkitError  # noqa: E402
+from nlpkit.labels import LABELS  # noqa: E402
+from nlpkit.text.document import Article, parse_article  # noqa: E402
 
 __all__ = [
     "REPO", "EXPERIMENT", "DEFAULT_SHARED", "DEFAULT_CACHE", "BenchmarkError",
@@ -37,7 +42,6 @@ __all__ = [
 
 log = logging.getLogger("benchmarks.common")
 
-REPO = Path(__file__).resolve().parents[1]
 EXPERIMENT = "nlpkit-benchmarks"
 DEFAULT_SHARED = REPO.parent / "shared"
 DEFAULT_CACHE = REPO / ".cache" / "nlpkit" / "embeddings"

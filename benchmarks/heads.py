@@ -56,8 +56,8 @@ log = logging.getLogger("benchmarks.heads")
 
 #: The grid of the hybrid head: pooling and classifier settings, each judged by the worse dev set.
 HYBRID_GRID: dict[str, Sequence[Any]] = {
-    "pool__lexical_weight": (0.0, 1.0, 2.0, 3.0),
-    "clf__C": (1.0, 4.0, 16.0),
+    "pool__lexical_weight": (0.0, 2.0, 3.0, 4.0, 6.0),
+    "clf__C": (1.0, 4.0),
     "pool__title_weight": (1.0, 2.0),
 }
 
@@ -199,12 +199,31 @@ def zero_shot_prior(data: HeadData, base: dict[str, Any]) -> Callable[[Sequence[
     return prior
 
 
+def _prior_predictor(data: HeadData, base: dict[str, Any], prior: Callable[[Sequence[EmbeddedArticle]], np.ndarray],
+                     strength: float) -> Callable[[Sequence[EmbeddedArticle]], list[str]]:
+    """The hybrid head's probabilities blended with the zero-shot prior; the `other` abstain re-learned on validation."""
+    from nlpkit.heads.topics import TopicDecider
+
+    model = fit_model(data, base)
+
+    def proba(vectors: Sequence[EmbeddedArticle]) -> np.ndarray:
+        return (1 - strength) * model._proba(vectors) + strength * prior(vectors)
+
+    validation = data.seeds["validation"]
+    decider = TopicDecider(model.labels).fit(proba(data.seed_vectors["validation"]), [r.primary for r in validation],
+                                             [list(r.topics) for r in validation])
+    return lambda vectors: decider.primary(proba(vectors))
+
+
 def zero_shot_heads(data: HeadData, base: dict[str, Any], fusion: float) -> list[TopicScore]:
-    """The fused head's probabilities blended with the zero-shot prior."""
+    """A zero-shot prior (topic descriptions, no examples) blended into the hybrid and into late fusion."""
     prior = zero_shot_prior(data, base)
-    return [run_head(data, f"late fusion {fusion:g} + zero-shot prior {b:g}",
-                     lambda b=b: _fused_predictor(data, base, fusion, prior, b),
-                     "seed train + topic descriptions; thresholds on validation", prior=b, **base) for b in (0.1, 0.2, 0.35)]
+    scores = [run_head(data, f"hybrid + zero-shot prior {b:g}", lambda b=b: _prior_predictor(data, base, prior, b),
+                       "seed train + topic descriptions; thresholds on validation", prior=b, **base) for b in (0.1, 0.2, 0.35)]
+    scores += [run_head(data, f"late fusion {fusion:g} + zero-shot prior {b:g}",
+                        lambda b=b: _fused_predictor(data, base, fusion, prior, b),
+                        "seed train + topic descriptions; thresholds on validation", prior=b, **base) for b in (0.1, 0.2)]
+    return scores
 
 
 def self_training_heads(data: HeadData, base: dict[str, Any]) -> list[TopicScore]:
