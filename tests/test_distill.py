@@ -189,7 +189,7 @@ def test_fast_config_is_the_default_config_with_the_encoder_switched() -> None:
     default = {**DEFAULTS, **read_config_file(ROOT / "configs" / "default.yaml")}
     fast = {**DEFAULTS, **read_config_file(ROOT / "configs" / "fast.yaml")}
     assert fast["embed__model"] == "models/encoders/minilm-m2v-256"
-    # The only other difference: a heavier TF-IDF block, which makes up for the weaker static vectors.
-    assert fast["pool__lexical_weight"] > default["pool__lexical_weight"]
-    switched = {"embed__model", "pool__lexical_weight"}
+    # The only other differences are the topic head's tuned settings (picked per encoder by the worse of the
+    # two dev macro-F1s, benchmarks/heads.py); data, thresholds and the summarizer are the same.
+    switched = {"embed__model"} | {k for k in default if k.startswith(("pool__", "clf__"))}
     assert {k: v for k, v in fast.items() if k not in switched} == {k: v for k, v in default.items() if k not in switched}

@@ -3,6 +3,7 @@
     python -m nlpkit.train                                   # configs/default.yaml if present, else defaults
     python -m nlpkit.train --config configs/default.yaml --set clf__C=2 --set summary__n_sentences=4
     python -m nlpkit.train --sweep configs/sweeps/classifiers.yaml
+    python -m nlpkit.train --unlabelled my-news/ --min-confidence 0.8   # self-training on your own articles
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--sweep", type=Path, help="run every variation in a sweep file as child runs")
     parser.add_argument("--register", metavar="NAME", help="register the model (a sweep: its chosen child) as NAME@challenger; it becomes NAME@champion "
                         "only if it beats the current champion on the same validation data")
+    parser.add_argument("--unlabelled", type=Path, metavar="DIR",
+                        help="self-training: pseudo-label the confident articles in DIR and train again with them")
+    parser.add_argument("--min-confidence", type=float, default=None, metavar="X",
+                        help="with --unlabelled: probability an article's topic needs to be used (default 0.8)")
     parser.add_argument("--no-track", action="store_true", help="train and save the bundle without an MLflow run")
     parser.add_argument("--quiet", action="store_true", help="only warnings and errors")
     return parser
@@ -44,17 +49,30 @@ def main(argv: list[str] | None = None) -> int:
     overrides = list(args.overrides) + ([f"register={args.register}"] if args.register else [])
     try:
         config = load_config(config_path, overrides)
+        if args.min_confidence is not None and not args.unlabelled:
+            return fail("--min-confidence needs --unlabelled DIR")
         if args.sweep:
+            if args.unlabelled:
+                return fail("--unlabelled cannot be combined with --sweep")
             return _sweep(config, args.sweep)
-        return _train(config, track=not args.no_track)
+        return _train(config, track=not args.no_track, unlabelled=args.unlabelled, min_confidence=args.min_confidence)
     except NlpkitError as error:
         return fail(str(error))
 
 
-def _train(config: dict, track: bool) -> int:
+def _train(config: dict, track: bool, unlabelled: Path | None = None, min_confidence: float | None = None) -> int:
     from nlpkit.training.trainer import train
 
-    report = train(config)
+    if unlabelled is not None:
+        from nlpkit.training.selftrain import DEFAULT_MIN_CONFIDENCE, read_unlabelled, self_train
+
+        confidence = DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence
+        report = self_train(config, read_unlabelled(unlabelled), confidence)
+        print(f"self-training: {report.metrics['selftrain/pseudo_labelled']:.0f} of "
+              f"{report.metrics['selftrain/unlabelled']:.0f} articles in {unlabelled} pseudo-labelled "
+              f"at confidence >= {confidence:g}")
+    else:
+        report = train(config)
     if not track:
         from nlpkit.training.trainer import save_bundle
 

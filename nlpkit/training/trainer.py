@@ -11,7 +11,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from nlpkit.bundle import point_latest
 from nlpkit.data.corpus import LabelledArticle, corpus_hash, load_corpus, load_splits
@@ -58,10 +58,11 @@ class TrainReport:
                    f"{self.config['clf']} on {self.dataset.path} ({sizes}); encoder {self.config['embed__model']}")
 
 
-def train(config: Mapping[str, Any]) -> TrainReport:
-    """Fit on the train split, learn thresholds on validation, score validation and test."""
+def train(config: Mapping[str, Any], extra_train: Sequence[LabelledArticle] = ()) -> TrainReport:
+    """Fit on the train split (plus `extra_train`, e.g. pseudo-labelled), learn thresholds on validation, score both."""
     corpus = load_corpus(config["data"])
     splits = load_splits(config["splits"], corpus)
+    splits["train"] = splits["train"] + list(extra_train)
     dataset = DatasetInfo(str(config["data"]), str(config["splits"]), corpus_hash(config["data"]),
                           {name: len(records) for name, records in splits.items()})
     model = NewsModel.from_config(config)
