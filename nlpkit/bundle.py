@@ -12,13 +12,13 @@ import json
 import os
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import joblib
 
 from nlpkit.errors import BundleError
 
-__all__ = ["BundleError", "FORMAT_VERSION", "MANIFEST", "write_bundle", "read_bundle", "file_sha256", "package_of"]
+__all__ = ["BundleError", "FORMAT_VERSION", "MANIFEST", "write_bundle", "read_bundle", "read_json_file", "file_sha256", "package_of"]
 
 FORMAT_VERSION = 1
 MANIFEST = "nlpkit.json"
@@ -43,11 +43,15 @@ def package_of(encoder_path: Path) -> str | None:
     return None
 
 
-def write_bundle(folder: Path, classifier: Any, manifest: dict[str, Any], encoder_path: Path) -> Path:
-    """Write classifier + manifest; reference the encoder by package, or copy a local folder in."""
+def write_bundle(folder: Path, classifier: Any, manifest: dict[str, Any], encoder_path: Path,
+                 json_files: Mapping[str, Any] | None = None) -> Path:
+    """Write classifier + manifest (+ `json_files`, plain-JSON parts such as a learned summary scorer);
+    reference the encoder by package, or copy a local folder in."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     joblib.dump(classifier, folder / CLASSIFIER_FILE)
+    for name, content in (json_files or {}).items():
+        (folder / name).write_text(json.dumps(content, indent=1, sort_keys=True), encoding="utf-8")
     encoder = dict(manifest["encoder"])
     package = package_of(encoder_path)
     if package:
@@ -79,6 +83,17 @@ def read_bundle(folder: Path) -> tuple[dict[str, Any], Any, Path]:
     _verify_files(folder, manifest.get("files", {}))
     classifier = joblib.load(folder / CLASSIFIER_FILE)
     return manifest, classifier, _encoder_folder(folder, manifest["encoder"])
+
+
+def read_json_file(folder: Path, name: str) -> Any:
+    """A plain-JSON part of a bundle (its hash was checked by `read_bundle`)."""
+    path = Path(folder) / name
+    if not path.is_file():
+        raise BundleError(f"{folder}: file {name} is missing")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise BundleError(f"{path}: not valid JSON") from error
 
 
 def _verify_files(folder: Path, files: dict[str, str]) -> None:

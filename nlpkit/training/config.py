@@ -14,7 +14,7 @@ import yaml
 
 from nlpkit.embedding.encoder import SentenceEncoder
 from nlpkit.errors import ConfigError
-from nlpkit.heads.summarizers import CentralitySummarizer
+from nlpkit.heads.summarizers import SUMMARIZERS
 from nlpkit.heads.topics import CLASSIFIERS, make_topic_pipeline
 
 __all__ = ["DEFAULTS", "ConfigError", "load_config", "parse_overrides", "validate_config", "split_params"]
@@ -95,7 +95,11 @@ def validate_config(config: dict[str, Any]) -> None:
         make_topic_pipeline(config["clf"], pipeline_params, config["random_state"])
     except (ValueError, TypeError) as error:
         raise ConfigError(str(error)) from error
-    _check_estimator_params(config, "summary__", CentralitySummarizer())
+    method = config.get("summary__method", "centrality")
+    if method not in SUMMARIZERS:
+        raise ConfigError(f"summary__method must be one of {sorted(SUMMARIZERS)}, got {method!r}")
+    summary = {k: v for k, v in config.items() if k.startswith("summary__") and k != "summary__method"}
+    _check_estimator_params(summary, "summary__", SUMMARIZERS[method]())
     _check_estimator_params(config, "embed__", SentenceEncoder())
 
 
