@@ -111,14 +111,14 @@ class NewsModel:
         `summaries` (the sentences an editor kept, per article) train a learned summary scorer
         (summary__method=learned); `validation_summaries` choose its blend.
         """
+        if isinstance(self.summarizer, LearnedSummarizer) and summaries is None:
+            raise ValueError("summary__method=learned: pass summaries= (the editor-kept sentences per article)")
         parsed = [as_article(item, i) for i, item in enumerate(articles)]
         held_out = [as_article(item, i) for i, item in enumerate(validation[0])] if validation else []
         held_topics = _topic_lists(validation[1]) if validation else []
         vectors, held_vectors = self._embed(parsed), self._embed(held_out)
         self._fit_embedded(vectors, _topic_lists(topics), held_vectors, held_topics)
-        if isinstance(self.summarizer, LearnedSummarizer):
-            if summaries is None:
-                raise ValueError("summary__method=learned: pass summaries= (the editor-kept sentences per article)")
+        if isinstance(self.summarizer, LearnedSummarizer) and summaries is not None:
             held = (held_out, held_vectors, validation_summaries) if validation_summaries is not None else None
             self._fit_summarizer(parsed, vectors, summaries, held)
         return self

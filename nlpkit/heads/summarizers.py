@@ -378,9 +378,12 @@ class LearnedSummarizer(CentralitySummarizer):
         scorer = self.scorer_
         return ((rows - np.asarray(scorer["mean"])) / np.asarray(scorer["scale"])) @ np.asarray(scorer["coef"]) + scorer["intercept"]
 
-    def rate(self, article: Article, vectors: EmbeddedArticle, n_wanted: int | None = None) -> np.ndarray:
+    def _check_fitted(self) -> None:
         if not hasattr(self, "scorer_"):
             raise RuntimeError("LearnedSummarizer is not fitted: train with summaries (python -m nlpkit.train)")
+
+    def rate(self, article: Article, vectors: EmbeddedArticle, n_wanted: int | None = None) -> np.ndarray:
+        self._check_fitted()
         count = len(article.sentences)
         if count == 0:
             return np.zeros(0)
@@ -391,6 +394,7 @@ class LearnedSummarizer(CentralitySummarizer):
         return score
 
     def summarize(self, article: Article, vectors: EmbeddedArticle, n_sentences: int | None = None) -> list[str]:
+        self._check_fitted()
         length = self._length(n_sentences)
         wanted = length.count(len(article.sentences))
         redundancy = self.redundancy_ * (1.0 - self._coverage(len(article.sentences), wanted))
