@@ -20,7 +20,7 @@ import os
 import re
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from nlpkit.errors import BundleError
 
@@ -35,6 +35,7 @@ __all__ = [
     "package_of",
     "trust_legacy_bundle",
     "point_latest",
+    "read_json_file",
 ]
 
 FORMAT_VERSION = 2
@@ -80,8 +81,10 @@ def package_of(encoder_path: Path) -> str | None:
     return None
 
 
-def write_bundle(folder: Path, classifier: Any, manifest: dict[str, Any], encoder_path: Path) -> Path:
-    """Write classifier + manifest; reference the encoder by package, or copy a local folder in."""
+def write_bundle(folder: Path, classifier: Any, manifest: dict[str, Any], encoder_path: Path,
+                 json_files: Mapping[str, Any] | None = None) -> Path:
+    """Write classifier + manifest (+ `json_files`, plain-JSON parts such as a learned summary scorer);
+    reference the encoder by package, or copy a local folder in."""
     folder = Path(folder)
     import skops.io
 
@@ -92,6 +95,8 @@ def write_bundle(folder: Path, classifier: Any, manifest: dict[str, Any], encode
         (folder / CLASSIFIER_FILE).unlink()
         raise BundleError(f"{folder}: the classifier holds types nlpkit does not trust when loading ({', '.join(untrusted)}); "
                           "add them to nlpkit.bundle.TRUSTED_TYPES if they are safe")
+    for name, content in (json_files or {}).items():
+        (folder / name).write_text(json.dumps(content, indent=1, sort_keys=True), encoding="utf-8")
     encoder = dict(manifest["encoder"])
     package = package_of(encoder_path)
     if package:
@@ -133,6 +138,17 @@ def read_bundle(folder: Path) -> tuple[dict[str, Any], Any, Path]:
     if version == LEGACY_FORMAT_VERSION:
         return manifest, _load_legacy(folder), encoder
     return manifest, _load_skops(folder / CLASSIFIER_FILE), encoder
+
+
+def read_json_file(folder: Path, name: str) -> Any:
+    """A plain-JSON part of a bundle (its hash was checked by `read_bundle`)."""
+    path = Path(folder) / name
+    if not path.is_file():
+        raise BundleError(f"{folder}: file {name} is missing")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise BundleError(f"{path}: not valid JSON") from error
 
 
 def _load_skops(path: Path) -> Any:
@@ -186,7 +202,7 @@ def _check_manifest(path: Path, manifest: dict[str, Any]) -> None:
            "decider", "an object with labels, a numeric min_confidence and numeric thresholds")
     summarizer = manifest.get("summarizer")
     expect(isinstance(summarizer, dict) and all(isinstance(k, str) and isinstance(v, _SCALAR) for k, v in summarizer.items())
-           and set(summarizer) <= _summarizer_params(), "summarizer", "an object of CentralitySummarizer settings")
+           and set(summarizer) <= _summarizer_params(), "summarizer", "an object of summarizer settings")
     encoder = manifest.get("encoder")
     expect(isinstance(encoder, dict) and isinstance(encoder.get("sha256"), str) and isinstance(encoder.get("model"), str)
            and encoder.get("source") in ("package", "bundled") and isinstance(encoder.get("path"), (str, type(None))),
@@ -200,9 +216,9 @@ def _is_number(value: Any) -> bool:
 
 
 def _summarizer_params() -> set[str]:
-    from nlpkit.heads.summarizers import CentralitySummarizer
+    from nlpkit.heads.summarizers import SUMMARIZERS
 
-    return set(CentralitySummarizer().get_params())
+    return {"method"} | {name for kind in SUMMARIZERS.values() for name in kind().get_params()}
 
 
 def _inside(folder: Path, name: str) -> Path:

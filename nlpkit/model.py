@@ -16,10 +16,16 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from nlpkit import __version__
-from nlpkit.bundle import read_bundle, write_bundle
+from nlpkit.bundle import read_bundle, read_json_file, write_bundle
 from nlpkit.embedding.encoder import EmbeddedArticle, SentenceEncoder
 from nlpkit.errors import BundleError
-from nlpkit.heads.summarizers import CentralitySummarizer
+from nlpkit.heads.summarizers import (
+    CentralitySummarizer,
+    LearnedSummarizer,
+    make_summarizer,
+    summarizer_from_dict,
+    summarizer_to_dict,
+)
 from nlpkit.heads.topics import OTHER, TopicDecider, make_topic_pipeline
 from nlpkit.prediction import Prediction
 from nlpkit.text.document import Article, parse_article
@@ -27,6 +33,9 @@ from nlpkit.text.document import Article, parse_article
 __all__ = ["NewsModel", "ArticleInput", "TopicsInput", "as_article"]
 
 log = logging.getLogger(__name__)
+
+#: The learned summary scorer's coefficients, plain JSON beside the classifier.
+SCORER_FILE = "summarizer.json"
 
 #: An article as callers have it: raw text, a {"title", "text", "id"} mapping, or a parsed Article.
 ArticleInput = Union[str, Mapping[str, Any], Article]
@@ -80,7 +89,7 @@ class NewsModel:
         pipeline_params = {k: v for k, v in config.items() if k.startswith(("clf__", "pool__"))}
         pipeline = make_topic_pipeline(config.get("clf", "logreg"), pipeline_params, config.get("random_state", 0))
         summary = {key[len("summary__"):]: value for key, value in config.items() if key.startswith("summary__")}
-        return cls(encoder, pipeline, CentralitySummarizer(**summary), config=dict(config))
+        return cls(encoder, pipeline, make_summarizer(summary), config=dict(config))
 
     @property
     def labels(self) -> list[str]:
@@ -94,12 +103,25 @@ class NewsModel:
         articles: Sequence[ArticleInput],
         topics: Sequence[TopicsInput],
         validation: tuple[Sequence[ArticleInput], Sequence[TopicsInput]] | None = None,
+        summaries: Sequence[Sequence[str]] | None = None,
+        validation_summaries: Sequence[Sequence[str]] | None = None,
     ) -> NewsModel:
-        """Fit the topic head; with `validation`, learn the decision thresholds there (else from config)."""
+        """Fit the topic head; with `validation`, learn the decision thresholds there (else from config).
+
+        `summaries` (the sentences an editor kept, per article) train a learned summary scorer
+        (summary__method=learned); `validation_summaries` choose its blend.
+        """
+        if isinstance(self.summarizer, LearnedSummarizer) and summaries is None:
+            raise ValueError("summary__method=learned: pass summaries= (the editor-kept sentences per article)")
         parsed = [as_article(item, i) for i, item in enumerate(articles)]
         held_out = [as_article(item, i) for i, item in enumerate(validation[0])] if validation else []
         held_topics = _topic_lists(validation[1]) if validation else []
-        return self._fit_embedded(self._embed(parsed), _topic_lists(topics), self._embed(held_out), held_topics)
+        vectors, held_vectors = self._embed(parsed), self._embed(held_out)
+        self._fit_embedded(vectors, _topic_lists(topics), held_vectors, held_topics)
+        if isinstance(self.summarizer, LearnedSummarizer) and summaries is not None:
+            held = (held_out, held_vectors, validation_summaries) if validation_summaries is not None else None
+            self._fit_summarizer(parsed, vectors, summaries, held)
+        return self
 
     def predict_proba(self, items: Sequence[ArticleInput]) -> np.ndarray:
         """A probability per label (columns in `labels` order) for each article."""
@@ -138,6 +160,19 @@ class NewsModel:
             self.decider.thresholds = {label: 0.35 for label in self.labels if label != OTHER}
         return self
 
+    def _fit_summarizer(
+        self,
+        articles: Sequence[Article],
+        vectors: Sequence[EmbeddedArticle],
+        summaries: Sequence[Sequence[str]],
+        validation: tuple[Sequence[Article], Sequence[EmbeddedArticle], Sequence[Sequence[str]]] | None = None,
+    ) -> dict[str, float]:
+        """Fit a learned summary scorer from the same vectors as the topic head; its metrics out."""
+        if not isinstance(self.summarizer, LearnedSummarizer):
+            return {}
+        self.summarizer.fit(articles, vectors, summaries, validation)
+        return dict(self.summarizer.metrics_)
+
     def _predict_embedded(
         self,
         articles: Sequence[Article],
@@ -166,13 +201,14 @@ class NewsModel:
             "nlpkit_version": __version__,
             "labels": self.labels,
             "decider": self.decider.to_dict() if self.decider else None,
-            "summarizer": self.summarizer.get_params(),
+            "summarizer": summarizer_to_dict(self.summarizer),
             "config": self.config,
             "metrics": self.metrics,
             "provenance": self.provenance,
             "encoder": {"model": str(encoder.model), "kind": encoder.kind_, "sha256": encoder.fingerprint_},
         }
-        return write_bundle(Path(folder), self.pipeline, manifest, encoder.path_)
+        parts = {SCORER_FILE: self.summarizer.fitted_state()} if isinstance(self.summarizer, LearnedSummarizer) else {}
+        return write_bundle(Path(folder), self.pipeline, manifest, encoder.path_, parts)
 
     @classmethod
     def load(cls, folder: str | Path, batch_size: int = 64, cache_dir: str | None = None) -> NewsModel:
@@ -185,7 +221,12 @@ class NewsModel:
                 f"{folder}: bundle was trained with encoder {manifest['encoder']['model']} (sha256 {expected[:12]}), "
                 f"but {encoder_path} has other weights (sha256 {encoder.fingerprint_[:12]}); refusing to predict with it"
             )
-        summarizer = CentralitySummarizer(**manifest["summarizer"])
+        settings = manifest["summarizer"]
+        state = read_json_file(Path(folder), SCORER_FILE) if settings.get("method") == "learned" else None
+        try:
+            summarizer = summarizer_from_dict(settings, state)
+        except (ValueError, TypeError, KeyError) as error:
+            raise BundleError(f"{folder}: summarizer cannot be rebuilt ({error})") from error
         model = cls(encoder, pipeline, summarizer, TopicDecider.from_dict(manifest["decider"]), manifest.get("config"))
         model.metrics = manifest.get("metrics", {})
         model.provenance = manifest.get("provenance", {})

@@ -6,19 +6,31 @@ redundancy and putting the choice back in document order is `select_sentences`, 
 
 from __future__ import annotations
 
+import logging
 import math
 import re
-from typing import Protocol
+from typing import Any, Mapping, Protocol, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.preprocessing import StandardScaler
 
 from nlpkit.embedding.encoder import EmbeddedArticle
 from nlpkit.text.document import Article
 
-__all__ = ["SummaryLength", "select_sentences", "LeadSummarizer", "CentralitySummarizer", "Rater", "lexical_centrality"]
+__all__ = ["SummaryLength", "select_sentences", "LeadSummarizer", "CentralitySummarizer", "LearnedSummarizer", "Rater",
+           "lexical_centrality", "sentence_features", "FEATURES", "SUMMARIZERS", "make_summarizer", "summarizer_to_dict",
+           "summarizer_from_dict", "reference_labels"]
+
+log = logging.getLogger(__name__)
 
 _QUOTE_ONLY = re.compile(r"^[\"“'‘].*[\"”'’]$")
+_QUOTE = re.compile(r"[\"“”]")
+_DATELINE = re.compile(r"^(?:\(CNN\)|[A-Z][A-Z .,'/-]{2,}(?:,\s*[A-Z][a-z]+\.?\s+\d{1,2})?\s*(?:\([^)]*\)\s*)?[-—–])")
+_SAID = re.compile(r"\b(?:said|says|told|according to)\b", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
 
 
 class Rater(Protocol):
@@ -26,15 +38,26 @@ class Rater(Protocol):
 
 
 class SummaryLength(BaseEstimator):
-    """How long a summary is: a sentence count, or a ratio of the article, capped by a word budget."""
+    """How long a summary is. The rule, in order (each later step wins over the earlier ones):
 
-    def __init__(self, n_sentences: int = 3, ratio: float | None = None, max_words: int | None = None) -> None:
+    1. without `ratio`: `n_sentences`; with `ratio`: ceil(ratio x the article's sentences), kept between
+       `min_sentences` and `n_sentences` (so `n_sentences` is the cap of a ratio summary);
+    2. never more sentences than the article has;
+    3. `max_words` (in `select_sentences`): a sentence that would take the summary past the budget is
+       skipped for a shorter one further down the ranking; the best sentence is always kept.
+    """
+
+    def __init__(self, n_sentences: int = 3, ratio: float | None = None, max_words: int | None = None,
+                 min_sentences: int = 1) -> None:
         self.n_sentences = n_sentences
         self.ratio = ratio
         self.max_words = max_words
+        self.min_sentences = min_sentences
 
     def count(self, n_available: int) -> int:
-        wanted = math.ceil(self.ratio * n_available) if self.ratio else self.n_sentences
+        wanted = self.n_sentences
+        if self.ratio:
+            wanted = min(self.n_sentences, max(self.min_sentences, math.ceil(self.ratio * n_available)))
         return max(0, min(int(wanted), n_available))
 
 
@@ -87,7 +110,7 @@ class LeadSummarizer(BaseEstimator):
 
 
 class CentralitySummarizer(BaseEstimator):
-    """Rates sentences by centrality in embedding space, lead position, title similarity, length and coverage.
+    """summary__method=centrality. Rates sentences by centrality in embedding space, lead position, title similarity, length and coverage.
 
     centrality: cosine to the article's centroid (what the whole story is about);
     position: news states its key facts early, decaying as 1 / (1 + index / position_decay);
@@ -97,11 +120,14 @@ class CentralitySummarizer(BaseEstimator):
     at `coverage_full`, while the MMR penalty (`redundancy`) that keeps short summaries varied fades out.
     """
 
+    method = "centrality"
+
     def __init__(
         self,
         n_sentences: int = 3,
         ratio: float | None = None,
         max_words: int | None = None,
+        min_sentences: int = 1,
         centrality_weight: float = 1.0,
         position_weight: float = 1.0,
         position_decay: float = 2.0,
@@ -115,6 +141,7 @@ class CentralitySummarizer(BaseEstimator):
         self.n_sentences = n_sentences
         self.ratio = ratio
         self.max_words = max_words
+        self.min_sentences = min_sentences
         self.centrality_weight = centrality_weight
         self.position_weight = position_weight
         self.position_decay = position_decay
@@ -150,9 +177,10 @@ class CentralitySummarizer(BaseEstimator):
         return float(np.clip((share - self.coverage_start) / span, 0.0, 1.0))
 
     def _length(self, n_sentences: int | None = None) -> SummaryLength:
+        """The configured length rule; an explicit count (predict's --summary-sentences, evaluation) is exact."""
         if n_sentences is not None:
-            return SummaryLength(n_sentences, None, self.max_words)
-        return SummaryLength(self.n_sentences, self.ratio, self.max_words)
+            return SummaryLength(n_sentences)
+        return SummaryLength(self.n_sentences, self.ratio, self.max_words, self.min_sentences)
 
     def summarize(self, article: Article, vectors: EmbeddedArticle, n_sentences: int | None = None) -> list[str]:
         """The summary sentences in document order; `n_sentences` overrides the configured length."""
@@ -162,6 +190,259 @@ class CentralitySummarizer(BaseEstimator):
         redundancy = self.redundancy * (1.0 - self._coverage(len(article.sentences), wanted))
         return select_sentences(article, scores, length, vectors.sentences, redundancy)
 
+
+
+#: Names of the per-sentence features the learned scorer reads, in column order.
+FEATURES = (
+    "inverse_position", "relative_position", "is_first", "opens_paragraph", "relative_paragraph",
+    "centrality", "centrality_z", "title_similarity", "title_z", "has_title", "first_similarity",
+    "lexical_rank", "lexical_z", "words", "length_prior", "short", "has_quote", "starts_with_quote",
+    "attribution", "dateline", "has_digit", "question", "share", "log_sentences",
+    "share_x_lexical", "share_x_position", "share_x_centrality",
+)
+
+
+def _zscore(values: np.ndarray) -> np.ndarray:
+    spread = float(values.std())
+    return (values - values.mean()) / spread if spread > 1e-9 else np.zeros_like(values)
+
+
+def sentence_features(article: Article, vectors: EmbeddedArticle, n_wanted: int) -> np.ndarray:
+    """One row of `FEATURES` per sentence, from the shared sentence vectors and the text alone.
+
+    `share` (wanted / available sentences) lets the scorer learn that coverage matters more as a summary
+    keeps more of the article, as the centrality summarizer's hand-set ramp does.
+    """
+    count = len(article.sentences)
+    if count == 0:
+        return np.zeros((0, len(FEATURES)))
+    sentence_vectors = np.asarray(vectors.sentences, dtype=float)
+    index = np.arange(count, dtype=float)
+    centroid = sentence_vectors.mean(axis=0)
+    centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
+    centrality = sentence_vectors @ centroid
+    has_title = vectors.title is not None
+    title = sentence_vectors @ np.asarray(vectors.title, dtype=float) if has_title else np.zeros(count)
+    first = sentence_vectors @ sentence_vectors[0]
+    lexical = lexical_centrality(article.texts)
+    texts = article.texts
+    words = np.array([len(text.split()) for text in texts], dtype=float)
+    paragraphs = np.array([sentence.paragraph for sentence in article.sentences], dtype=float)
+    opens = np.r_[1.0, (paragraphs[1:] != paragraphs[:-1]).astype(float)]
+    share = min(1.0, n_wanted / count)
+    inverse = 1.0 / (1.0 + index)
+    columns = [
+        inverse, index / max(count - 1, 1), (index == 0).astype(float), opens,
+        (paragraphs - paragraphs.min()) / max(float(np.ptp(paragraphs)), 1.0),
+        centrality, _zscore(centrality), title, _zscore(title), np.full(count, float(has_title)), first,
+        lexical, _zscore(lexical), np.minimum(words, 50.0) / 25.0, np.array([_length_prior(t) for t in texts]),
+        (words < 6).astype(float),
+        np.array([bool(_QUOTE.search(t)) for t in texts], dtype=float),
+        np.array([t.lstrip()[:1] in "\"“'‘" for t in texts], dtype=float),
+        np.array([bool(_SAID.search(t)) for t in texts], dtype=float),
+        np.array([bool(_DATELINE.match(t)) for t in texts], dtype=float),
+        np.array([bool(_DIGIT.search(t)) for t in texts], dtype=float),
+        np.array([t.rstrip().endswith("?") for t in texts], dtype=float),
+        np.full(count, share), np.full(count, math.log(count)),
+        share * lexical, share * inverse, share * centrality,
+    ]
+    return np.column_stack(columns)
+
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def reference_labels(article: Article, reference: Sequence[str], min_overlap: float = 0.8) -> np.ndarray:
+    """1 for each article sentence an editor kept: same words as a reference sentence, give or take a
+    dateline or a stray quote mark (token F1 >= `min_overlap`)."""
+    bags = [set(_TOKEN.findall(text.lower())) for text in article.texts]
+    labels = np.zeros(len(bags))
+    for line in reference:
+        wanted = set(_TOKEN.findall(line.lower()))
+        if not wanted:
+            continue
+        overlaps = [2 * len(bag & wanted) / (len(bag) + len(wanted)) if bag else 0.0 for bag in bags]
+        if overlaps and max(overlaps) >= min_overlap:
+            labels[int(np.argmax(overlaps))] = 1.0
+    return labels
+
+
+class LearnedSummarizer(CentralitySummarizer):
+    """Rates sentences with a logistic regression learned from editors' picks (the seeds' `summary`).
+
+    It reads `sentence_features` (position, centrality, title and lead similarity, lexical PageRank,
+    length, quote, attribution and dateline cues) from the one shared encoder pass. The rating is the
+    scorer's per-article z-scored log-odds, blended with the centrality summarizer's z-scored rating
+    (`blend`, 0 = learned only); `blend` and `scorer_redundancy` (MMR weight) are chosen on validation
+    when left None. The fitted scorer is plain numbers (`to_dict`), saved as JSON in the bundle.
+    """
+
+    method = "learned"
+    BLEND_GRID = (0.0, 0.25, 0.5)
+    REDUNDANCY_GRID = (0.0, 0.15, 0.3)
+
+    def __init__(
+        self,
+        n_sentences: int = 3,
+        ratio: float | None = None,
+        max_words: int | None = None,
+        min_sentences: int = 1,
+        centrality_weight: float = 1.0,
+        position_weight: float = 1.0,
+        position_decay: float = 2.0,
+        title_weight: float = 0.5,
+        length_weight: float = 0.3,
+        lexical_weight: float = 3.0,
+        coverage_start: float = 0.2,
+        coverage_full: float = 0.35,
+        redundancy: float = 0.3,
+        C: float = 1.0,
+        blend: float | None = None,
+        scorer_redundancy: float | None = None,
+    ) -> None:
+        super().__init__(n_sentences, ratio, max_words, min_sentences, centrality_weight, position_weight,
+                         position_decay, title_weight, length_weight, lexical_weight, coverage_start,
+                         coverage_full, redundancy)
+        self.C = C
+        self.blend = blend
+        self.scorer_redundancy = scorer_redundancy
+
+    # --- fitting -----------------------------------------------------------------------------------
+
+    def fit(
+        self,
+        articles: Sequence[Article],
+        vectors: Sequence[EmbeddedArticle],
+        references: Sequence[Sequence[str]],
+        validation: tuple[Sequence[Article], Sequence[EmbeddedArticle], Sequence[Sequence[str]]] | None = None,
+    ) -> LearnedSummarizer:
+        """Learn the scorer on (article, editor summary) pairs; pick blend and redundancy on `validation`."""
+        rows, labels = self._examples(articles, vectors, references)
+        if not len(labels) or labels.min() == labels.max():
+            raise ValueError("summary__method=learned needs articles whose `summary` sentences are found in the text")
+        scaler = StandardScaler().fit(rows)
+        scale = np.where(scaler.scale_ > 1e-12, scaler.scale_, 1.0)
+        regression = LogisticRegression(C=self.C, max_iter=2000).fit((rows - scaler.mean_) / scale, labels)
+        self.scorer_ = {"features": list(FEATURES), "mean": scaler.mean_.tolist(), "scale": scale.tolist(),
+                        "coef": regression.coef_[0].tolist(), "intercept": float(regression.intercept_[0])}
+        self.metrics_ = {"scorer_train_sentences": float(len(labels)), "scorer_train_positives": float(labels.sum()),
+                         "scorer_train_auc": float(roc_auc_score(labels, self._logit(rows)))}
+        self.blend_ = 0.0 if self.blend is None else float(self.blend)
+        self.redundancy_ = 0.0 if self.scorer_redundancy is None else float(self.scorer_redundancy)
+        if validation is not None and len(validation[0]):
+            self._choose_on_validation(*validation)
+        self.metrics_.update(scorer_blend=self.blend_, scorer_redundancy=self.redundancy_)
+        return self
+
+    def _examples(self, articles: Sequence[Article], vectors: Sequence[EmbeddedArticle],
+                  references: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        rows, labels = [], []
+        for article, embedded, reference in zip(articles, vectors, references):
+            if not article.sentences or not reference:
+                continue
+            rows.append(sentence_features(article, embedded, len(reference)))
+            labels.append(reference_labels(article, reference))
+        if not rows:
+            return np.zeros((0, len(FEATURES))), np.zeros(0)
+        return np.vstack(rows), np.concatenate(labels)
+
+    def _choose_on_validation(self, articles: Sequence[Article], vectors: Sequence[EmbeddedArticle],
+                              references: Sequence[Sequence[str]]) -> None:
+        """Grid over blend x redundancy by the share of editor-picked sentences recovered at their count."""
+        cases = [(a, v, r, reference_labels(a, r)) for a, v, r in zip(articles, vectors, references) if a.sentences and r]
+        if not cases:
+            return
+        rows = np.vstack([sentence_features(a, v, len(r)) for a, v, r, _ in cases])
+        truth = np.concatenate([labels for *_, labels in cases])
+        if truth.min() != truth.max():
+            self.metrics_["scorer_val_auc"] = float(roc_auc_score(truth, self._logit(rows)))
+        blends = self.BLEND_GRID if self.blend is None else (float(self.blend),)
+        redundancies = self.REDUNDANCY_GRID if self.scorer_redundancy is None else (float(self.scorer_redundancy),)
+        best = (-1.0, self.blend_, self.redundancy_)
+        for blend in blends:
+            for redundancy in redundancies:
+                self.blend_, self.redundancy_ = blend, redundancy
+                hits = total = 0.0
+                for article, embedded, reference, labels in cases:
+                    chosen = set(self.summarize(article, embedded, len(reference)))
+                    hits += sum(labels[i] for i, text in enumerate(article.texts) if text in chosen)
+                    total += max(labels.sum(), 1.0)
+                if hits / total > best[0] + 1e-9:
+                    best = (hits / total, blend, redundancy)
+        self.metrics_["scorer_val_recall"] = float(best[0])
+        _, self.blend_, self.redundancy_ = best
+
+    # --- rating ------------------------------------------------------------------------------------
+
+    def _logit(self, rows: np.ndarray) -> np.ndarray:
+        scorer = self.scorer_
+        return ((rows - np.asarray(scorer["mean"])) / np.asarray(scorer["scale"])) @ np.asarray(scorer["coef"]) + scorer["intercept"]
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "scorer_"):
+            raise RuntimeError("LearnedSummarizer is not fitted: train with summaries (python -m nlpkit.train)")
+
+    def rate(self, article: Article, vectors: EmbeddedArticle, n_wanted: int | None = None) -> np.ndarray:
+        self._check_fitted()
+        count = len(article.sentences)
+        if count == 0:
+            return np.zeros(0)
+        wanted = n_wanted if n_wanted is not None else self._length().count(count)
+        score = _zscore(self._logit(sentence_features(article, vectors, wanted)))
+        if self.blend_:
+            score = (1.0 - self.blend_) * score + self.blend_ * _zscore(super().rate(article, vectors, wanted))
+        return score
+
+    def summarize(self, article: Article, vectors: EmbeddedArticle, n_sentences: int | None = None) -> list[str]:
+        self._check_fitted()
+        length = self._length(n_sentences)
+        wanted = length.count(len(article.sentences))
+        redundancy = self.redundancy_ * (1.0 - self._coverage(len(article.sentences), wanted))
+        return select_sentences(article, self.rate(article, vectors, wanted), length, vectors.sentences, redundancy)
+
+    # --- persistence -------------------------------------------------------------------------------
+
+    def fitted_state(self) -> dict[str, Any]:
+        """The fitted scorer as plain JSON-able numbers (no pickle)."""
+        return {"scorer": self.scorer_, "blend": self.blend_, "redundancy": self.redundancy_, "metrics": self.metrics_}
+
+    def load_state(self, state: Mapping[str, Any]) -> LearnedSummarizer:
+        scorer = dict(state["scorer"])
+        if list(scorer.get("features", [])) != list(FEATURES):
+            raise ValueError(f"scorer features {scorer.get('features')} do not match this nlpkit's {list(FEATURES)}")
+        self.scorer_ = scorer
+        self.blend_ = float(state["blend"])
+        self.redundancy_ = float(state["redundancy"])
+        self.metrics_ = dict(state.get("metrics", {}))
+        return self
+
+
+#: `summary__method` value -> summarizer class.
+SUMMARIZERS: dict[str, type[CentralitySummarizer]] = {"centrality": CentralitySummarizer, "learned": LearnedSummarizer}
+
+
+def make_summarizer(params: Mapping[str, Any]) -> CentralitySummarizer:
+    """A summarizer from `summary__*` settings (prefix removed); `method` picks the class."""
+    settings = dict(params)
+    method = settings.pop("method", "centrality")
+    if method not in SUMMARIZERS:
+        raise ValueError(f"summary__method must be one of {sorted(SUMMARIZERS)}, got {method!r}")
+    return SUMMARIZERS[method](**settings)
+
+
+def summarizer_to_dict(summarizer: CentralitySummarizer) -> dict[str, Any]:
+    """Settings for the manifest: `method` plus the constructor parameters."""
+    return {"method": getattr(summarizer, "method", "centrality"), **summarizer.get_params()}
+
+
+def summarizer_from_dict(settings: Mapping[str, Any], state: Mapping[str, Any] | None = None) -> CentralitySummarizer:
+    """Rebuild from `summarizer_to_dict` (older bundles: parameters only) and, if learned, its fitted state."""
+    summarizer = make_summarizer(settings)
+    if isinstance(summarizer, LearnedSummarizer):
+        if state is None:
+            raise ValueError("a learned summarizer needs its fitted scorer")
+        summarizer.load_state(state)
+    return summarizer
 
 _STOPWORDS = frozenset(
     ["a", "an", "the", "of", "to", "in", "and", "or", "for", "on", "at", "by", "with", "from", "as", "is", "was", "were", "be", "been", "are", "it", "its", "this", "that", "he", "she", "they", "we", "you", "i", "his", "her", "their", "our", "said", "says", "will", "would", "has", "have", "had", "not", "but", "also", "than", "which", "who"]

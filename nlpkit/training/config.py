@@ -154,6 +154,12 @@ def _classifier_names() -> tuple[str, ...]:
     return tuple(sorted(CLASSIFIERS))
 
 
+def _summary_methods() -> tuple[str, ...]:
+    from nlpkit.heads.summarizers import SUMMARIZERS
+
+    return tuple(sorted(SUMMARIZERS))
+
+
 def _pooling_methods() -> tuple[str, ...]:
     from nlpkit.heads.pooling import POOLING_METHODS
 
@@ -182,7 +188,12 @@ CONSTRAINTS: dict[str, Constraint | Callable[[], Constraint]] = {
     "pool__lead_weight": _non_negative(),
     "pool__method": lambda: Constraint("str", choices=_pooling_methods()),
     "pool__lexical_weight": _non_negative(),
+    "summary__method": lambda: Constraint("str", choices=_summary_methods()),
     "summary__n_sentences": Constraint("int", low=1, high=1000),
+    "summary__min_sentences": Constraint("int", low=1, high=1000),
+    "summary__C": _positive(),
+    "summary__blend": Constraint("real", low=0, high=1, none=True),
+    "summary__scorer_redundancy": Constraint("real", low=0, high=1, none=True),
     "summary__ratio": Constraint("real", low=0, high=1, low_open=True, none=True),
     "summary__max_words": Constraint("int", low=1, none=True),
     "summary__centrality_weight": _non_negative(),
@@ -345,14 +356,17 @@ def _known_keys(config: dict[str, Any]) -> dict[str, Any]:
     """Every valid setting name with its default: ours, the pooler's, the summarizer's, the encoder's,
     and the chosen classifier's parameters (so `clf__C` is valid for logreg, not for knn)."""
     from nlpkit.embedding.encoder import SentenceEncoder
-    from nlpkit.heads.summarizers import CentralitySummarizer
+    from nlpkit.heads.summarizers import SUMMARIZERS
     from nlpkit.heads.topics import make_topic_pipeline
 
     known = dict(DEFAULTS)
     clf = config.get("clf", DEFAULTS["clf"])
     pipeline = make_topic_pipeline(clf if clf in _classifier_names() else str(DEFAULTS["clf"]))
     known.update({key: value for key, value in pipeline.get_params(deep=True).items() if key.startswith(("clf__", "pool__"))})
-    known.update({f"summary__{k}": v for k, v in CentralitySummarizer().get_params().items()})
+    method = config.get("summary__method", "centrality")
+    summarizer = SUMMARIZERS.get(method if isinstance(method, str) else "", SUMMARIZERS["centrality"])
+    known["summary__method"] = "centrality"
+    known.update({f"summary__{k}": v for k, v in summarizer().get_params().items()})
     encoder = SentenceEncoder().get_params()
     known.update({f"embed__{k}": v for k, v in encoder.items() if k != "cache_dir"})  # cache_dir is top level
     return known

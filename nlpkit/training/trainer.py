@@ -18,6 +18,7 @@ from nlpkit.data.corpus import LabelledArticle, corpus_hash, load_corpus, load_s
 from nlpkit.embedding.encoder import EmbeddedArticle
 from nlpkit.evaluation.evaluators import Evaluation, evaluate_summaries, evaluate_topics
 from nlpkit.model import NewsModel
+from nlpkit.text.document import Article
 from nlpkit.training.naming import run_name_for
 
 __all__ = ["DatasetInfo", "TrainReport", "train", "save_bundle", "SPLIT_PREFIX"]
@@ -70,9 +71,11 @@ def train(config: Mapping[str, Any], extra_train: Sequence[LabelledArticle] = ()
     started = time.perf_counter()
     model._fit_embedded(vectors["train"], [r.topics for r in splits["train"]],
                         vectors["validation"], [r.topics for r in splits["validation"]])
+    scorer_metrics = model._fit_summarizer(*_summarised(splits, vectors, "train"), _summarised(splits, vectors, "validation"))
     timings["sys/fit_seconds"] = time.perf_counter() - started
     report = TrainReport(dict(config), run_name_for(config), model, dataset, example=_example(splits))
     report.metrics.update(timings)
+    report.metrics.update(scorer_metrics)
     for split, prefix in SPLIT_PREFIX.items():
         if splits[split]:
             evaluation, scores = _score_split(model, splits[split], vectors[split])
@@ -93,6 +96,14 @@ def _encode_splits(model: NewsModel, splits: dict[str, list[LabelledArticle]]) -
         timings["sys/cache_hits"] = float(cache.hits)
         timings["sys/cache_misses"] = float(cache.misses)
     return timings, vectors
+
+
+def _summarised(splits: dict[str, list[LabelledArticle]], vectors: dict[str, list[EmbeddedArticle]],
+                split: str) -> tuple[list[Article], list[EmbeddedArticle], list[list[str]]]:
+    """Articles of a split with an editor summary to learn from; headline-only items (no body to pick from) are left out."""
+    keep = [i for i, r in enumerate(splits[split]) if r.summary and r.article.meta.get("kind") != "headline"]
+    return ([splits[split][i].article for i in keep], [vectors[split][i] for i in keep],
+            [list(splits[split][i].summary) for i in keep])
 
 
 def _score_split(model: NewsModel, records: list[LabelledArticle], vectors: list[EmbeddedArticle]) -> tuple[Evaluation, dict[str, float]]:
