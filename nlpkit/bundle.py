@@ -49,6 +49,7 @@ _MAX_MANIFEST_BYTES = 5_000_000
 #: topic head may contain. Anything else in a classifier file is refused, never constructed.
 TRUSTED_TYPES: tuple[str, ...] = (
     "nlpkit.heads.pooling.DocumentPooler",
+    "scipy.sparse._csr.csr_matrix",  # kNN keeps its training vectors, sparse with the TF-IDF block
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.isotonic.IsotonicRegression",
