@@ -19,8 +19,11 @@ __all__ = ["NewsPyfuncModel", "predictions_frame", "rows_to_items", "model_signa
 
 
 def predictions_frame(predictions: list[Prediction]) -> pd.DataFrame:
-    """One row per article with the columns of the JSONL record; `scores` is a map of floats."""
-    return pd.DataFrame([p.to_dict() for p in predictions], columns=PREDICTION_FIELDS)
+    """One row per article with the columns of the JSONL record; `scores` is a map of floats.
+
+    Object columns keep a missing `topic` or `error` as None: pandas 3 would make it NaN, which is not JSON.
+    """
+    return pd.DataFrame([p.to_dict() for p in predictions], columns=PREDICTION_FIELDS, dtype=object)
 
 
 def _text(value: Any) -> str | None:
