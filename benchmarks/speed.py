@@ -155,11 +155,17 @@ def _proc_status_mb(field: str) -> float | None:
 # --- fast encoder --------------------------------------------------------------------------------------
 
 
+def _config_settings(path: Path) -> dict[str, Any]:
+    """A config file's settings over the defaults, unvalidated: its paths are resolved (and its encoder
+    distilled) before `load_config` checks that they exist."""
+    from nlpkit.training.config import DEFAULTS, read_config_file
+
+    return {**DEFAULTS, **read_config_file(Path(path))}
+
+
 def fast_config_drift() -> list[str]:
     """Settings other than the encoder in which configs/fast.yaml differs from configs/default.yaml."""
-    from nlpkit.training.config import load_config
-
-    default, fast = load_config(CONFIGS["default"]), load_config(CONFIGS["fast"])
+    default, fast = _config_settings(CONFIGS["default"]), _config_settings(CONFIGS["fast"])
     drift = sorted(key for key in set(default) | set(fast) if key != "embed__model" and default.get(key) != fast.get(key))
     if drift:
         log.warning("configs/fast.yaml differs from configs/default.yaml in %s: the modes differ in more than the encoder", drift)
@@ -169,9 +175,7 @@ def fast_config_drift() -> list[str]:
 def ensure_fast_encoder(config_path: Path) -> tuple[Path, float | None]:
     """The fast config's encoder folder, distilled now (and timed) if it does not exist yet."""
     from nlpkit.embedding.distill import distill_encoder
-    from nlpkit.training.config import load_config
-
-    folder = Path(_resolve(str(load_config(config_path)["embed__model"])))
+    folder = Path(_resolve(str(_config_settings(config_path)["embed__model"])))
     if folder.is_dir():
         return folder, None
     log.info("fast encoder %s missing; distilling it (python -m nlpkit.distill)", folder)
@@ -195,9 +199,8 @@ def _resolve(value: str) -> str:
 
 def train_command(mode: str, work: Path, cache: Path) -> list[str]:
     """`python -m nlpkit.train` as a user types it, with every output in `work`."""
-    from nlpkit.training.config import load_config
 
-    config = load_config(CONFIGS[mode])
+    config = _config_settings(CONFIGS[mode])
     overrides = {key: _resolve(str(config[key])) for key in ("data", "splits", "embed__model")}
     overrides.update(models_dir=str(work / f"models-{mode}"), cache_dir=str(cache), experiment="nlpkit-speed-training")
     sets = [item for key, value in overrides.items() for item in ("--set", f"{key}={value}")]

@@ -71,7 +71,7 @@ def sweep_store(chromium: str, tiny_encoder: Path, tmp_path_factory: pytest.Temp
     done = subprocess.run(command, cwd=folder, env=env,
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stderr.strip().splitlines()[-1] == f"export MLFLOW_TRACKING_URI={uri}", done.stderr[-2000:]
+    assert done.stderr.strip().splitlines() == [f"export MLFLOW_TRACKING_URI={uri}"], done.stderr[-2000:]  # --quiet
     [link] = re.findall(r"compare in the MLflow UI \(python -m nlpkit.ui\): http://127\.0\.0\.1:5000(\S+)", done.stdout)
     client = mlflow.MlflowClient(tracking_uri=uri)
     experiment = client.get_experiment_by_name("browser-test")

@@ -44,7 +44,8 @@ def load_model(spec: str, batch_size: int = 64) -> NewsModel:
     from nlpkit.tracking import runs as tracking
 
     if tracking.is_model_uri(spec):
-        tracking.configure()
+        uri = tracking.configure()
+        print(tracking.export_line(uri), file=sys.stderr)  # the store this model URI was resolved in
         model = tracking.load_news_model(spec)
         model.encoder.batch_size = batch_size
         return model

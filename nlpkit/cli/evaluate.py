@@ -72,8 +72,11 @@ def main(argv: list[str] | None = None) -> int:
         from nlpkit.tracking.evaluation import record_evaluation
 
         run_id = record_evaluation(model, files, results, metrics, args.experiment, str(args.model), args.limit)
+        from nlpkit.tracking import runs
+
         print(f"logged evaluation run {run_id} (linked to training run {model.provenance.get('mlflow_run_id') or 'unknown'})",
               file=sys.stderr)
+        print(runs.export_line(runs.current_uri()), file=sys.stderr)
     return 0
 
 

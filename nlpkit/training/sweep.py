@@ -278,7 +278,8 @@ def _train_children(children: list[Child], spec: SweepSpec, sweep_id: str) -> tu
     """Train each child; one that fails is reported in the table and the sweep goes on."""
     results: dict[str, TrainResult] = {}
     failed: dict[str, str] = {}
-    for child in tqdm(children, desc=f"sweep {spec.name}", unit="run"):
+    quiet = not log.isEnabledFor(logging.INFO)  # --quiet: no bars
+    for child in tqdm(children, desc=f"sweep {spec.name}", unit="run", disable=True if quiet else None):
         tags = {"sweep": spec.name, "sweep_id": sweep_id, "sweep_role": "child", "sweep_varied": _describe(child.varied) or "base settings"}
         try:
             results[child.name] = record_training(train(child.config), nested=True, tags=tags)
