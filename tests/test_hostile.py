@@ -198,6 +198,16 @@ def test_6_parse_time_limit_turns_into_an_error_record(tmp_path):
     assert "parsing took over" in record.error
 
 
+def test_6_parse_time_counts_only_the_reader_not_the_predictions_in_between(tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"text": f"Story {i}."}) + "\n" for i in range(4)))
+    records = []
+    for record in read_path(feed, limits=ReadLimits(parse_seconds=0.5)):
+        records.append(record)
+        time.sleep(0.3)  # the caller predicting a batch
+    assert [r.error for r in records] == [None] * 4
+
+
 def test_6_huge_articles_are_cut_to_the_limits(news_model, tmp_path, capsys):
     folder = tmp_path / "inbox"
     folder.mkdir()

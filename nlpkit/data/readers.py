@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath, PurePosixPath
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 __all__ = [
     "InputRecord",
@@ -61,6 +61,28 @@ class ReadLimits:
 
 class _ParseTimeout(Exception):
     """Raised inside a parser when the file's parse-time budget is spent."""
+
+
+class _Budget:
+    """Seconds spent parsing one file, counting only time inside the reader (not the caller's predictions)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.spent = 0.0
+        self.since: float | None = None
+
+    def resume(self) -> None:
+        self.since = time.monotonic()
+
+    def pause(self) -> None:
+        if self.since is not None:
+            self.spent += time.monotonic() - self.since
+            self.since = None
+
+    def check(self) -> None:
+        running = time.monotonic() - self.since if self.since is not None else 0.0
+        if self.spent + running > self.seconds:
+            raise _ParseTimeout
 
 
 @dataclass
@@ -189,7 +211,9 @@ def size_problem(size: int, max_bytes: int) -> str | None:
 
 
 def _records(path: PurePath, name: str, stem: str, raw: bytes, limits: ReadLimits, warnings: list[str]) -> Iterator[InputRecord]:
-    deadline = time.monotonic() + limits.parse_seconds
+    """Decode and parse one file's bytes; the parse-time budget counts only time spent in here."""
+    budget = _Budget(limits.parse_seconds)
+    budget.resume()
     produced = 0
     try:
         text, decode_warning, decode_error = _decode(raw)
@@ -197,11 +221,13 @@ def _records(path: PurePath, name: str, stem: str, raw: bytes, limits: ReadLimit
             yield InputRecord(name, stem, error=decode_error)
             return
         seen: Counter[str] = Counter()
-        for record in _parse(path, name, stem, text, deadline):
+        for record in _parse(path, name, stem, text, budget):
             _finish(record, seen, limits)
             record.warnings[:0] = warnings + ([decode_warning] if decode_warning else [])
             produced += 1
+            budget.pause()
             yield record
+            budget.resume()
     except _ParseTimeout:
         yield InputRecord(name, stem if not produced else f"{stem}#rest",
                           error=f"parsing took over {limits.parse_seconds:g} s (--parse-seconds); rest of the file skipped")
@@ -305,16 +331,16 @@ def _bomless_utf16(raw: bytes) -> str | None:
     return None
 
 
-def _parse(path: PurePath, name: str, stem: str, text: str, deadline: float) -> Iterator[InputRecord]:
+def _parse(path: PurePath, name: str, stem: str, text: str, budget: _Budget) -> Iterator[InputRecord]:
     suffix = path.suffix.lower()
     if suffix in (".txt", ".md"):
         yield _plain_text(name, stem, text, markdown=suffix == ".md")
     elif suffix in (".html", ".htm"):
-        yield _html(name, stem, text, deadline)
+        yield _html(name, stem, text, budget)
     elif suffix == ".json":
         yield from _json(name, stem, text)
     else:
-        yield from _jsonl(name, text, deadline)
+        yield from _jsonl(name, text, budget)
 
 
 def _plain_text(name: str, stem: str, text: str, markdown: bool) -> InputRecord:
@@ -384,13 +410,12 @@ def _json(name: str, stem: str, text: str) -> Iterator[InputRecord]:
         yield _from_object(name, item, default_id, "JSON file" if len(items) == 1 else f"item {index + 1}")
 
 
-def _jsonl(name: str, text: str, deadline: float) -> Iterator[InputRecord]:
+def _jsonl(name: str, text: str, budget: _Budget) -> Iterator[InputRecord]:
     found = False
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        if time.monotonic() > deadline:
-            raise _ParseTimeout
+        budget.check()
         found = True
         try:
             item = _loads(line)
@@ -419,8 +444,8 @@ def _from_object(name: str, item: object, default_id: str, where: str) -> InputR
     return record
 
 
-def _html(name: str, stem: str, text: str, deadline: float) -> InputRecord:
-    title, body = extract_html(text, deadline)
+def _html(name: str, stem: str, text: str, budget: _Budget) -> InputRecord:
+    title, body = extract_html(text, budget.check)
     if not body.strip():
         return InputRecord(name, stem, title=title, error="no article text found in the HTML page")
     return InputRecord(name, stem, title=title, text=body)
@@ -460,11 +485,14 @@ def language_warning(text: str) -> str | None:
 
 _TAG_START = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]{0,40})")
 _RAW_TEXT = {"script": re.compile(r"</script\s*>", re.IGNORECASE), "style": re.compile(r"</style\s*>", re.IGNORECASE)}
-_CHECK_EVERY = 2048  # tokens between deadline checks
+_CHECK_EVERY = 2048  # tokens between parse-time checks
 
 
-def extract_html(page: str, deadline: float | None = None) -> tuple[str, str]:
-    """(title, paragraphs joined by blank lines) of an HTML page, in time linear in its length."""
+def extract_html(page: str, check: Callable[[], None] | None = None) -> tuple[str, str]:
+    """(title, paragraphs joined by blank lines) of an HTML page, in time linear in its length.
+
+    `check` is called every few thousand tokens and may raise to stop (the parse-time limit).
+    """
     extractor = _ArticleExtractor()
     n = len(page)
     position = 0
@@ -480,8 +508,8 @@ def extract_html(page: str, deadline: float | None = None) -> tuple[str, str]:
 
     while position < n:
         tokens += 1
-        if deadline is not None and tokens % _CHECK_EVERY == 0 and time.monotonic() > deadline:
-            raise _ParseTimeout
+        if check is not None and tokens % _CHECK_EVERY == 0:
+            check()
         lt = page.find("<", position)
         if lt < 0:
             extractor.data(page[position:])
