@@ -58,11 +58,15 @@ def main(argv: list[str] | None = None) -> int:
         return _train(config, track=not args.no_track, unlabelled=args.unlabelled, min_confidence=args.min_confidence)
     except NlpkitError as error:
         return fail(str(error))
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the MLflow run, if any, is already marked KILLED
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 def _train(config: dict, track: bool, unlabelled: Path | None = None, min_confidence: float | None = None) -> int:
     from nlpkit.training.trainer import train
 
+    uri = _tracking_store() if track else ""  # a store that does not answer fails now, not after the training
     if unlabelled is not None:
         from nlpkit.training.selftrain import DEFAULT_MIN_CONFIDENCE, read_unlabelled, self_train
 
@@ -82,7 +86,6 @@ def _train(config: dict, track: bool, unlabelled: Path | None = None, min_confid
     from nlpkit.tracking import runs
     from nlpkit.tracking.training import record_training
 
-    uri = runs.configure()
     result = record_training(report)
     print(format_metrics(result.run_name, result.run_id, result.bundle, result.metrics))
     if result.registration is not None:
@@ -90,6 +93,12 @@ def _train(config: dict, track: bool, unlabelled: Path | None = None, min_confid
     print(f"compare in the MLflow UI (python -m nlpkit.ui): {runs.ui_link(result.view_path)}")
     print(runs.export_line(uri), file=sys.stderr)
     return 0
+
+
+def _tracking_store() -> str:
+    from nlpkit.tracking import runs
+
+    return runs.configure()
 
 
 def _sweep(config: dict, sweep_file: Path) -> int:
