@@ -62,15 +62,18 @@ def predict_stream(
     stats: BatchStats,
     batch_size: int = 64,
     n_sentences: int | None = None,
+    focus: str | None = None,
 ) -> Iterator[Prediction]:
     """Yield one output record per input record, in input order, predicting in batches."""
     iterator = iter(records)
     while batch := list(itertools.islice(iterator, batch_size)):
         stats.read += len(batch)
-        yield from _predict_batch(model, batch, stats, n_sentences)
+        yield from _predict_batch(model, batch, stats, n_sentences, focus)
 
 
-def _predict_batch(model: NewsModel, batch: list[InputRecord], stats: BatchStats, n_sentences: int | None) -> Iterator[Prediction]:
+def _predict_batch(
+    model: NewsModel, batch: list[InputRecord], stats: BatchStats, n_sentences: int | None, focus: str | None = None
+) -> Iterator[Prediction]:
     articles: dict[int, Article] = {}
     for index, record in enumerate(batch):
         if record.error is None:
@@ -81,7 +84,7 @@ def _predict_batch(model: NewsModel, batch: list[InputRecord], stats: BatchStats
                 record.error = "no sentences left after removing page furniture"
     order = sorted(articles)
     chosen = [articles[i] for i in order]
-    predictions = model._predict_embedded(chosen, model._embed(chosen), n_sentences)
+    predictions = model._predict_embedded(chosen, model._embed(chosen), n_sentences, focus=focus)
     by_index = dict(zip(order, predictions))
     for index, record in enumerate(batch):
         prediction = by_index.get(index)

@@ -4,6 +4,7 @@
     python -m nlpkit.predict feed/ --output out/today.csv         # CSV
     python -m nlpkit.predict feed/ --output today.jsonl --resume  # continue an interrupted run
     python -m nlpkit.predict feed/ --model models:/news@champion  # a registered MLflow model
+    python -m nlpkit.predict feed/ --focus energy                 # summaries about energy
 
 Exit code: 0 every article predicted, 1 some inputs failed (see their `error`), 2 usage or model error.
 """
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", default="models/latest", help="bundle folder or MLflow model URI (default: models/latest)")
     parser.add_argument("--output", type=Path, help="output file: .jsonl (default format) or .csv; stdout when absent")
     parser.add_argument("--summary-sentences", type=int, metavar="N", help="sentences per summary (default: the model's)")
+    parser.add_argument("--focus", metavar="TOPIC", help="make each summary about TOPIC (e.g. energy), in document order")
     parser.add_argument("--batch-size", type=int, default=64, help="articles per encoder batch (default 64)")
     parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="skip files larger than this (default 5 MB)")
     parser.add_argument("--resume", action="store_true", help="skip articles already in --output and append")
@@ -50,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         model = load_model(args.model, args.batch_size)
     except (NlpkitError, OSError) as error:
         return fail(f"model {args.model}: {error}")
+    if args.focus is not None and args.focus not in model.labels:
+        return fail(f"--focus {args.focus}: expected one of the model's topics {model.labels}")
     return run(model, args)
 
 
@@ -77,7 +81,7 @@ def run(model, args: argparse.Namespace) -> int:
     progress = _progress(args.quiet)
     interrupted = False
     try:
-        for record in predict_stream(model, records, stats, args.batch_size, args.summary_sentences):
+        for record in predict_stream(model, records, stats, args.batch_size, args.summary_sentences, args.focus):
             writer.write(record.to_dict())
             _report(record)
             progress.update(1)
