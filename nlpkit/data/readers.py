@@ -33,6 +33,8 @@ class InputRecord:
     text: str = ""
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: `date`, `source` and `url` when a JSON object carries them (the digest charts by day and source).
+    meta: dict[str, str] = field(default_factory=dict)
 
     @property
     def content_hash(self) -> str:
@@ -157,7 +159,8 @@ def _from_object(path: Path, item: object, default_id: str, where: str) -> Input
     if not isinstance(item.get("text"), str):
         return InputRecord(str(path), record_id, error=f"{where}: expected a 'text' string field")
     title = item.get("title") or ""
-    return InputRecord(str(path), record_id, title=str(title), text=item["text"])
+    meta = {key: str(item[key]) for key in ("date", "source", "url") if isinstance(item.get(key), (str, int, float))}
+    return InputRecord(str(path), record_id, title=str(title), text=item["text"], meta=meta)
 
 
 def _html(path: Path, text: str) -> InputRecord:
