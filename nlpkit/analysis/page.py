@@ -61,7 +61,7 @@ def _stacked(table: dict[str, dict[str, int]], order: list[str], chart_id: str, 
              f'<text x="0" y="{top + 10}" class="val">{highest}</text>']
     for i, key in enumerate(keys):
         x = 45 + i * step
-        y = top + plot
+        y: float = top + plot
         total = sum(table[key].values())
         for topic in order:
             count = table[key].get(topic, 0)
