@@ -58,8 +58,9 @@ def record_training(report: TrainReport, nested: bool = False, tags: dict[str, A
 
 def _log_split(split: str, evaluation: Any) -> None:
     predicted = [p.topic for p in evaluation.predictions]
-    runs.log_text(topic_report(evaluation.truth, predicted, list(LABELS)), f"{split}/classification_report.txt")
-    runs.log_confusion_matrix(confusion(evaluation.truth, predicted, list(LABELS)), list(LABELS),
+    labels = sorted(set(evaluation.truth) | set(LABELS)) if set(evaluation.truth) - set(LABELS) else list(LABELS)
+    runs.log_text(topic_report(evaluation.truth, predicted, labels), f"{split}/classification_report.txt")
+    runs.log_confusion_matrix(confusion(evaluation.truth, predicted, labels), labels,
                               f"{split}/confusion_matrix.png", f"{split} split")
     examples = [dict(truth=t, **p.to_dict()) for t, p in zip(evaluation.truth, evaluation.predictions)][:8]
     runs.log_json(examples, f"{split}/example_predictions.json")

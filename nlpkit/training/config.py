@@ -36,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "register": None,
     "embed__model": "default",
     "embed__batch_size": 64,
+    "labels": None,  # null: the five topics; a list: your own label set (nlpkit.train --data sets it)
 }
 _PREFIXES = ("clf__", "pool__", "summary__", "embed__")
 
@@ -85,6 +86,9 @@ def validate_config(config: dict[str, Any]) -> None:
             _check_type(key, value, DEFAULTS[key])
         elif not key.startswith(_PREFIXES):
             raise ConfigError(f"unknown config key {key!r}; expected one of {sorted(DEFAULTS)} or a {'/'.join(_PREFIXES)} parameter")
+    labels = config.get("labels")
+    if labels is not None and not (isinstance(labels, list) and labels and all(isinstance(x, str) for x in labels)):
+        raise ConfigError(f"labels must be null or a non-empty list of label names, got {labels!r}")
     if config["clf"] not in CLASSIFIERS:
         raise ConfigError(f"clf must be one of {sorted(CLASSIFIERS)}, got {config['clf']!r}")
     thresholds = config["thresholds"]

@@ -17,6 +17,7 @@ from nlpkit.bundle import point_latest
 from nlpkit.data.corpus import LabelledArticle, corpus_hash, load_corpus, load_splits
 from nlpkit.embedding.encoder import EmbeddedArticle
 from nlpkit.evaluation.evaluators import Evaluation, evaluate_summaries, evaluate_topics
+from nlpkit.labels import LABELS
 from nlpkit.model import NewsModel
 from nlpkit.training.naming import run_name_for
 
@@ -60,7 +61,7 @@ class TrainReport:
 
 def train(config: Mapping[str, Any]) -> TrainReport:
     """Fit on the train split, learn thresholds on validation, score validation and test."""
-    corpus = load_corpus(config["data"])
+    corpus = load_corpus(config["data"], config.get("labels") or LABELS)
     splits = load_splits(config["splits"], corpus)
     dataset = DatasetInfo(str(config["data"]), str(config["splits"]), corpus_hash(config["data"]),
                           {name: len(records) for name, records in splits.items()})
