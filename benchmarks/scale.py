@@ -39,7 +39,10 @@ def make_folder(folder: Path, count: int, per_file: int = 100) -> Path:
 
 
 def measure(command: list[str]) -> dict[str, float]:
-    """Wall seconds and peak resident memory (MB) of one child process."""
+    """Wall and CPU seconds and peak resident memory (MB) of one child process.
+
+    CPU seconds (user + system) are the steadier figure on a shared machine; wall time depends on the load.
+    """
     started = time.perf_counter()
     with open(os.devnull, "w") as sink:
         process = subprocess.Popen(command, stdout=sink, stderr=subprocess.PIPE, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -49,7 +52,9 @@ def measure(command: list[str]) -> dict[str, float]:
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
         raise SystemExit(f"{' '.join(command)} failed ({code}): {stderr[-500:]}")
-    return {"seconds": round(seconds, 1), "peak_mb": round(usage.ru_maxrss / 1024, 1), "exit": float(code)}
+    cpu = usage.ru_utime + usage.ru_stime
+    return {"seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1), "peak_mb": round(usage.ru_maxrss / 1024, 1),
+            "exit": float(code), "load_average": round(os.getloadavg()[0], 1)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,8 +83,9 @@ def main(argv: list[str] | None = None) -> int:
                 results[name]["html_mb"] = round((out / "d.html").stat().st_size / 1e6, 1)
                 extra = f", {len(data['stories'])} stories, page {results[name]['html_mb']} MB"
             rate = args.articles / max(results[name]["seconds"], 1e-9)
-            print(f"{name:<8} {args.articles} articles: {results[name]['seconds']:.1f} s ({rate:.0f} articles/s), "
-                  f"peak {results[name]['peak_mb']:.0f} MB{extra}", flush=True)
+            print(f"{name:<8} {args.articles} articles: {results[name]['seconds']:.1f} s wall ({rate:.0f} articles/s), "
+                  f"{results[name]['cpu_seconds']:.1f} CPU-s, peak {results[name]['peak_mb']:.0f} MB{extra} "
+                  f"(load average {results[name]['load_average']})", flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "scale.json").write_text(json.dumps({"articles": args.articles, "model": args.model, **results}, indent=1), encoding="utf-8")
     return 0
