@@ -76,3 +76,14 @@ def test_predict_cli_rejects_an_unknown_focus_topic(fast_trained, capsys):
     code = predict.main(["seeds/inbox", "--model", str(fast_trained.bundle), "--focus", "sports", "--quiet"])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("error: --focus sports") and "Traceback" not in err
+
+
+def test_pyfunc_rows_carry_evidence(fast_trained):
+    import mlflow
+    import pandas as pd
+
+    model = mlflow.pyfunc.load_model(fast_trained.model_uri)
+    frame = model.predict(pd.DataFrame([{"title": "OPEC agrees output cut", "text": "Oil producers agreed to cut output. Prices rose."}]))
+    evidence = frame.loc[0, "evidence"]
+    assert "evidence" in frame.columns and set(evidence) == set(frame.loc[0, "topics"])
+    assert all(s in ("Oil producers agreed to cut output.", "Prices rose.") for sentences in evidence.values() for s in sentences)

@@ -47,9 +47,9 @@ def _topic_bars(topics: dict[str, int], order: list[str]) -> str:
     return "".join(parts)
 
 
-def _stacked(table: dict[str, dict[str, int]], order: list[str], chart_id: str, label: str, limit: int = 30) -> str:
-    """Vertical stacked bars, one per key (day or source), share of each topic within it."""
-    keys = list(table)[:limit] if chart_id == "chart-days" else sorted(table, key=lambda k: -sum(table[k].values()))[:limit]
+def _stacked(table: dict[str, dict[str, int]], order: list[str], chart_id: str, label: str, limit: int = 40) -> str:
+    """Vertical stacked bars, one per key: the last `limit` days, or the `limit` biggest sources."""
+    keys = list(table)[-limit:] if chart_id == "chart-days" else sorted(table, key=lambda k: -sum(table[k].values()))[:limit]
     if not keys:
         return ""
     step = max(18, min(60, 640 // len(keys)))
