@@ -51,6 +51,13 @@ def test_label_cli_writes_records_ready_to_correct(fast_trained, tmp_path, capsy
         assert record["text"] and record["topics"][0] == record["model_topic"] and record["source"] and record["date"]
         assert "event" not in record  # only the article, never the input's other fields
     assert label.main([str(tmp_path / "nope"), "--quiet"]) == 2
+    folder = tmp_path / "feed"
+    folder.mkdir()
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    (folder / "story.txt").write_text("Oil output cut\n\nProducers agreed to cut oil output. Prices rose.", encoding="utf-8")
+    code = label.main([str(folder), "--n", "3", "--output", str(tmp_path / "b.jsonl"), "--model", str(fast_trained.bundle), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1 and "empty.txt" in err and len((tmp_path / "b.jsonl").read_text(encoding="utf-8").splitlines()) == 1
 
 
 def test_read_labelled_takes_topics_topic_also_or_label(tmp_path):

@@ -62,7 +62,7 @@ def parse_date(value: object) -> dt.date | None:
 
 
 def group_stories(vectors: np.ndarray, dates: Sequence[dt.date | None], settings: GroupingSettings = GroupingSettings(),
-                  block: int = 1024) -> list[int]:
+                  block: int = 256) -> list[int]:
     """A story number per article (0, 1, ... in order of first appearance by date)."""
     count = len(vectors)
     if count == 0:

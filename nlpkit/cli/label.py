@@ -9,7 +9,7 @@ Chosen by uncertainty with diversity: the most uncertain articles (margin betwee
 are clustered and the one nearest each cluster centre is taken, so the batch covers different kinds of
 doubt. Each output line is a labelling record: id, title, text, topics (the model's guess, to correct),
 model_topic, scores, uncertainty, evidence, path (and date/source/url when the input had them).
-Exit code: 0 done (unreadable inputs are reported on stderr and skipped), 2 usage or model error.
+Exit code: 0 every input read, 1 some inputs could not be read (reported on stderr, skipped), 2 usage or model error.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def run(model: Any, args: argparse.Namespace) -> int:
     print(f"scored {pool.seen} articles, picked {len(chosen)}" + (f", {len(failed)} unreadable" if failed else "")
           + (f"; wrote {args.output}: correct each `topics`, then python -m nlpkit.train --data {args.output} --with-seeds"
              if args.output else ""), file=sys.stderr)
-    return 0
+    return 1 if failed else 0
 
 
 def _records(args: argparse.Namespace) -> Iterator[Any]:
