@@ -60,6 +60,14 @@ def test_label_cli_writes_records_ready_to_correct(fast_trained, tmp_path, capsy
     assert code == 1 and "empty.txt" in err and len((tmp_path / "b.jsonl").read_text(encoding="utf-8").splitlines()) == 1
 
 
+def test_label_ids_are_unique_for_train_data():
+    from nlpkit.cli.label import _unique_ids
+
+    records = _unique_ids([{"id": "line 3", "path": "a/x.jsonl"}, {"id": "s", "path": "a/s.txt"}, {"id": "s", "path": "b/s.txt"},
+                           {"id": "s", "path": "b/s.txt"}, {"id": "k", "path": "k.txt"}])
+    assert [r["id"] for r in records] == ["a/x:L3", "a/s:s", "b/s:s", "b/s:s#2", "k"]
+
+
 def test_read_labelled_takes_topics_topic_also_or_label(tmp_path):
     data = tmp_path / "mine.jsonl"
     data.write_text("\n".join(json.dumps(r) for r in [

@@ -68,7 +68,7 @@ def run(model: Any, args: argparse.Namespace) -> int:
             pool.add(candidate)
     finally:
         bar.close()
-    chosen = pool.select(args.n, args.pool_factor, args.seed)
+    chosen = _unique_ids(pool.select(args.n, args.pool_factor, args.seed))
     lines = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in chosen)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -81,6 +81,24 @@ def run(model: Any, args: argparse.Namespace) -> int:
           + (f"; wrote {args.output}: correct each `topics`, then python -m nlpkit.train --data {args.output} --with-seeds"
              if args.output else ""), file=sys.stderr)
     return 1 if failed else 0
+
+
+def _unique_ids(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Ids that `train --data` accepts: `line 3` of two files, or a name repeated, gets its file's name."""
+    counts: dict[str, int] = {}
+    for record in records:
+        counts[record["id"]] = counts.get(record["id"], 0) + 1
+    seen: set[str] = set()
+    for record in records:
+        if counts[record["id"]] > 1 or record["id"].startswith("line "):
+            where = Path(record["path"])
+            record["id"] = f"{where.parent.name}/{where.stem}:{record['id'].replace('line ', 'L')}"
+        base, number = record["id"], 1
+        while record["id"] in seen:
+            number += 1
+            record["id"] = f"{base}#{number}"
+        seen.add(record["id"])
+    return records
 
 
 def _records(args: argparse.Namespace) -> Iterator[Any]:
