@@ -9,6 +9,7 @@ measurement: nothing from regional-dev is saved or shipped.
 
     python benchmarks/active_learning.py                         # configs/fast.yaml, budgets 25 and 50
     python benchmarks/active_learning.py --config configs/default.yaml --budgets 50 --seeds 5
+    python benchmarks/active_learning.py --strategies label random uncertainty diversity
 """
 
 from __future__ import annotations
@@ -49,8 +50,26 @@ def _split(records: list[dict[str, Any]], seed: int) -> tuple[list[int], list[in
     return [i for i in range(len(records)) if i not in chosen], evaluation
 
 
-def run(config_path: Path, budgets: list[int], seeds: int, cache_dir: str | None) -> dict[str, Any]:
-    from nlpkit.analysis.labelling import choose, document_vector, margin_uncertainty
+#: Selection rules compared: nlpkit.label's, chance, and its two halves alone.
+STRATEGIES = ("label", "random", "uncertainty", "diversity")
+
+
+def _pick(strategy: str, pool: list[int], budget: int, seed: int, uncertainty: np.ndarray, vectors: np.ndarray) -> list[int]:
+    """Pool indices chosen by one rule."""
+    from nlpkit.analysis.labelling import choose
+
+    if strategy == "random":
+        return random.Random(1000 + seed).sample(pool, budget)
+    if strategy == "uncertainty":
+        return [pool[i] for i in np.argsort(-uncertainty[pool], kind="stable")[:budget]]
+    if strategy == "diversity":  # every pool article weighted alike, one per cluster
+        return [pool[i] for i in choose(np.ones(len(pool)), vectors[pool], budget, pool_factor=len(pool), random_state=seed)]
+    return [pool[i] for i in choose(uncertainty[pool], vectors[pool], budget, random_state=seed)]
+
+
+def run(config_path: Path, budgets: list[int], seeds: int, cache_dir: str | None,
+        strategies: tuple[str, ...] = ("label", "random")) -> dict[str, Any]:
+    from nlpkit.analysis.labelling import document_vector, margin_uncertainty
     from nlpkit.data.corpus import load_corpus, load_splits
     from nlpkit.data.jsonl import read_jsonl
     from nlpkit.evaluation.metrics import topic_metrics
@@ -92,14 +111,13 @@ def run(config_path: Path, budgets: list[int], seeds: int, cache_dir: str | None
         row: dict[str, Any] = {"seed": seed, "pool": len(pool), "evaluation": len(evaluation)}
         row["base"] = fit_and_score([], evaluation)
         for budget in budgets:
-            picked = choose(uncertainty[pool], doc_vectors[pool], budget, random_state=seed)
-            row[f"label_{budget}"] = fit_and_score([pool[i] for i in picked], evaluation)
-            row[f"random_{budget}"] = fit_and_score(random.Random(1000 + seed).sample(pool, budget), evaluation)
+            for strategy in strategies:
+                row[f"{strategy}_{budget}"] = fit_and_score(_pick(strategy, pool, budget, seed, uncertainty, doc_vectors), evaluation)
         log.warning("seed %d: %s (%.0fs)", seed, {k: round(v, 3) for k, v in row.items() if isinstance(v, float)},
                     time.perf_counter() - started)
         rows.append(row)
     summary = {}
-    for key in ["base"] + [f"{kind}_{b}" for b in budgets for kind in ("label", "random")]:
+    for key in ["base"] + [f"{kind}_{b}" for b in budgets for kind in strategies]:
         values = [row[key] for row in rows]
         summary[key] = {"mean": statistics.mean(values), "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
                         "min": min(values), "max": max(values)}
@@ -114,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, default=ROOT / "configs" / "fast.yaml")
     parser.add_argument("--budgets", type=int, nargs="+", default=[25, 50])
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--strategies", nargs="+", choices=STRATEGIES, default=["label", "random"],
+                        help="selection rules to compare (default: label random)")
     parser.add_argument("--cache-dir", default=None, help="embedding cache (e.g. /work/cache/embeddings)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
@@ -121,9 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     if not POOL.is_file():
         print(f"error: {POOL} not found", file=sys.stderr)
         return 2
-    report = run(args.config, args.budgets, args.seeds, args.cache_dir)
+    report = run(args.config, args.budgets, args.seeds, args.cache_dir, tuple(args.strategies))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "active_learning.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    (RESULTS / f"active_learning-{Path(report['encoder']).name}.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     print(f"regional-dev macro-F1 on the held-out {EVAL_SIZE}, {args.seeds} seeds (mean ± sd [min, max]); encoder {report['encoder']}")
     for key, stats in report["summary"].items():
         if "beats" in key:
