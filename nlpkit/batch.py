@@ -91,12 +91,13 @@ def predict_stream(
     n_sentences: int | None = None,
     max_sentences: int = DEFAULT_MAX_SENTENCES,
     fingerprint: str = "",
+    focus: str | None = None,
 ) -> Iterator[Prediction]:
     """Yield one output record per input record, in input order, predicting in batches."""
     iterator = iter(records)
     while batch := list(itertools.islice(iterator, batch_size)):
         stats.read += len(batch)
-        yield from _predict_batch(model, batch, stats, n_sentences, max_sentences, fingerprint)
+        yield from _predict_batch(model, batch, stats, n_sentences, max_sentences, fingerprint, focus)
 
 
 def limited_article(record: InputRecord, max_sentences: int = DEFAULT_MAX_SENTENCES) -> Article | None:
@@ -116,14 +117,14 @@ def limited_article(record: InputRecord, max_sentences: int = DEFAULT_MAX_SENTEN
 
 
 def _predict_batch(model: NewsModel, batch: list[InputRecord], stats: BatchStats, n_sentences: int | None,
-                   max_sentences: int, fingerprint: str) -> Iterator[Prediction]:
+                   max_sentences: int, fingerprint: str, focus: str | None = None) -> Iterator[Prediction]:
     articles: dict[int, Article] = {}
     for index, record in enumerate(batch):
         if record.error is None:
             article = limited_article(record, max_sentences)
             if article is not None:
                 articles[index] = article
-    by_index = _predict_isolated(model, articles, batch, n_sentences)
+    by_index = _predict_isolated(model, articles, batch, n_sentences, focus)
     for index, record in enumerate(batch):
         prediction = by_index.get(index)
         if prediction is None:
@@ -135,12 +136,12 @@ def _predict_batch(model: NewsModel, batch: list[InputRecord], stats: BatchStats
 
 
 def _predict_isolated(model: NewsModel, articles: dict[int, Article], batch: list[InputRecord],
-                      n_sentences: int | None) -> dict[int, Prediction]:
+                      n_sentences: int | None, focus: str | None = None) -> dict[int, Prediction]:
     """Predict the batch in one pass; if that fails, article by article, so only the culprit gets an error."""
     order = sorted(articles)
     chosen = [articles[i] for i in order]
     try:
-        return dict(zip(order, model._predict_embedded(chosen, model._embed(chosen), n_sentences)))
+        return dict(zip(order, model._predict_embedded(chosen, model._embed(chosen), n_sentences, focus=focus)))
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as error:  # noqa: BLE001
@@ -150,5 +151,5 @@ def _predict_isolated(model: NewsModel, articles: dict[int, Article], batch: lis
         log.warning("batch prediction failed (%s); retrying article by article", type(error).__name__)
     found: dict[int, Prediction] = {}
     for index in order:
-        found.update(_predict_isolated(model, {index: articles[index]}, batch, n_sentences))
+        found.update(_predict_isolated(model, {index: articles[index]}, batch, n_sentences, focus))
     return found

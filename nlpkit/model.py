@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from nlpkit import __version__
+from nlpkit.analysis.evidence import focused_summary, pick_evidence, sentence_support
 from nlpkit.bundle import read_bundle, read_json_file, write_bundle
 from nlpkit.embedding.encoder import EmbeddedArticle, SentenceEncoder
 from nlpkit.errors import BundleError
@@ -127,10 +128,10 @@ class NewsModel:
         """A probability per label (columns in `labels` order) for each article."""
         return self._proba(self._embed([as_article(item, i) for i, item in enumerate(items)]))
 
-    def predict(self, items: Sequence[ArticleInput], n_sentences: int | None = None) -> list[Prediction]:
-        """Topics, scores and a summary for each article (raw text, mapping or Article)."""
+    def predict(self, items: Sequence[ArticleInput], n_sentences: int | None = None, focus: str | None = None) -> list[Prediction]:
+        """Topics, scores, evidence and a summary (about `focus` when given) for each article."""
         articles = [as_article(item, i) for i, item in enumerate(items)]
-        return self._predict_embedded(articles, self._embed(articles), n_sentences)
+        return self._predict_embedded(articles, self._embed(articles), n_sentences, focus=focus)
 
     # --- the one encoder pass, shared by fitting, scoring and prediction --------------------------
 
@@ -179,17 +180,26 @@ class NewsModel:
         embedded: Sequence[EmbeddedArticle],
         n_sentences: int | None = None,
         proba: np.ndarray | None = None,
+        focus: str | None = None,
     ) -> list[Prediction]:
         if self.decider is None:
             raise RuntimeError("NewsModel is not fitted: call fit() or NewsModel.load()")
+        if focus is not None and focus not in self.labels:
+            raise ValueError(f"focus topic {focus!r} is not one of the model's labels {self.labels}")
         rows = self._proba(embedded) if proba is None else proba
+        support = sentence_support(self.pipeline, embedded, [article.texts for article in articles])
         predictions = []
-        for article, vectors, row in zip(articles, embedded, rows):
+        for article, vectors, row, sentence_rows in zip(articles, embedded, rows, support):
             topic, topics = self.decider.decide(row)
             scores = {label: round(float(p), 4) for label, p in zip(self.labels, row)}
-            summary = self.summarizer.summarize(article, vectors, n_sentences) if article.sentences else []
-            predictions.append(Prediction(id=article.id, title=article.title, topic=topic, topics=topics,
-                                          scores=scores, summary=summary))
+            if not article.sentences:
+                summary = []
+            elif focus is not None:
+                summary = focused_summary(self.summarizer, article, vectors, sentence_rows[:, self.labels.index(focus)], n_sentences)
+            else:
+                summary = self.summarizer.summarize(article, vectors, n_sentences)
+            predictions.append(Prediction(id=article.id, title=article.title, topic=topic, topics=topics, scores=scores,
+                                          summary=summary, evidence=pick_evidence(article, sentence_rows, topics, self.labels)))
         return predictions
 
     # --- bundle ------------------------------------------------------------------------------------

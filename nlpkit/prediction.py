@@ -25,6 +25,8 @@ class Prediction:
     topics: list[str] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)
     summary: list[str] = field(default_factory=list)
+    #: For each predicted topic, the one or two sentences that support it most (see nlpkit.analysis.evidence).
+    evidence: dict[str, list[str]] = field(default_factory=dict)
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     sha256: str = ""

@@ -5,6 +5,7 @@
     python -m nlpkit.predict feed/ --output today.jsonl --resume  # continue an interrupted run
     python -m nlpkit.predict feed/ --model models:/news@champion  # a registered MLflow model
     python -m nlpkit.predict feed/ --engine spark --master local[2] --output out.parquet   # Apache Spark
+    python -m nlpkit.predict feed/ --focus energy                 # summaries about energy
 
 Exit code: 0 every article predicted, 1 some inputs failed (see their `error`), 2 the run itself could not
 proceed (usage, model, output or resume-file error: one line), 130 interrupted (Ctrl-C, SIGTERM).
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", default="models/latest", help="bundle folder or MLflow model URI (default: models/latest)")
     parser.add_argument("--output", type=Path, help="output file: .jsonl or .csv (other suffixes are refused); stdout when absent")
     parser.add_argument("--summary-sentences", type=int, metavar="N", help="sentences per summary (default: the model's)")
+    parser.add_argument("--focus", metavar="TOPIC", help="make each summary about TOPIC (e.g. energy), in document order")
     parser.add_argument("--batch-size", type=int, default=64, help="articles per encoder batch (default 64)")
     parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="files larger than this are error records (default 5 MB)")
     parser.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS,
@@ -73,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         model = load_model(args.model, args.batch_size)
     except (NlpkitError, OSError) as error:
         return fail(f"model {args.model}: {error}")
+    if args.focus is not None and args.focus not in model.labels:
+        return fail(f"--focus {args.focus}: expected one of the model's topics {model.labels}")
     try:
         return run(model, args)
     except NlpkitError as error:
@@ -128,7 +132,7 @@ def run(model, args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         for record in predict_stream(model, records, stats, args.batch_size, args.summary_sentences,
-                                     args.max_sentences, fingerprint):
+                                     args.max_sentences, fingerprint, args.focus):
             writer.write(record.to_dict())
             _report(record)
             progress.update(1)

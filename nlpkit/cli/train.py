@@ -4,6 +4,7 @@
     python -m nlpkit.train --config configs/default.yaml --set clf__C=2 --set summary__n_sentences=4
     python -m nlpkit.train --sweep configs/sweeps/classifiers.yaml
     python -m nlpkit.train --unlabelled my-news/ --min-confidence 0.8   # self-training on your own articles
+    python -m nlpkit.train --data my.jsonl --with-seeds              # your labelled file (+ the seed corpus)
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="self-training: pseudo-label the confident articles in DIR and train again with them")
     parser.add_argument("--min-confidence", type=float, default=None, metavar="X",
                         help="with --unlabelled: probability an article's topic needs to be used (default 0.8)")
+    parser.add_argument("--data", type=Path, help="train on your labelled JSONL: labels from the data, split made and saved beside it")
+    parser.add_argument("--with-seeds", action="store_true", help="with --data: also train on the seed corpus")
     parser.add_argument("--no-track", action="store_true", help="train and save the bundle without an MLflow run")
     parser.add_argument("--quiet", action="store_true", help="only warnings and errors")
     return parser
@@ -48,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     config_path = args.config or (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
     overrides = list(args.overrides) + ([f"register={args.register}"] if args.register else [])
     try:
+        if args.data:
+            from nlpkit.training.userdata import prepare_user_data
+
+            overrides += prepare_user_data(args.data, args.with_seeds).overrides()
         config = load_config(config_path, overrides)
         if args.min_confidence is not None and not args.unlabelled:
             return fail("--min-confidence needs --unlabelled DIR")

@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from nlpkit.data.jsonl import read_jsonl
 from nlpkit.errors import CorpusError, DataError
@@ -32,13 +32,13 @@ class LabelledArticle:
         return self.topics[0]
 
 
-def load_corpus(path: str | Path) -> list[LabelledArticle]:
-    """Parse a JSONL corpus; every line must have id, text and a valid `topics` list."""
+def load_corpus(path: str | Path, labels: Sequence[str] = LABELS) -> list[LabelledArticle]:
+    """Parse a JSONL corpus; every line must have id, text and a `topics` list drawn from `labels`."""
     path = Path(path)
     if not path.is_file():
         raise CorpusError(f"corpus file {path} not found")
     try:
-        records = [_record(data, path, number) for number, data in read_jsonl(path)]
+        records = [_record(data, path, number, tuple(labels)) for number, data in read_jsonl(path)]
     except DataError as error:
         raise CorpusError(str(error)) from error
     if not records:
@@ -46,15 +46,15 @@ def load_corpus(path: str | Path) -> list[LabelledArticle]:
     return records
 
 
-def _record(data: dict[str, Any], path: Path, number: int) -> LabelledArticle:
+def _record(data: dict[str, Any], path: Path, number: int, labels: tuple[str, ...] = LABELS) -> LabelledArticle:
     where = f"{path}:{number}"
     for key in ("id", "text", "topics"):
         if key not in data:
             raise CorpusError(f"{where}: missing field {key!r}")
     raw_topics = data["topics"]
     topics = tuple(raw_topics) if isinstance(raw_topics, list) else ()
-    if not topics or any(topic not in LABELS for topic in topics):
-        raise CorpusError(f"{where}: topics must be a non-empty list of {LABELS}, got {raw_topics!r}")
+    if not topics or any(topic not in labels for topic in topics):
+        raise CorpusError(f"{where}: topics must be a non-empty list of {labels}, got {raw_topics!r}")
     if not isinstance(data["text"], str) or not isinstance(data.get("title", ""), str):
         raise CorpusError(f"{where}: 'text' and 'title' must be strings")
     meta = {key: data.get(key, "") for key in ("region", "date", "kind", "style")}

@@ -95,6 +95,8 @@ class InputRecord:
     text: str = ""
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: `date`, `source` and `url` when a JSON object carries them (the digest charts by day and source).
+    meta: dict[str, str] = field(default_factory=dict)
 
     @property
     def content_hash(self) -> str:
@@ -438,7 +440,8 @@ def _from_object(name: str, item: object, default_id: str, where: str) -> InputR
     if not isinstance(item.get("text"), str):
         return InputRecord(name, record_id, error=f"{where}: expected a 'text' string field")
     title = item.get("title")
-    record = InputRecord(name, record_id, title=title if isinstance(title, str) else "", text=item["text"])
+    meta = {key: str(item[key]) for key in ("date", "source", "url") if isinstance(item.get(key), (str, int, float))}
+    record = InputRecord(name, record_id, title=title if isinstance(title, str) else "", text=item["text"], meta=meta)
     if title is not None and not isinstance(title, str):
         record.warnings.append(f"{where}: 'title' is {type(title).__name__}, not a string; ignored")
     return record

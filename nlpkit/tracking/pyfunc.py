@@ -54,6 +54,7 @@ def model_signature() -> Any:
     outputs = Schema([ColSpec("string", "id"), ColSpec("string", "path"), ColSpec("string", "title"),
                       ColSpec("string", "topic", required=False), ColSpec(strings, "topics"),
                       ColSpec(Map("double"), "scores"), ColSpec(strings, "summary"),
+                      ColSpec(Map(strings), "evidence"),
                       ColSpec("string", "error", required=False), ColSpec(strings, "warnings"), ColSpec("string", "sha256"),
                       ColSpec("string", "model", required=False)])
     params = ParamSchema([ParamSpec("summary_sentences", "integer", 3)])

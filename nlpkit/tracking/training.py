@@ -111,8 +111,9 @@ def validation_digest(report: TrainReport) -> str:
 def _log_split(split: str, evaluation: Any) -> float:
     """Report, confusion matrix, reliability diagram and error table of one split; returns its ECE."""
     predicted = [p.topic for p in evaluation.predictions]
-    runs.log_text(topic_report(evaluation.truth, predicted, list(LABELS)), f"{split}/classification_report.txt")
-    runs.log_confusion_matrix(confusion(evaluation.truth, predicted, list(LABELS)), list(LABELS),
+    labels = sorted(set(evaluation.truth) | set(LABELS)) if set(evaluation.truth) - set(LABELS) else list(LABELS)
+    runs.log_text(topic_report(evaluation.truth, predicted, labels), f"{split}/classification_report.txt")
+    runs.log_confusion_matrix(confusion(evaluation.truth, predicted, labels), labels,
                               f"{split}/confusion_matrix.png", f"{split} split")
     confidence = [max(p.scores.values()) if p.scores else 0.0 for p in evaluation.predictions]
     correct = [p.topic == truth for p, truth in zip(evaluation.predictions, evaluation.truth)]

@@ -52,6 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "register": None,
     "embed__model": "default",
     "embed__batch_size": 64,
+    "labels": None,  # null: the five topics; a list: your own label set (nlpkit.train --data sets it)
 }
 _PREFIXES = ("clf__", "pool__", "summary__", "embed__")
 
@@ -350,6 +351,9 @@ def validate_config(config: dict[str, Any]) -> None:
         constraint = constraint_for(key)
         if constraint is not None and constraint.exists:
             constraint.check(key, value)
+    labels = config.get("labels")
+    if labels is not None and not (isinstance(labels, list) and labels and all(isinstance(x, str) for x in labels)):
+        raise ConfigError(f"labels must be null or a non-empty list of label names, got {labels!r}")
 
 
 def _known_keys(config: dict[str, Any]) -> dict[str, Any]:

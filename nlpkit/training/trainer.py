@@ -17,6 +17,7 @@ from nlpkit.bundle import point_latest
 from nlpkit.data.corpus import LabelledArticle, corpus_hash, load_corpus, load_splits
 from nlpkit.embedding.encoder import EmbeddedArticle
 from nlpkit.evaluation.evaluators import Evaluation, evaluate_summaries, evaluate_topics
+from nlpkit.labels import LABELS
 from nlpkit.model import NewsModel
 from nlpkit.text.document import Article
 from nlpkit.training.naming import run_name_for
@@ -61,7 +62,7 @@ class TrainReport:
 
 def train(config: Mapping[str, Any], extra_train: Sequence[LabelledArticle] = ()) -> TrainReport:
     """Fit on the train split (plus `extra_train`, e.g. pseudo-labelled), learn thresholds on validation, score both."""
-    corpus = load_corpus(config["data"])
+    corpus = load_corpus(config["data"], config.get("labels") or LABELS)
     splits = load_splits(config["splits"], corpus)
     splits["train"] = splits["train"] + list(extra_train)
     dataset = DatasetInfo(str(config["data"]), str(config["splits"]), corpus_hash(config["data"]),

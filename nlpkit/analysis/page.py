@@ -1,0 +1,167 @@
+"""The digest as one self-contained HTML page: charts as inline SVG, stories as cards, topic filters.
+
+No server, no scripts or fonts from elsewhere: the page opens from a file or an e-mail attachment. A few
+lines of inline JavaScript do the topic filter; without JavaScript every story is simply shown.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+from typing import Any
+
+__all__ = ["render_html", "TOPIC_COLOURS"]
+
+#: One colour per topic (colour-blind-safe palette); unknown topics get grey.
+TOPIC_COLOURS = {"diplomacy": "#0072B2", "energy": "#E69F00", "finance": "#009E73", "legal": "#CC79A7", "other": "#999999"}
+_FALLBACK = ["#56B4E9", "#D55E00", "#F0E442", "#000000"]
+
+
+def _colour(topic: str, order: list[str]) -> str:
+    if topic in TOPIC_COLOURS:
+        return TOPIC_COLOURS[topic]
+    return _FALLBACK[order.index(topic) % len(_FALLBACK)] if topic in order else "#777777"
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _topic_bars(topics: dict[str, int], order: list[str]) -> str:
+    """Horizontal bars: count and share per topic."""
+    total = sum(topics.values()) or 1
+    width, row = 520, 26
+    height = row * len(order) + 10
+    longest = max(topics.values(), default=1) or 1
+    parts = [f'<svg class="chart" id="chart-topics" role="img" aria-label="articles per topic" width="{width}" height="{height}">']
+    for i, topic in enumerate(order):
+        count = topics.get(topic, 0)
+        bar = int(300 * count / longest)
+        y = 5 + i * row
+        parts.append(f'<text x="0" y="{y + 16}" class="lbl">{_e(topic)}</text>'
+                     f'<rect class="bar" data-topic="{_e(topic)}" x="100" y="{y}" width="{bar}" height="{row - 6}" fill="{_colour(topic, order)}">'
+                     f'<title>{_e(topic)}: {count} ({count / total:.0%})</title></rect>'
+                     f'<text x="{106 + bar}" y="{y + 16}" class="val">{count} · {count / total:.0%}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _stacked(table: dict[str, dict[str, int]], order: list[str], chart_id: str, label: str, limit: int = 40) -> str:
+    """Vertical stacked bars, one per key: the last `limit` days, or the `limit` biggest sources."""
+    keys = list(table)[-limit:] if chart_id == "chart-days" else sorted(table, key=lambda k: -sum(table[k].values()))[:limit]
+    if not keys:
+        return ""
+    step = max(18, min(60, 640 // len(keys)))
+    width, top, plot = 110 + step * len(keys), 10, 180
+    height = top + plot + 90
+    highest = max(sum(table[k].values()) for k in keys) or 1
+    parts = [f'<svg class="chart" id="{chart_id}" role="img" aria-label="{_e(label)}" width="{width}" height="{height}">',
+             f'<line x1="40" y1="{top + plot}" x2="{width}" y2="{top + plot}" stroke="#bbb"/>',
+             f'<text x="0" y="{top + 10}" class="val">{highest}</text>']
+    for i, key in enumerate(keys):
+        x = 45 + i * step
+        y: float = top + plot
+        total = sum(table[key].values())
+        for topic in order:
+            count = table[key].get(topic, 0)
+            if not count:
+                continue
+            h = plot * count / highest
+            y -= h
+            parts.append(f'<rect class="bar" data-topic="{_e(topic)}" x="{x}" y="{y:.1f}" width="{step - 4}" height="{h:.1f}" '
+                         f'fill="{_colour(topic, order)}"><title>{_e(key)} · {_e(topic)}: {count} of {total} ({count / total:.0%})</title></rect>')
+        parts.append(f'<text class="tick" transform="translate({x + step / 2:.0f},{top + plot + 8}) rotate(55)">{_e(key[:18])}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _link(path: str, url: str, out_dir: Path | None) -> str:
+    if url:
+        return url
+    if not path:
+        return ""
+    target = Path(path).resolve()
+    if out_dir is not None:
+        try:
+            return Path(os.path.relpath(target, out_dir.resolve())).as_posix()
+        except ValueError:
+            pass
+    return target.as_uri()
+
+
+def _story_card(story: dict[str, Any], order: list[str], out_dir: Path | None) -> str:
+    topic = story["topic"] or "other"
+    sources = ", ".join(story["sources"]) or "unknown outlet"
+    dates = story["first_date"] or ""
+    if story["last_date"] and story["last_date"] != story["first_date"]:
+        dates += f" – {story['last_date']}"
+    summary = "".join(f"<li>{_e(s)}</li>" for s in story["summary"])
+    evidence = "".join(
+        f'<div class="evidence"><span class="tag" style="background:{_colour(t, order)}">{_e(t)}</span> why: '
+        + " ".join(f"“{_e(s)}”" for s in sentences) + "</div>"
+        for t, sentences in story["evidence"].items()
+    )
+    articles = "".join(
+        f'<li><a href="{_e(_link(a["path"], a["url"], out_dir))}">{_e(a["title"] or a["id"])}</a>'
+        f' <span class="meta">{_e(a["source"] or "")} {_e(a["date"] or "")}</span></li>'
+        for a in story["articles"]
+    )
+    all_topics = " ".join(sorted({a["topic"] for a in story["articles"] if a["topic"]} | set(story["topics"])))
+    return (
+        f'<article class="story" id="{_e(story["id"])}" data-topic="{_e(topic)}" data-topics="{_e(all_topics)}">'
+        f'<h3><span class="tag" style="background:{_colour(topic, order)}">{_e(topic)}</span> {_e(story["title"])}</h3>'
+        f'<p class="meta">{story["size"]} article{"s" if story["size"] != 1 else ""} · {_e(sources)} · {_e(dates)}</p>'
+        f"<ul class=\"summary\">{summary}</ul>{evidence}<details><summary>articles</summary><ul>{articles}</ul></details></article>"
+    )
+
+
+_STYLE = """
+body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#222;background:#f6f6f4}
+header{background:#1d2b36;color:#fff;padding:18px 28px}header h1{margin:0 0 4px;font-size:22px}
+header p{margin:0;color:#cfd8df}main{padding:18px 28px;max-width:1200px}
+.panels{display:flex;flex-wrap:wrap;gap:18px}.panel{background:#fff;border-radius:8px;padding:12px 16px;box-shadow:0 1px 3px #0002}
+.panel h2{font-size:16px;margin:0 0 8px}.chart .lbl,.chart .val,.chart .tick{font-size:12px;fill:#333}
+.filters{margin:18px 0 10px}.filters button{border:1px solid #888;background:#fff;border-radius:14px;padding:4px 12px;margin:0 6px 6px 0;cursor:pointer}
+.filters button.on{background:#1d2b36;color:#fff}.story{background:#fff;border-radius:8px;padding:10px 16px;margin:10px 0;box-shadow:0 1px 3px #0002}
+.story h3{margin:4px 0;font-size:17px}.tag{color:#fff;border-radius:4px;padding:1px 7px;font-size:12px;margin-right:4px}
+.meta{color:#666;font-size:13px;margin:2px 0}.summary{margin:6px 0 6px 18px;padding:0}.evidence{font-size:13px;color:#444;margin:3px 0}
+.hidden{display:none}.errors{font-size:13px;color:#933}
+"""
+
+_SCRIPT = """
+(function(){var buttons=document.querySelectorAll('.filters button');
+function show(topic){buttons.forEach(function(b){b.classList.toggle('on',b.dataset.topic===topic)});
+var shown=0;document.querySelectorAll('.story').forEach(function(s){var on=topic==='all'||s.dataset.topics.split(' ').indexOf(topic)>=0;
+s.classList.toggle('hidden',!on);if(on)shown++});document.getElementById('shown').textContent=shown;}
+buttons.forEach(function(b){b.addEventListener('click',function(){show(b.dataset.topic)})});
+var start=(location.hash.match(/topic=([a-z_-]+)/)||[])[1];show(start||'all');})();
+"""
+
+
+def render_html(data: dict[str, Any], out_dir: Path | None = None, title: str = "nlpkit digest") -> str:
+    """The whole page as one string; links to article files are relative to `out_dir` when given."""
+    topics: dict[str, int] = data["topics"]
+    order = sorted(topics, key=lambda t: (t == "other", -topics[t], t))
+    charts = [f'<section class="panel"><h2>Topics ({data["articles"]} articles)</h2>{_topic_bars(topics, order)}</section>']
+    if data["by_day"]:
+        charts.append(f'<section class="panel"><h2>By day</h2>{_stacked(data["by_day"], order, "chart-days", "topics by day")}</section>')
+    if data["by_source"]:
+        charts.append(f'<section class="panel"><h2>By source</h2>{_stacked(data["by_source"], order, "chart-sources", "topics by source")}</section>')
+    buttons = '<button data-topic="all" class="on">all</button>' + "".join(
+        f'<button data-topic="{_e(t)}">{_e(t)} ({topics[t]})</button>' for t in order)
+    stories = "".join(_story_card(story, order, out_dir) for story in data["stories"])
+    grouped = sum(1 for s in data["stories"] if s["size"] > 1)
+    errors = ""
+    if data["errors"]:
+        items = "".join(f"<li>{_e(e['path'])} [{_e(e['id'])}]: {_e(e['error'])}</li>" for e in data["errors"][:200])
+        errors = f'<details class="errors"><summary>{len(data["errors"])} input(s) could not be read</summary><ul>{items}</ul></details>'
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>"
+        f"<header><h1>{_e(title)}</h1><p>{data['articles']} articles · {len(data['stories'])} stories "
+        f"({grouped} reported by more than one article) · generated {_e(data['generated'])}</p></header><main>"
+        f'<div class="panels">{"".join(charts)}</div>'
+        f'<nav class="filters" aria-label="filter by topic">{buttons} <span class="meta"><span id="shown">{len(data["stories"])}</span> stories shown</span></nav>'
+        f'<div id="stories">{stories}</div>{errors}</main><script>{_SCRIPT}</script></body></html>'
+    )

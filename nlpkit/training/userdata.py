@@ -1,0 +1,146 @@
+"""Training on a user's own labelled file with no hand work: labels from the data, a split made and saved.
+
+`python -m nlpkit.train --data my.jsonl [--with-seeds]` calls `prepare_user_data`: it reads the file (the
+seed schema `topics: [primary, ...]`, or `topic` with optional `also`, or `label`), writes a normalised
+corpus and a stratified 70/15/15 split beside it (`my.nlpkit.jsonl`, `my.splits.json`; a split that
+still matches the file's ids is reused, so reruns compare like with like), and returns the config
+settings that point training at them. Labels are the five topics, or the user's own set.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nlpkit.data.jsonl import read_jsonl
+from nlpkit.errors import CorpusError, DataError
+from nlpkit.labels import LABELS
+
+__all__ = ["PreparedData", "prepare_user_data", "read_labelled", "stratified_split"]
+
+log = logging.getLogger(__name__)
+
+SHARES = {"validation": 0.15, "test": 0.15}
+
+
+@dataclass(frozen=True)
+class PreparedData:
+    """Where the normalised corpus and its split were written, and the settings to train on them."""
+
+    data: Path
+    splits: Path
+    labels: list[str]
+    sizes: dict[str, int]
+
+    def overrides(self) -> list[str]:
+        """`--set` style settings: data, splits, and labels when they are not the five topics."""
+        settings = [f"data={self.data}", f"splits={self.splits}"]
+        if not set(self.labels) <= set(LABELS):
+            settings.append(f"labels={json.dumps(self.labels)}")
+        return settings
+
+
+def _topics(data: dict[str, Any], where: str) -> list[str]:
+    raw = data.get("topics", data.get("labels"))
+    if raw is None and data.get("topic", data.get("label")) is not None:
+        raw = [data.get("topic", data.get("label"))] + list(data.get("also") or [])
+    if isinstance(raw, str):
+        raw = [raw]
+    topics = [str(t).strip() for t in raw or [] if str(t).strip()]
+    if not topics:
+        raise CorpusError(f"{where}: no label: expected 'topics' (a list, primary first), 'topic' or 'label'")
+    return list(dict.fromkeys(topics))
+
+
+def read_labelled(path: Path) -> list[dict[str, Any]]:
+    """Records in the seed schema (id, title, text, topics[, summary, date, source]); errors name the line."""
+    try:
+        rows = list(read_jsonl(path))
+    except DataError as error:
+        raise CorpusError(str(error)) from error
+    records, seen = [], set()
+    for number, data in rows:
+        where = f"{path}:{number}"
+        if not isinstance(data.get("text"), str) or not data["text"].strip():
+            raise CorpusError(f"{where}: expected a non-empty 'text' string")
+        record_id = str(data.get("id") or f"{path.stem}-{number}")
+        if record_id in seen:
+            raise CorpusError(f"{where}: id {record_id!r} appears twice; ids must be unique")
+        seen.add(record_id)
+        record = {"id": record_id, "title": str(data.get("title") or ""), "text": data["text"], "topics": _topics(data, where)}
+        for key in ("summary", "date", "region", "source", "url"):
+            if data.get(key):
+                record[key] = data[key]
+        records.append(record)
+    if not records:
+        raise CorpusError(f"{path}: no labelled articles")
+    return records
+
+
+def stratified_split(records: list[dict[str, Any]], seed: int = 0) -> dict[str, list[str]]:
+    """70/15/15 by primary label; a label with fewer than 4 articles stays in train (it cannot be scored)."""
+    by_label: dict[str, list[str]] = defaultdict(list)
+    for record in records:
+        by_label[record["topics"][0]].append(record["id"])
+    split: dict[str, list[str]] = {"train": [], "validation": [], "test": []}
+    rng = random.Random(seed)
+    for label in sorted(by_label):
+        ids = sorted(by_label[label])
+        rng.shuffle(ids)
+        if len(ids) < 4:
+            log.warning("label %r has only %d article(s): all go to train", label, len(ids))
+            split["train"] += ids
+            continue
+        n_val = max(1, round(SHARES["validation"] * len(ids)))
+        n_test = max(1, round(SHARES["test"] * len(ids)))
+        split["validation"] += ids[:n_val]
+        split["test"] += ids[n_val : n_val + n_test]
+        split["train"] += ids[n_val + n_test :]
+    return split
+
+
+def _seed_records(seeds: Path) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    records = [data for _, data in read_jsonl(seeds / "articles.jsonl")]
+    splits = json.loads((seeds / "splits.json").read_text(encoding="utf-8"))
+    return records, splits
+
+
+def prepare_user_data(path: Path, with_seeds: bool = False, seeds: Path = Path("seeds"), seed: int = 0) -> PreparedData:
+    """Normalise `path`, make (or reuse) its split, optionally merge the seed corpus; write both beside it."""
+    path = Path(path)
+    if not path.is_file():
+        raise CorpusError(f"--data {path}: file not found")
+    records = read_labelled(path)
+    labels = sorted({t for r in records for t in r["topics"]})
+    splits_path = path.with_name(f"{path.stem}.splits.json")
+    ids = {r["id"] for r in records}
+    split = None
+    if splits_path.is_file():
+        saved = json.loads(splits_path.read_text(encoding="utf-8"))
+        if isinstance(saved, dict) and {i for part in saved.values() for i in part} == ids:
+            split = saved
+            log.info("reusing the split in %s", splits_path)
+    if split is None:
+        split = stratified_split(records, seed)
+        splits_path.write_text(json.dumps(split, indent=1) + "\n", encoding="utf-8")
+        log.info("split %s: train %d, validation %d, test %d -> %s", path, *map(len, split.values()), splits_path)
+    data_path = path.with_name(f"{path.stem}.nlpkit.jsonl")
+    out_splits = splits_path
+    if with_seeds:
+        seed_records, seed_split = _seed_records(seeds)
+        clash = ids & {str(r["id"]) for r in seed_records}
+        if clash:
+            raise CorpusError(f"{path}: ids also used by the seed corpus, e.g. {sorted(clash)[:3]}; rename them")
+        records = seed_records + records
+        split = {name: list(seed_split.get(name, [])) + list(split.get(name, [])) for name in ("train", "validation", "test")}
+        labels = sorted(set(labels) | set(LABELS))
+        data_path = path.with_name(f"{path.stem}.with-seeds.jsonl")
+        out_splits = path.with_name(f"{path.stem}.with-seeds.splits.json")
+        out_splits.write_text(json.dumps(split, indent=1) + "\n", encoding="utf-8")
+    data_path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return PreparedData(data_path, out_splits, labels, {name: len(part) for name, part in split.items()})

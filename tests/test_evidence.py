@@ -1,0 +1,89 @@
+"""Evidence per topic and `--focus` summaries, on a real model with the tiny static encoder (fast tier)."""
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nlpkit.analysis.evidence import sentence_support
+from nlpkit.cli import predict
+from nlpkit.model import NewsModel
+from nlpkit.prediction import PREDICTION_FIELDS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def model(fast_trained):
+    return NewsModel.load(fast_trained.bundle)
+
+
+@pytest.fixture(scope="module")
+def seed_articles():
+    lines = (ROOT / "seeds" / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines[:: max(1, len(lines) // 12)]][:12]
+
+
+def test_evidence_names_each_predicted_topic_with_sentences_of_the_article(model, seed_articles):
+    predictions = model.predict(seed_articles)
+    for article, prediction in zip(seed_articles, predictions):
+        assert list(prediction.evidence) == prediction.topics
+        for sentences in prediction.evidence.values():
+            assert 1 <= len(sentences) <= 2
+            assert all(sentence in article["text"] or sentence == article["title"] for sentence in sentences)
+
+
+def test_evidence_is_the_sentence_that_supports_the_topic_most(model, seed_articles):
+    article = model.predict([seed_articles[0]])[0]
+    parsed = __import__("nlpkit.model", fromlist=["as_article"]).as_article(seed_articles[0])
+    support = sentence_support(model.pipeline, model._embed([parsed]), [parsed.texts])[0]
+    column = support[:, model.labels.index(article.topic)]
+    assert article.evidence[article.topic][0] == parsed.texts[int(np.argmax(column))]
+
+
+def test_focus_summary_is_about_the_topic_and_in_document_order(model, seed_articles):
+    parsed = [__import__("nlpkit.model", fromlist=["as_article"]).as_article(a, i) for i, a in enumerate(seed_articles)]
+    embedded = model._embed(parsed)
+    support = sentence_support(model.pipeline, embedded, [a.texts for a in parsed])
+    gained = 0
+    for topic in ("energy", "legal"):
+        plain = model._predict_embedded(parsed, embedded)
+        focused = model._predict_embedded(parsed, embedded, focus=topic)
+        column = model.labels.index(topic)
+        for article, rows, before, after in zip(parsed, support, plain, focused):
+            positions = [article.texts.index(s) for s in after.summary]
+            assert positions == sorted(positions) and len(after.summary) == len(before.summary)
+            mean_after = np.mean([rows[p, column] for p in positions])
+            mean_before = np.mean([rows[article.texts.index(s), column] for s in before.summary])
+            assert mean_after >= mean_before - 1e-9
+            gained += mean_after > mean_before + 1e-9
+    assert gained > 0
+
+
+def test_predict_cli_focus_and_evidence_in_csv(fast_trained, tmp_path, capsys):
+    out = tmp_path / "out.csv"
+    assert predict.main(["seeds/inbox", "--model", str(fast_trained.bundle), "--focus", "energy", "--output", str(out), "--quiet"]) == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert list(rows[0]) == PREDICTION_FIELDS and "evidence" in PREDICTION_FIELDS
+    for row in rows:
+        evidence = json.loads(row["evidence"])
+        assert set(evidence) == set(json.loads(row["topics"]))
+
+
+def test_predict_cli_rejects_an_unknown_focus_topic(fast_trained, capsys):
+    code = predict.main(["seeds/inbox", "--model", str(fast_trained.bundle), "--focus", "sports", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: --focus sports") and "Traceback" not in err
+
+
+def test_pyfunc_rows_carry_evidence(fast_trained):
+    import mlflow
+    import pandas as pd
+
+    model = mlflow.pyfunc.load_model(fast_trained.model_uri)
+    frame = model.predict(pd.DataFrame([{"title": "OPEC agrees output cut", "text": "Oil producers agreed to cut output. Prices rose."}]))
+    evidence = frame.loc[0, "evidence"]
+    assert "evidence" in frame.columns and set(evidence) == set(frame.loc[0, "topics"])
+    assert all(s in ("Oil producers agreed to cut output.", "Prices rose.") for sentences in evidence.values() for s in sentences)
