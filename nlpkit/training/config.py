@@ -66,7 +66,8 @@ _SHOW.maxstring, _SHOW.maxother, _SHOW.maxlist, _SHOW.maxdict = 60, 60, 6, 6
 
 @dataclass(frozen=True)
 class Constraint:
-    """What one setting accepts: `kind` is int, real, str, bool or path; optional range, choices, None."""
+    """What one setting accepts: `kind` is int, real, str, bool, path or names (a non-empty list of distinct
+    strings); optional range, choices, None."""
 
     kind: str
     low: float | None = None
@@ -82,7 +83,8 @@ class Constraint:
             text = "one of " + ", ".join(repr(c) for c in self.choices)
         else:
             text = {"int": "an integer", "real": "a number", "str": "a string", "bool": "true or false",
-                    "path": f"an existing {self.exists}" if self.exists else "a non-empty string"}[self.kind]
+                    "path": f"an existing {self.exists}" if self.exists else "a non-empty string",
+                    "names": "a non-empty list of distinct names"}[self.kind]
             if self.low is not None or self.high is not None:
                 left = "(" if self.low_open else "["
                 low = "-inf" if self.low is None else _num(self.low)
@@ -107,6 +109,9 @@ class Constraint:
             return any(value == c and type(value) is type(c) for c in self.choices)
         if self.kind == "bool":
             return isinstance(value, bool)
+        if self.kind == "names":
+            return (isinstance(value, list) and bool(value) and len(set(map(str, value))) == len(value)
+                    and all(isinstance(item, str) and item.strip() for item in value))
         if self.kind in ("str", "path"):
             return isinstance(value, str) and (bool(value.strip()) or self.kind == "str")
         if isinstance(value, bool) or not isinstance(value, Integral if self.kind == "int" else Real):
@@ -181,6 +186,7 @@ CONSTRAINTS: dict[str, Constraint | Callable[[], Constraint]] = {
     "clf": lambda: Constraint("str", choices=_classifier_names()),
     "thresholds": Constraint("real", low=0, high=1, also=("auto",)),
     "register": Constraint("path", none=True),
+    "labels": Constraint("names", none=True),
     "embed__model": Constraint("path", exists="encoder"),
     "embed__batch_size": Constraint("int", low=1, high=100_000),
     "embed__device": Constraint("path"),
@@ -351,9 +357,6 @@ def validate_config(config: dict[str, Any]) -> None:
         constraint = constraint_for(key)
         if constraint is not None and constraint.exists:
             constraint.check(key, value)
-    labels = config.get("labels")
-    if labels is not None and not (isinstance(labels, list) and labels and all(isinstance(x, str) for x in labels)):
-        raise ConfigError(f"labels must be null or a non-empty list of label names, got {labels!r}")
 
 
 def _known_keys(config: dict[str, Any]) -> dict[str, Any]:
