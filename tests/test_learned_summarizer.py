@@ -103,6 +103,15 @@ def test_learned_summarizer_round_trips_through_plain_json() -> None:
     assert isinstance(rebuilt, LearnedSummarizer) and settings["method"] == "learned" and rebuilt.blend_ == 0.25
     for article, embedded in zip(articles, vectors):
         assert rebuilt.summarize(article, embedded) == learned.summarize(article, embedded)
+    longest = max(len(r) for r in summaries)
+    assert rebuilt.max_count_ == longest
+    long_article = max(articles, key=lambda a: len(a.sentences))
+    embedded = vectors[articles.index(long_article)]
+    partner = CentralitySummarizer(n_sentences=2)
+    # past the editors' longest summary the scorer hands over to the centrality rating
+    assert rebuilt.summarize(long_article, embedded, longest + 1) == partner.summarize(long_article, embedded, longest + 1)
+    assert np.allclose(rebuilt.rate(long_article, embedded, longest + 1), partner.rate(long_article, embedded, longest + 1))
+    assert not np.allclose(rebuilt.rate(long_article, embedded, longest), partner.rate(long_article, embedded, longest))
     with pytest.raises(ValueError, match="fitted scorer"):
         summarizer_from_dict(settings)
     assert isinstance(summarizer_from_dict({"n_sentences": 2}), CentralitySummarizer)  # bundles from before issue 16
