@@ -18,6 +18,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import StandardScaler
 
 from nlpkit.embedding.encoder import EmbeddedArticle
+from nlpkit.errors import CorpusError
 from nlpkit.text.document import Article
 
 __all__ = ["SummaryLength", "select_sentences", "LeadSummarizer", "CentralitySummarizer", "LearnedSummarizer", "Rater",
@@ -323,7 +324,8 @@ class LearnedSummarizer(CentralitySummarizer):
         """Learn the scorer on (article, editor summary) pairs; pick blend and redundancy on `validation`."""
         rows, labels = self._examples(articles, vectors, references)
         if not len(labels) or labels.min() == labels.max():
-            raise ValueError("summary__method=learned needs articles whose `summary` sentences are found in the text")
+            raise CorpusError("summary__method=learned: no training article has `summary` sentences found in its text "
+                              "(expected the editor's verbatim sentences); use summary__method=centrality")
         scaler = StandardScaler().fit(rows)
         scale = np.where(scaler.scale_ > 1e-12, scaler.scale_, 1.0)
         regression = LogisticRegression(C=self.C, max_iter=2000).fit((rows - scaler.mean_) / scale, labels)
