@@ -126,11 +126,23 @@ def test_unfitted_learned_summarizer_and_missing_summaries_are_clear_errors(fast
         model.fit(["Oil rose. Prices up.", "The court ruled. Appeal filed."], ["energy", "legal"])
 
 
-def test_trained_bundle_keeps_the_scorer_as_json_and_predicts_the_same(fast_trained: Any, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def learned_trained(fast_config: dict[str, Any]) -> Any:
+    """A tracked training run of the fast config with summary__method=learned."""
+    from nlpkit.tracking import runs
+    from nlpkit.tracking.training import record_training
+    from nlpkit.training.trainer import train
+
+    runs.configure()
+    return record_training(train({**fast_config, "summary__method": "learned", "run_name": "learned-summary"}))
+
+
+def test_trained_bundle_keeps_the_scorer_as_json_and_predicts_the_same(learned_trained: Any, tmp_path: Path) -> None:
     import mlflow
 
     from nlpkit.tracking import runs
 
+    fast_trained = learned_trained
     bundle = Path(fast_trained.bundle)
     scorer = json.loads((bundle / SCORER_FILE).read_text(encoding="utf-8"))
     assert scorer["scorer"]["features"] == list(FEATURES) and len(scorer["scorer"]["coef"]) == len(FEATURES)
