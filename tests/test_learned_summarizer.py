@@ -121,8 +121,8 @@ def test_unfitted_learned_summarizer_and_missing_summaries_are_clear_errors(fast
     article = parse_article("One. Two. Three.")
     with pytest.raises(RuntimeError, match="not fitted"):
         LearnedSummarizer().summarize(article, random_vectors(article))
-    model = NewsModel.from_config(fast_config)
-    with pytest.raises(ValueError, match="summaries="):
+    model = NewsModel.from_config({**fast_config, "summary__method": "learned"})
+    with pytest.raises(ConfigError, match="summaries="):
         model.fit(["Oil rose. Prices up.", "The court ruled. Appeal filed."], ["energy", "legal"])
 
 
