@@ -19,7 +19,7 @@ from nlpkit import __version__
 from nlpkit.analysis.evidence import focused_summary, pick_evidence, sentence_support
 from nlpkit.bundle import read_bundle, read_json_file, write_bundle
 from nlpkit.embedding.encoder import EmbeddedArticle, SentenceEncoder
-from nlpkit.errors import BundleError
+from nlpkit.errors import BundleError, ConfigError
 from nlpkit.heads.summarizers import (
     CentralitySummarizer,
     LearnedSummarizer,
@@ -113,7 +113,7 @@ class NewsModel:
         (summary__method=learned); `validation_summaries` choose its blend.
         """
         if isinstance(self.summarizer, LearnedSummarizer) and summaries is None:
-            raise ValueError("summary__method=learned: pass summaries= (the editor-kept sentences per article)")
+            raise ConfigError("summary__method=learned: pass summaries= (the editor-kept sentences per article)")
         parsed = [as_article(item, i) for i, item in enumerate(articles)]
         held_out = [as_article(item, i) for i, item in enumerate(validation[0])] if validation else []
         held_topics = _topic_lists(validation[1]) if validation else []

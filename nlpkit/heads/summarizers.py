@@ -18,6 +18,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import StandardScaler
 
 from nlpkit.embedding.encoder import EmbeddedArticle
+from nlpkit.errors import CorpusError
 from nlpkit.text.document import Article
 
 __all__ = ["SummaryLength", "select_sentences", "LeadSummarizer", "CentralitySummarizer", "LearnedSummarizer", "Rater",
@@ -274,7 +275,9 @@ class LearnedSummarizer(CentralitySummarizer):
     length, quote, attribution and dateline cues) from the one shared encoder pass. The rating is the
     scorer's per-article z-scored log-odds, blended with the centrality summarizer's z-scored rating
     (`blend`, 0 = learned only); `blend` and `scorer_redundancy` (MMR weight) are chosen on validation
-    when left None. The fitted scorer is plain numbers (`to_dict`), saved as JSON in the bundle.
+    when left None. With `handover`, a summary longer than any the editors wrote in training (more than
+    `max_count_` sentences) is outside what the scorer learned, and the centrality summarizer rates it
+    instead. The fitted scorer is plain numbers (`fitted_state`), saved as JSON in the bundle.
     """
 
     method = "learned"
@@ -299,6 +302,7 @@ class LearnedSummarizer(CentralitySummarizer):
         C: float = 1.0,
         blend: float | None = None,
         scorer_redundancy: float | None = None,
+        handover: bool = True,
     ) -> None:
         super().__init__(n_sentences, ratio, max_words, min_sentences, centrality_weight, position_weight,
                          position_decay, title_weight, length_weight, lexical_weight, coverage_start,
@@ -306,6 +310,7 @@ class LearnedSummarizer(CentralitySummarizer):
         self.C = C
         self.blend = blend
         self.scorer_redundancy = scorer_redundancy
+        self.handover = handover
 
     # --- fitting -----------------------------------------------------------------------------------
 
@@ -319,19 +324,22 @@ class LearnedSummarizer(CentralitySummarizer):
         """Learn the scorer on (article, editor summary) pairs; pick blend and redundancy on `validation`."""
         rows, labels = self._examples(articles, vectors, references)
         if not len(labels) or labels.min() == labels.max():
-            raise ValueError("summary__method=learned needs articles whose `summary` sentences are found in the text")
+            raise CorpusError("summary__method=learned: no training article has `summary` sentences found in its text "
+                              "(expected the editor's verbatim sentences); use summary__method=centrality")
         scaler = StandardScaler().fit(rows)
         scale = np.where(scaler.scale_ > 1e-12, scaler.scale_, 1.0)
         regression = LogisticRegression(C=self.C, max_iter=2000).fit((rows - scaler.mean_) / scale, labels)
         self.scorer_ = {"features": list(FEATURES), "mean": scaler.mean_.tolist(), "scale": scale.tolist(),
                         "coef": regression.coef_[0].tolist(), "intercept": float(regression.intercept_[0])}
+        self.max_count_ = max((len(r) for a, r in zip(articles, references) if a.sentences and r), default=0)
         self.metrics_ = {"scorer_train_sentences": float(len(labels)), "scorer_train_positives": float(labels.sum()),
                          "scorer_train_auc": float(roc_auc_score(labels, self._logit(rows)))}
         self.blend_ = 0.0 if self.blend is None else float(self.blend)
         self.redundancy_ = 0.0 if self.scorer_redundancy is None else float(self.scorer_redundancy)
         if validation is not None and len(validation[0]):
             self._choose_on_validation(*validation)
-        self.metrics_.update(scorer_blend=self.blend_, scorer_redundancy=self.redundancy_)
+        self.metrics_.update(scorer_blend=self.blend_, scorer_redundancy=self.redundancy_,
+                             scorer_max_count=float(self.max_count_))
         return self
 
     def _examples(self, articles: Sequence[Article], vectors: Sequence[EmbeddedArticle],
@@ -388,6 +396,8 @@ class LearnedSummarizer(CentralitySummarizer):
         if count == 0:
             return np.zeros(0)
         wanted = n_wanted if n_wanted is not None else self._length().count(count)
+        if self.handover and wanted > self.max_count_:
+            return super().rate(article, vectors, wanted)
         score = _zscore(self._logit(sentence_features(article, vectors, wanted)))
         if self.blend_:
             score = (1.0 - self.blend_) * score + self.blend_ * _zscore(super().rate(article, vectors, wanted))
@@ -397,14 +407,16 @@ class LearnedSummarizer(CentralitySummarizer):
         self._check_fitted()
         length = self._length(n_sentences)
         wanted = length.count(len(article.sentences))
-        redundancy = self.redundancy_ * (1.0 - self._coverage(len(article.sentences), wanted))
+        own = self.redundancy if self.handover and wanted > self.max_count_ else self.redundancy_
+        redundancy = own * (1.0 - self._coverage(len(article.sentences), wanted))
         return select_sentences(article, self.rate(article, vectors, wanted), length, vectors.sentences, redundancy)
 
     # --- persistence -------------------------------------------------------------------------------
 
     def fitted_state(self) -> dict[str, Any]:
         """The fitted scorer as plain JSON-able numbers (no pickle)."""
-        return {"scorer": self.scorer_, "blend": self.blend_, "redundancy": self.redundancy_, "metrics": self.metrics_}
+        return {"scorer": self.scorer_, "blend": self.blend_, "redundancy": self.redundancy_,
+                "max_count": self.max_count_, "metrics": self.metrics_}
 
     def load_state(self, state: Mapping[str, Any]) -> LearnedSummarizer:
         scorer = dict(state["scorer"])
@@ -413,6 +425,7 @@ class LearnedSummarizer(CentralitySummarizer):
         self.scorer_ = scorer
         self.blend_ = float(state["blend"])
         self.redundancy_ = float(state["redundancy"])
+        self.max_count_ = int(state["max_count"])
         self.metrics_ = dict(state.get("metrics", {}))
         return self
 
