@@ -295,9 +295,15 @@ def _prepare_model(spark, model_uri: str, batch_size: int) -> tuple[str, bool]:
     folder = _local_model(spark, model_uri)
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_size))
     shipped = not spark.sparkContext.master.startswith("local")
-    if shipped:
-        spark.sparkContext.addFile(folder, recursive=True)
-        folder = os.path.basename(folder.rstrip("/"))
+    if shipped:  # addFile refuses folders on a cluster: ship a zip, which every executor unpacks once
+        import shutil
+        import tempfile
+        import uuid
+
+        base = os.path.join(tempfile.mkdtemp(prefix="nlpkit-model-"), f"nlpkit-model-{uuid.uuid4().hex[:12]}")
+        archive = shutil.make_archive(base, "zip", root_dir=folder)
+        spark.sparkContext.addArchive(archive)
+        folder = os.path.basename(archive)
     return folder, shipped
 
 
