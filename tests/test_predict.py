@@ -141,3 +141,13 @@ def test_usage_and_model_errors_exit_2_without_traceback(fast_trained, tmp_path,
     assert code == 2 and "modified" in err
     code, _, err = run_cli(["seeds/inbox", "--model", "models:/no-such-model@champion"], capsys)
     assert code == 2 and "error:" in err
+
+
+def test_spark_engine_usage_errors_need_no_spark(tmp_path, capsys):
+    (tmp_path / "a.txt").write_text("Title\n\nBody.")
+    assert predict.main([str(tmp_path), "--engine", "spark", "--output", str(tmp_path / "out.jsonl")]) == 2
+    assert "Parquet" in capsys.readouterr().err
+    assert predict.main([str(tmp_path), "--engine", "spark", "--output", "out.parquet", "--resume"]) == 2
+    assert predict.main([str(tmp_path), "--master", "local[2]"]) == 2
+    assert "--engine spark" in capsys.readouterr().err
+    assert predict.main([str(tmp_path / "missing"), "--engine", "spark", "--output", "o.parquet"]) == 2

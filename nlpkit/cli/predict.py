@@ -30,9 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     from nlpkit.data.readers import DEFAULT_MAX_BYTES
 
     parser = argparse.ArgumentParser(prog="python -m nlpkit.predict", description=__doc__.splitlines()[0])
-    parser.add_argument("input", type=Path, help="a folder (walked recursively) or one .txt/.md/.html/.json/.jsonl file")
+    parser.add_argument("input", help="a folder (walked recursively) or one .txt/.md/.html/.json/.jsonl file "
+                        "(with --engine spark also an hdfs://, s3a://... URI)")
     parser.add_argument("--model", default="models/latest", help="bundle folder or MLflow model URI (default: models/latest)")
-    parser.add_argument("--output", type=Path, help="output file: .jsonl (default format) or .csv; stdout when absent")
+    parser.add_argument("--output", help="output file: .jsonl (default format) or .csv; stdout when absent; "
+                        ".parquet (a URI works too) with --engine spark")
     parser.add_argument("--summary-sentences", type=int, metavar="N", help="sentences per summary (default: the model's)")
     parser.add_argument("--batch-size", type=int, default=64, help="articles per encoder batch (default 64)")
     parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="skip files larger than this (default 5 MB)")
@@ -48,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(args.quiet)
+    if args.engine == "local":  # Spark takes paths as given: a URI such as hdfs://nn/feed is no local Path
+        args.input = Path(args.input)
+        args.output = Path(args.output) if args.output else None
     problem = _usage_problem(args)
     if problem:
         return fail(problem)
@@ -61,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _usage_problem(args: argparse.Namespace) -> str | None:
-    if not args.input.exists():
+    if _local(args.input) and not Path(args.input).exists():
         return f"input {args.input} does not exist"
     if args.resume and not args.output:
         return "--resume needs --output (the file to continue)"
@@ -70,15 +75,20 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
     if args.batch_size < 1:
         return "--batch-size must be at least 1"
     if args.engine == "spark":
-        if not args.output or args.output.suffix.lower() != ".parquet":
+        if not args.output or not str(args.output).lower().rstrip("/").endswith(".parquet"):
             return "--engine spark writes Parquet: give --output FILE.parquet"
         if args.resume:
             return "--resume is for the local engine; Spark rewrites the whole --output"
-        if args.output.exists():
+        if _local(args.output) and Path(args.output).exists():
             return f"{args.output} exists; remove it or choose another --output"
     elif args.master:
         return "--master is for --engine spark"
     return None
+
+
+def _local(path: str | Path) -> bool:
+    """A path on this machine (no URI scheme such as hdfs:// or s3a://)."""
+    return "://" not in str(path)
 
 
 def run(model, args: argparse.Namespace) -> int:
