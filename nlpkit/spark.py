@@ -296,11 +296,14 @@ def _prepare_model(spark, model_uri: str, batch_size: int) -> tuple[str, bool]:
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_size))
     shipped = not spark.sparkContext.master.startswith("local")
     if shipped:  # addFile refuses folders on a cluster: ship a zip, which every executor unpacks once
+        import atexit
         import shutil
         import tempfile
         import uuid
 
-        base = os.path.join(tempfile.mkdtemp(prefix="nlpkit-model-"), f"nlpkit-model-{uuid.uuid4().hex[:12]}")
+        scratch = tempfile.mkdtemp(prefix="nlpkit-model-")
+        atexit.register(shutil.rmtree, scratch, True)  # the driver keeps the zip until it exits
+        base = os.path.join(scratch, f"nlpkit-model-{uuid.uuid4().hex[:12]}")
         archive = shutil.make_archive(base, "zip", root_dir=folder)
         spark.sparkContext.addArchive(archive)
         folder = os.path.basename(archive)
