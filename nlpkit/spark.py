@@ -1,6 +1,5 @@
 """nlpkit on Apache Spark: read a folder of articles and predict it with one model per Python worker.
 
-    from pyspark.sql import SparkSession
     from nlpkit import spark as nlpkit_spark
 
     spark = nlpkit_spark.session("local[2]")                       # or spark://host:7077, or spark-submit's own
@@ -16,7 +15,8 @@ are read on the driver, which has the listing.
 
 `predict` runs `mapInPandas`: each Python worker loads the model once (a module-level cache) and predicts
 Arrow batches of at most `batch_size` rows with the same streaming code as `nlpkit.predict`; the output
-columns are exactly the JSONL record (`OUTPUT_FIELDS`).
+columns are exactly the JSONL record (`OUTPUT_SCHEMA`, from `Prediction`'s fields). `predict_folder` is
+what `python -m nlpkit.predict --engine spark` runs: both steps fused, written to Parquet.
 """
 
 from __future__ import annotations
@@ -124,6 +124,7 @@ def _listing(spark, path: str) -> list[tuple[str, str, int]]:
     jvm = spark.sparkContext._jvm
     hadoop_path = jvm.org.apache.hadoop.fs.Path(path)
     fs = hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    hadoop_path = fs.makeQualified(hadoop_path)  # hdfs://nn/feed -> hdfs://nn:8020/feed, as the listing reports it
     files = []
     iterator = fs.listFiles(hadoop_path, True)
     while iterator.hasNext():
@@ -294,9 +295,18 @@ def _prepare_model(spark, model_uri: str, batch_size: int) -> tuple[str, bool]:
     folder = _local_model(spark, model_uri)
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_size))
     shipped = not spark.sparkContext.master.startswith("local")
-    if shipped:
-        spark.sparkContext.addFile(folder, recursive=True)
-        folder = os.path.basename(folder.rstrip("/"))
+    if shipped:  # addFile refuses folders on a cluster: ship a zip, which every executor unpacks once
+        import atexit
+        import shutil
+        import tempfile
+        import uuid
+
+        scratch = tempfile.mkdtemp(prefix="nlpkit-model-")
+        atexit.register(shutil.rmtree, scratch, True)  # the driver keeps the zip until it exits
+        base = os.path.join(scratch, f"nlpkit-model-{uuid.uuid4().hex[:12]}")
+        archive = shutil.make_archive(base, "zip", root_dir=folder)
+        spark.sparkContext.addArchive(archive)
+        folder = os.path.basename(archive)
     return folder, shipped
 
 

@@ -166,3 +166,13 @@ def test_progress_total_is_counted_before_the_run(tmp_path):
     bar = predict._progress(quiet=False, total=5)
     assert bar.total == 5
     bar.close()
+
+
+def test_spark_engine_usage_errors_need_no_spark(tmp_path, capsys):
+    (tmp_path / "a.txt").write_text("Title\n\nBody.")
+    assert predict.main([str(tmp_path), "--engine", "spark", "--output", str(tmp_path / "out.jsonl")]) == 2
+    assert "Parquet" in capsys.readouterr().err
+    assert predict.main([str(tmp_path), "--engine", "spark", "--output", "out.parquet", "--resume"]) == 2
+    assert predict.main([str(tmp_path), "--master", "local[2]"]) == 2
+    assert "--engine spark" in capsys.readouterr().err
+    assert predict.main([str(tmp_path / "missing"), "--engine", "spark", "--output", "o.parquet"]) == 2

@@ -34,9 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
     from nlpkit.data.readers import DEFAULT_MAX_BYTES, DEFAULT_MAX_CHARS, DEFAULT_PARSE_SECONDS
 
     parser = argparse.ArgumentParser(prog="python -m nlpkit.predict", description=__doc__.splitlines()[0])
-    parser.add_argument("input", type=Path, help="a folder (walked recursively) or one .txt/.md/.html/.json/.jsonl file")
+    parser.add_argument("input", help="a folder (walked recursively) or one .txt/.md/.html/.json/.jsonl file "
+                        "(with --engine spark also an hdfs://, s3a://... URI)")
     parser.add_argument("--model", default="models/latest", help="bundle folder or MLflow model URI (default: models/latest)")
-    parser.add_argument("--output", type=Path, help="output file: .jsonl or .csv (other suffixes are refused); stdout when absent")
+    parser.add_argument("--output", help="output file: .jsonl or .csv (other suffixes are refused); stdout when absent; "
+                        ".parquet (a URI works too) with --engine spark")
     parser.add_argument("--summary-sentences", type=int, metavar="N", help="sentences per summary (default: the model's)")
     parser.add_argument("--focus", metavar="TOPIC", help="make each summary about TOPIC (e.g. energy), in document order")
     parser.add_argument("--batch-size", type=int, default=64, help="articles per encoder batch (default 64)")
@@ -62,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(args.quiet)
+    if args.engine == "local":  # Spark takes paths as given: a URI such as hdfs://nn/feed is no local Path
+        args.input = Path(args.input)
+        args.output = Path(args.output) if args.output else None
     problem = _usage_problem(args)
     if problem:
         return fail(problem)
@@ -84,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _usage_problem(args: argparse.Namespace) -> str | None:
-    if not args.input.exists():
+    if _local(args.input) and not Path(args.input).exists():
         return f"input {args.input} does not exist"
     if args.resume and not args.output:
         return "--resume needs --output (the file to continue)"
@@ -98,11 +103,11 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
     if not args.parse_seconds > 0:
         return "--parse-seconds must be more than 0"
     if args.engine == "spark":
-        if not args.output or args.output.suffix.lower() != ".parquet":
+        if not args.output or not str(args.output).lower().rstrip("/").endswith(".parquet"):
             return "--engine spark writes Parquet: give --output FILE.parquet"
         if args.resume:
             return "--resume is for the local engine; Spark rewrites the whole --output"
-        if args.output.exists():
+        if _local(args.output) and Path(args.output).exists():
             return f"{args.output} exists; remove it or choose another --output"
     else:
         if args.master:
@@ -115,6 +120,11 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
             if args.output.is_dir():
                 return f"--output {args.output} is a folder, expected a .jsonl or .csv file"
     return None
+
+
+def _local(path: str | Path) -> bool:
+    """A path on this machine (no URI scheme such as hdfs:// or s3a://)."""
+    return "://" not in str(path)
 
 
 def run(model, args: argparse.Namespace) -> int:
