@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from nlpkit.embedding.encoder import EmbeddedArticle
-from nlpkit.heads.summarizers import CentralitySummarizer, SummaryLength, select_sentences
+from nlpkit.heads.summarizers import CentralitySummarizer, select_sentences
 from nlpkit.text.document import Article
 
 __all__ = ["sentence_support", "pick_evidence", "focused_summary", "EVIDENCE_SENTENCES"]
@@ -71,7 +71,7 @@ def focused_summary(
     n_sentences: int | None = None,
 ) -> list[str]:
     """A summary about one topic: sentences ranked mostly by their support for it, in document order."""
-    length = SummaryLength(n_sentences or summarizer.n_sentences, None if n_sentences else summarizer.ratio, summarizer.max_words)
+    length = summarizer._length(n_sentences)
     wanted = length.count(len(article.sentences))
     base = summarizer.rate(article, vectors, wanted)
     scores = support_column[: len(base)] + _FOCUS_BASE_WEIGHT * _scaled(base)

@@ -199,8 +199,9 @@ def _candidate_files(args: argparse.Namespace) -> Iterator[tuple[Path, str | Non
     from nlpkit.data.readers import discover, skip_reason
 
     exclude = [args.output, lock_path(args.output)] if args.output else []
-    for path in discover(args.input):
-        yield path, skip_reason(path, args.input, args.follow_symlinks, exclude)
+    root = Path(args.input)
+    for path in discover(root):
+        yield path, skip_reason(path, root, args.follow_symlinks, exclude)
 
 
 def _count_inputs(args: argparse.Namespace) -> int:

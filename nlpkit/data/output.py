@@ -82,10 +82,13 @@ class _Lock:
 
 
 def csv_cell(value: Any) -> str:
-    """Plain text for a spreadsheet: lists `; `-joined, scores as `label=p`, no line breaks, no formulas."""
+    """Plain text for a spreadsheet: lists `; `-joined, scores as `label=p`, evidence as `topic: sentence / sentence`,
+    no line breaks, no formulas."""
     if value is None:
         return ""
-    if isinstance(value, dict):
+    if isinstance(value, dict) and all(isinstance(item, list) for item in value.values()):
+        text = LIST_SEPARATOR.join(f"{key}: {' / '.join(map(str, item))}" for key, item in value.items())
+    elif isinstance(value, dict):
         text = LIST_SEPARATOR.join(f"{key}={item}" for key, item in value.items())
     elif isinstance(value, list):
         text = LIST_SEPARATOR.join(str(item) for item in value)
