@@ -98,7 +98,7 @@ def test_children_that_share_a_default_name_get_the_varied_setting(tmp_path, bas
     path = ROOT / "configs" / "sweeps" / "summarizer.yaml"
     names = [c.name for c in plan_children(base_config, load_sweep(path))]
     assert len(set(names)) == len(names)
-    assert "logreg-C4-position_weight0-minilm" in names
+    assert f"logreg-C{base_config['clf__C']:g}-position_weight0-minilm" in names
 
 
 def test_shipped_sweeps_are_valid(base_config):
