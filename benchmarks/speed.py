@@ -156,11 +156,13 @@ def _proc_status_mb(field: str) -> float | None:
 
 
 def fast_config_drift() -> list[str]:
-    """Settings other than the encoder in which configs/fast.yaml differs from configs/default.yaml."""
+    """Settings besides the encoder and the topic head's tuned ones in which fast.yaml differs from default.yaml."""
     from nlpkit.training.config import load_config
 
     default, fast = load_config(CONFIGS["default"]), load_config(CONFIGS["fast"])
-    drift = sorted(key for key in set(default) | set(fast) if key != "embed__model" and default.get(key) != fast.get(key))
+    tuned = ("embed__model", "pool__", "clf__")
+    drift = sorted(key for key in set(default) | set(fast)
+                   if not key.startswith(tuned) and default.get(key) != fast.get(key))
     if drift:
         log.warning("configs/fast.yaml differs from configs/default.yaml in %s: the modes differ in more than the encoder", drift)
     return drift
