@@ -405,6 +405,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--limit", type=int, help="first N articles of each summary set (default: all)")
     parser.add_argument("--topics-only", action="store_true", help="skip the summary comparison")
     parser.add_argument("--no-setfit", action="store_true", help="skip the SetFit baseline (it fine-tunes MiniLM: minutes)")
+    parser.add_argument("--skip-test", action="store_true", help="do not predict the held-out test files (saves encoding them)")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results", help="where compare.md/.json go")
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="folder holding benchmarks/ (default: ../shared)")
     parser.add_argument("--seeds", type=Path, default=REPO / "seeds", help="seed corpus folder (articles.jsonl, splits.json)")
@@ -544,7 +545,7 @@ def _run_topics(benchmarks: Path, args: argparse.Namespace, model: NewsModel, re
     report["topics"] = {"n": {name: len(data) for name, data in sets.items()} | {"headline": len(sets["regional"].headline)},
                         "systems": [s.row() for s in scores]}
     report["test_counts"] = {}
-    for file in ("test.jsonl", "regional-test.jsonl"):
+    for file in () if args.skip_test else ("test.jsonl", "regional-test.jsonl"):
         path = benchmarks / "topics" / file
         if path.is_file():
             articles = [to_article(r) for r in read_records(path)]

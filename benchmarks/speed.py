@@ -164,9 +164,11 @@ def _config_settings(path: Path) -> dict[str, Any]:
 
 
 def fast_config_drift() -> list[str]:
-    """Settings other than the encoder in which configs/fast.yaml differs from configs/default.yaml."""
+    """Settings besides the encoder and the topic head's tuned ones in which fast.yaml differs from default.yaml."""
     default, fast = _config_settings(CONFIGS["default"]), _config_settings(CONFIGS["fast"])
-    drift = sorted(key for key in set(default) | set(fast) if key != "embed__model" and default.get(key) != fast.get(key))
+    tuned = ("embed__model", "pool__", "clf__")
+    drift = sorted(key for key in set(default) | set(fast)
+                   if not key.startswith(tuned) and default.get(key) != fast.get(key))
     if drift:
         log.warning("configs/fast.yaml differs from configs/default.yaml in %s: the modes differ in more than the encoder", drift)
     return drift
