@@ -64,9 +64,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(args.quiet)
-    if args.engine == "local":  # Spark takes paths as given: a URI such as hdfs://nn/feed is no local Path
-        args.input = Path(args.input)
-        args.output = Path(args.output) if args.output else None
     problem = _usage_problem(args)
     if problem:
         return fail(problem)
@@ -89,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _usage_problem(args: argparse.Namespace) -> str | None:
+    """The first usage mistake, or None; the local engine's paths become Paths here."""
+    if args.engine == "local":  # Spark takes paths as given: a URI such as hdfs://nn/feed is no local Path
+        args.input = Path(args.input)
+        args.output = Path(args.output) if args.output else None
     if _local(args.input) and not Path(args.input).exists():
         return f"input {args.input} does not exist"
     if args.resume and not args.output:
