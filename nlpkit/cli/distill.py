@@ -1,14 +1,9 @@
 """`python -m nlpkit.distill`: build the fast-mode encoder, offline, from the transformer we ship.
 
-model2vec runs every token of the transformer's vocabulary through the transformer once, reduces the
-vectors with PCA and saves a static lookup table: a sentence vector is then a weighted mean of token
-vectors, about 100 times faster than MiniLM on a CPU. Nothing is downloaded (HF_HUB_OFFLINE=1).
-
     python -m nlpkit.distill                                   # models/encoders/minilm-m2v-256
     python -m nlpkit.distill --pca-dims 128 --out models/encoders/minilm-m2v-128
 
-Point a config at the printed folder (`embed__model: models/encoders/minilm-m2v-256`, as in
-configs/fast.yaml) to train and predict with it.
+Then point a config at the printed folder (configs/fast.yaml does). How it works: nlpkit.embedding.distill.
 """
 
 from __future__ import annotations

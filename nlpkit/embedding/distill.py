@@ -4,11 +4,8 @@ model2vec runs every token of the transformer's vocabulary through the transform
 vectors with PCA and saves a static lookup table: a sentence vector is then a weighted mean of token
 vectors, about 100 times faster than MiniLM on a CPU. Nothing is downloaded (HF_HUB_OFFLINE=1).
 
-    python -m nlpkit.distill                                   # models/encoders/minilm-m2v-256
-    python -m nlpkit.distill --pca-dims 128 --out models/encoders/minilm-m2v-128
-
-Point a config at the printed folder (`embed__model: models/encoders/minilm-m2v-256`, as in
-configs/fast.yaml) to train and predict with it.
+The folder is written atomically with a provenance file (source encoder and its sha256), which becomes
+part of the encoder's fingerprint, so a bundle trained on it refuses any other encoder.
 """
 
 from __future__ import annotations
