@@ -62,13 +62,16 @@ class BatchStats:
 def model_fingerprint(model: NewsModel) -> str:
     """A short hash of everything that decides a prediction: encoder weights, head, thresholds, summarizer.
 
-    The same bundle gives the same fingerprint whether loaded from its folder or through MLflow.
+    The same bundle gives the same fingerprint in every process, whether loaded from its folder, through
+    MLflow or on a Spark worker: it hashes the bundle's file hashes, not Python objects (a pickle of the
+    head would differ between processes, since string hashing and so set order is randomised per process).
     """
     digest = hashlib.sha256()
     digest.update(str(getattr(model.encoder, "fingerprint_", model.encoder)).encode())
     digest.update(json.dumps([model.labels, model.decider.to_dict() if model.decider else None,
                               model.summarizer.get_params()], sort_keys=True, default=str).encode())
-    digest.update(pickle.dumps(model.pipeline, protocol=4))
+    files = {name: sha for name, sha in model.bundle_files.items() if not name.endswith(".md")}
+    digest.update(json.dumps(files, sort_keys=True).encode() if files else pickle.dumps(model.pipeline, protocol=4))
     return digest.hexdigest()[:16]
 
 

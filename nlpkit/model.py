@@ -81,6 +81,8 @@ class NewsModel:
         self.config = dict(config or {})
         self.metrics: dict[str, float] = {}
         self.provenance: dict[str, str] = {}
+        #: sha256 of every bundle file when loaded from a bundle: what the model is, byte for byte.
+        self.bundle_files: dict[str, str] = {}
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> NewsModel:
@@ -240,4 +242,5 @@ class NewsModel:
         model = cls(encoder, pipeline, summarizer, TopicDecider.from_dict(manifest["decider"]), manifest.get("config"))
         model.metrics = manifest.get("metrics", {})
         model.provenance = manifest.get("provenance", {})
+        model.bundle_files = dict(manifest.get("files", {}))
         return model

@@ -35,7 +35,8 @@ __all__ = ["OUTPUT_SCHEMA", "INPUT_SCHEMA", "session", "read_folder", "predict",
 
 log = logging.getLogger(__name__)
 
-_SPARK_TYPES = {"topics": "array<string>", "scores": "map<string,double>", "summary": "array<string>", "warnings": "array<string>"}
+_SPARK_TYPES = {"topics": "array<string>", "scores": "map<string,double>", "summary": "array<string>",
+                "evidence": "map<string,array<string>>", "warnings": "array<string>"}
 #: The JSONL record of `nlpkit.predict` (`Prediction`'s fields), as a Spark DDL schema: same names, same order.
 OUTPUT_SCHEMA = ", ".join(f"{name} {_SPARK_TYPES.get(name, 'string')}" for name in PREDICTION_FIELDS)
 #: What `read_folder` returns and `predict` takes (only `text` is required by `predict`).
@@ -253,7 +254,7 @@ def _predict_rows(frames: Iterator, folder: str, shipped: bool, batch_size: int,
     """mapInPandas: article records -> output records, with the same code as `nlpkit.predict`."""
     import pandas as pd
 
-    from nlpkit.batch import BatchStats, predict_stream
+    from nlpkit.batch import BatchStats, model_fingerprint, predict_stream
     from nlpkit.data.readers import InputRecord
 
     if shipped:
@@ -261,10 +262,11 @@ def _predict_rows(frames: Iterator, folder: str, shipped: bool, batch_size: int,
 
         folder = SparkFiles.get(folder)
     model = _load(folder)
+    fingerprint = model_fingerprint(model)  # the same `model` field as nlpkit.predict's records
     stats = BatchStats()
     for frame in frames:
         records = [_input_record(InputRecord, row, index) for index, row in enumerate(frame.to_dict(orient="records"))]
-        out = [p.to_dict() for p in predict_stream(model, records, stats, batch_size, n_sentences)]
+        out = [p.to_dict() for p in predict_stream(model, records, stats, batch_size, n_sentences, fingerprint=fingerprint)]
         yield pd.DataFrame(out, columns=PREDICTION_FIELDS, dtype=object)
 
 
