@@ -23,10 +23,11 @@ from pathlib import Path
 import mlflow
 import pytest
 import yaml
-from test_sweep import TINY_SWEEP, isolate_tracking_uri, write_small_corpus
 
 from nlpkit.cli import ui
 from nlpkit.tracking.ui import group_members, start_server, stop_process_group, wait_until_ready
+
+from test_sweep import TINY_SWEEP, isolate_tracking_uri, write_small_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"

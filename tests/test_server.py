@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+
 from conftest import small_corpus
 
 pytestmark = pytest.mark.slow
