@@ -69,19 +69,14 @@ class SessionSampler:
         self._thread.start()
 
     def _run(self) -> None:
+        from nlpkit.tracking.ui import process_stats
+
         while not self._stop.is_set():
             rss, count = 0, 0
-            for entry in Path("/proc").iterdir():
-                if not entry.name.isdigit():
-                    continue
-                try:
-                    stat = (entry / "stat").read_text()
-                except OSError:
-                    continue
-                fields = stat[stat.rfind(")") + 2 :].split()
+            for pid, fields in process_stats():
                 if int(fields[3]) != self.sid:
                     continue
-                self.cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / TICKS
+                self.cpu[pid] = (int(fields[11]) + int(fields[12])) / TICKS
                 rss += int(fields[21]) * PAGE_KB
                 count += 1
             self.peak_rss_mb = max(self.peak_rss_mb, rss / 1024)
@@ -196,21 +191,17 @@ def server_cost(work: Path) -> dict[str, Any]:
 
 
 def _postgres_processes(folder: Path) -> tuple[int, float]:
+    from nlpkit.tracking.ui import process_stats
+
     try:
         postmaster = int((folder / "postgres" / "postmaster.pid").read_text().split()[0])
     except (OSError, ValueError, IndexError):
         return 0, 0.0
     count, rss = 0, 0
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            fields = stat[stat.rfind(")") + 2 :].split()
-            if int(entry.name) == postmaster or int(fields[1]) == postmaster:
-                count += 1
-                rss += int(fields[21]) * PAGE_KB
+    for pid, fields in process_stats():
+        if pid == postmaster or int(fields[1]) == postmaster:
+            count += 1
+            rss += int(fields[21]) * PAGE_KB
     return count, round(rss / 1024, 1)
 
 

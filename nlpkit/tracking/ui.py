@@ -12,9 +12,10 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import IO
+from typing import IO, Iterator
 
-__all__ = ["start_server", "wait_until_ready", "stop_process_group", "group_members", "port_is_free", "READY_TIMEOUT", "STOP_GRACE"]
+__all__ = ["start_server", "wait_until_ready", "stop_process_group", "group_members", "process_stats", "port_is_free",
+           "READY_TIMEOUT", "STOP_GRACE"]
 
 log = logging.getLogger(__name__)
 
@@ -94,14 +95,19 @@ def group_members(pgid: int) -> list[int]:
         except ProcessLookupError:
             return []
         return [pgid]
-    members = []
-    for entry in proc.iterdir():
+    return [pid for pid, fields in process_stats() if fields[0] not in ("Z", "X") and int(fields[2]) == pgid]
+
+
+def process_stats() -> Iterator[tuple[int, list[str]]]:
+    """(pid, the fields of /proc/<pid>/stat after the command name) for every process that can be read.
+
+    Field 0 is the state, 1 the parent, 2 the process group, 3 the session, 11-12 user and system ticks,
+    21 the resident pages. Processes that end while being listed are skipped.
+    """
+    for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 stat = (entry / "stat").read_text()
             except OSError:
                 continue
-            fields = stat[stat.rfind(")") + 2 :].split()
-            if fields[0] not in ("Z", "X") and int(fields[2]) == pgid:
-                members.append(int(entry.name))
-    return members
+            yield int(entry.name), stat[stat.rfind(")") + 2 :].split()
