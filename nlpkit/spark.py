@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterator
 
+from nlpkit.data.readers import cell_text
 from nlpkit.prediction import PREDICTION_FIELDS
 
 __all__ = ["OUTPUT_SCHEMA", "INPUT_SCHEMA", "session", "read_folder", "predict", "predict_folder", "model_loads"]
@@ -270,22 +271,13 @@ def _predict_rows(frames: Iterator, folder: str, shipped: bool, batch_size: int,
         yield pd.DataFrame(out, columns=PREDICTION_FIELDS, dtype=object)
 
 
-def _text(value: Any) -> str | None:
-    """A string, or None for a missing value (None, NaN, pd.NA), never the string "nan"."""
-    import pandas as pd
-
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return None
-    return str(value)
-
-
 def _input_record(cls, row: dict[str, Any], index: int):
-    text = _text(row.get("text"))
-    error = _text(row.get("error"))
+    text = cell_text(row.get("text"))
+    error = cell_text(row.get("error"))
     warnings = row.get("warnings")
-    record_id = _text(row.get("id"))
-    record = cls(path=_text(row.get("path")) or "", id=record_id if record_id is not None else str(index),
-                 title=_text(row.get("title")) or "", text=text or "", error=error,
+    record_id = cell_text(row.get("id"))
+    record = cls(path=cell_text(row.get("path")) or "", id=record_id if record_id is not None else str(index),
+                 title=cell_text(row.get("title")) or "", text=text or "", error=error,
                  warnings=[str(w) for w in warnings] if warnings is not None else [])
     if record.error is None and not (text or "").strip():
         record.error = MISSING_TEXT

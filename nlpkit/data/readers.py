@@ -13,13 +13,14 @@ import codecs
 import hashlib
 import html
 import json
+import math
 import os
 import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath, PurePosixPath
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 __all__ = [
     "InputRecord",
@@ -36,6 +37,7 @@ __all__ = [
     "language_warning",
     "clean_text",
     "display_path",
+    "cell_text",
     "extract_html",
 ]
 
@@ -120,6 +122,13 @@ def clean_text(value: str) -> str:
 
 def _only_escapes(value: str) -> bool:
     return all(not 0xD800 <= ord(ch) <= 0xDFFF or 0xDC80 <= ord(ch) <= 0xDCFF for ch in value)
+
+
+def cell_text(value: Any) -> str | None:
+    """A DataFrame cell as text, or None when missing (pandas gives None, NaN, pd.NA or NaT), never "nan"."""
+    if value is None or type(value).__name__ in ("NAType", "NaTType") or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value if isinstance(value, str) else str(value)
 
 
 def display_path(path: Path | str) -> str:

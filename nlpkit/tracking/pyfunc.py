@@ -7,12 +7,12 @@ that `nlpkit.predict` writes; a row without usable text gets an `error`, never a
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
 from mlflow.pyfunc import PythonModel
 
+from nlpkit.data.readers import cell_text
 from nlpkit.prediction import PREDICTION_FIELDS, Prediction
 
 __all__ = ["NewsPyfuncModel", "predictions_frame", "rows_to_items", "model_signature"]
@@ -26,20 +26,13 @@ def predictions_frame(predictions: list[Prediction]) -> pd.DataFrame:
     return pd.DataFrame([p.to_dict() for p in predictions], columns=PREDICTION_FIELDS, dtype=object)
 
 
-def _text(value: Any) -> str | None:
-    """A real string, or None for missing values (pandas turns them into None, NaN or pd.NA), never "nan"."""
-    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return value if isinstance(value, str) else str(value)
-
-
 def rows_to_items(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Input rows as {"id", "title", "text"}; a missing id becomes the row number."""
     items = []
     for number, row in enumerate(frame.to_dict(orient="records")):
-        row_id = _text(row.get("id"))
-        items.append({"id": row_id if row_id is not None else str(number), "title": _text(row.get("title")) or "",
-                      "text": _text(row.get("text"))})
+        row_id = cell_text(row.get("id"))
+        items.append({"id": row_id if row_id is not None else str(number), "title": cell_text(row.get("title")) or "",
+                      "text": cell_text(row.get("text"))})
     return items
 
 
