@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any, Iterator
 
-from nlpkit.cli.common import configure_logging, fail, load_model
+from nlpkit.cli.common import command_parser, configure_logging, fail, load_model
 from nlpkit.errors import NlpkitError
 
 log = logging.getLogger("nlpkit.cli.digest")
@@ -29,8 +29,8 @@ DEFAULT_CONFIG = Path("configs/digest.yaml")
 def build_parser() -> argparse.ArgumentParser:
     from nlpkit.data.readers import DEFAULT_MAX_BYTES
 
-    parser = argparse.ArgumentParser(prog="python -m nlpkit.digest", description=__doc__.splitlines()[0],
-                                     epilog="\n".join(__doc__.splitlines()[2:]), formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = command_parser("digest", __doc__, epilog="\n".join(__doc__.splitlines()[2:]),
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("input", type=Path, help="a folder or file of articles, or a predictions .jsonl from nlpkit.predict")
     parser.add_argument("--model", default="models/latest", help="bundle folder or MLflow model URI (default: models/latest)")
     parser.add_argument("--output", type=Path, help="write the digest as JSON here")

@@ -12,7 +12,7 @@ import argparse
 import logging
 from pathlib import Path
 
-from nlpkit.cli.common import configure_logging, fail
+from nlpkit.cli.common import command_parser, configure_logging, fail
 from nlpkit.embedding.distill import DEFAULT_OUT, DistillError, distill_encoder
 from nlpkit.embedding.encoder import DEFAULT_ENCODER, EncoderError
 
@@ -20,7 +20,7 @@ __all__ = ["build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m nlpkit.distill", description=__doc__.splitlines()[0])
+    parser = command_parser("distill", __doc__)
     parser.add_argument("--encoder", default=DEFAULT_ENCODER,
                         help="'default' (bundled all-MiniLM-L6-v2) or a local sentence-transformers folder")
     parser.add_argument("--pca-dims", type=int, default=256, help="dimensions kept by PCA (default: 256)")

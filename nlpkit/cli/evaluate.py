@@ -20,15 +20,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from nlpkit.cli.common import configure_logging, fail, load_model
+from nlpkit.cli.common import command_parser, configure_logging, fail, load_model
 from nlpkit.errors import NlpkitError
 
 __all__ = ["build_parser", "main", "parse_named", "format_report"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m nlpkit.evaluate", description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n", 2)[2])
+    parser = command_parser("evaluate", __doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+                            epilog=__doc__.split("\n", 2)[2])
     parser.add_argument("data", nargs="+", metavar="[NAME=]DATA", help="JSONL file(s) with title/text and a topic and/or reference")
     parser.add_argument("--model", default="models/latest", help="bundle folder or MLflow model URI (default: models/latest)")
     parser.add_argument("--limit", type=int, help="only the first N lines of each file")

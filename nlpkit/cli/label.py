@@ -20,15 +20,15 @@ import sys
 from pathlib import Path
 from typing import Any, Iterator
 
-from nlpkit.cli.common import configure_logging, fail, load_model
+from nlpkit.cli.common import command_parser, configure_logging, fail, load_model
 from nlpkit.errors import NlpkitError
 
 
 def build_parser() -> argparse.ArgumentParser:
     from nlpkit.data.readers import DEFAULT_MAX_BYTES
 
-    parser = argparse.ArgumentParser(prog="python -m nlpkit.label", description=__doc__.splitlines()[0],
-                                     epilog="\n".join(__doc__.splitlines()[2:]), formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = command_parser("label", __doc__, epilog="\n".join(__doc__.splitlines()[2:]),
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("input", type=Path, help="a folder or file of unlabelled articles (as for nlpkit.predict)")
     parser.add_argument("--n", type=int, default=50, help="how many articles to pick (default 50)")
     parser.add_argument("--output", type=Path, help="labelling JSONL to write (default: stdout)")

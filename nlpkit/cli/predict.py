@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
-from nlpkit.cli.common import configure_logging, fail, load_model
+from nlpkit.cli.common import command_parser, configure_logging, fail, load_model
 from nlpkit.errors import NlpkitError
 from nlpkit.prediction import Prediction
 
@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     from nlpkit.batch import DEFAULT_MAX_SENTENCES
     from nlpkit.data.readers import DEFAULT_MAX_BYTES, DEFAULT_MAX_CHARS, DEFAULT_PARSE_SECONDS
 
-    parser = argparse.ArgumentParser(prog="python -m nlpkit.predict", description=__doc__.splitlines()[0])
+    parser = command_parser("predict", __doc__)
     parser.add_argument("input", help="a folder (walked recursively) or one .txt/.md/.html/.json/.jsonl file "
                         "(with --engine spark also an hdfs://, s3a://... URI)")
     parser.add_argument("--model", default="models/latest", help="bundle folder or MLflow model URI (default: models/latest)")

@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-from nlpkit.cli.common import configure_logging, fail
+from nlpkit.cli.common import command_parser, configure_logging, fail
 
 __all__ = ["build_parser", "main"]
 
@@ -24,7 +24,7 @@ __all__ = ["build_parser", "main"]
 def build_parser() -> argparse.ArgumentParser:
     from nlpkit.tracking.server import DEFAULT_PORT
 
-    parser = argparse.ArgumentParser(prog="python -m nlpkit.server", description=__doc__.splitlines()[0])
+    parser = command_parser("server", __doc__)
     parser.add_argument("command", choices=["start", "stop", "status"])
     parser.add_argument("--dir", type=Path, required=True, help="server folder: PostgreSQL data, artifacts, logs")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"MLflow port on 127.0.0.1 (default {DEFAULT_PORT})")

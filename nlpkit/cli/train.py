@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from nlpkit.cli.common import configure_logging, fail
+from nlpkit.cli.common import command_parser, configure_logging, fail
 from nlpkit.errors import NlpkitError
 from nlpkit.training.config import load_config
 
@@ -27,7 +27,7 @@ _TABLE_METRICS = [
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m nlpkit.train", description=__doc__.splitlines()[0])
+    parser = command_parser("train", __doc__)
     parser.add_argument("--config", type=Path, help=f"YAML run config (default: {DEFAULT_CONFIG} when it exists)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override one setting, e.g. clf__C=2 (repeatable)")

@@ -15,14 +15,14 @@ import sys
 from pathlib import Path
 from types import FrameType
 
-from nlpkit.cli.common import configure_logging, fail
+from nlpkit.cli.common import command_parser, configure_logging, fail
 from nlpkit.tracking.ui import STOP_GRACE, port_is_free, start_server, stop_process_group, wait_until_ready
 
 __all__ = ["build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m nlpkit.ui", description=__doc__.splitlines()[0])
+    parser = command_parser("ui", __doc__)
     parser.add_argument("--port", type=int, default=5000, help="port to listen on (default: 5000)")
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1, this machine only)")
     parser.add_argument("--store", type=Path, default=None, help="local run store folder (default: experiments/)")
