@@ -109,7 +109,7 @@ def test_resume_after_an_interrupted_run(fast_trained, tmp_path, capsys):
 def test_interrupt_by_kill_leaves_whole_records(fast_trained, tmp_path):
     folder = tmp_path / "many"
     folder.mkdir()
-    total = 3000
+    total = 1500
     for i in range(total):
         (folder / f"{i:04d}.txt").write_text(f"Story {i}\n\nThe court in case {i} heard the prosecutor. The judge adjourned.")
     out_file = tmp_path / "out.jsonl"
@@ -127,7 +127,8 @@ def test_interrupt_by_kill_leaves_whole_records(fast_trained, tmp_path):
     whole = [line for line in partial if line.endswith("\n")]
     assert 0 < len(whole) < total
     assert all(json.loads(line)["id"] for line in whole)
-    subprocess.run(command + ["--resume"], cwd=ROOT, check=False, capture_output=True, timeout=600)
+    resume = [arg for arg in command if arg not in ("--batch-size", "1")] + ["--resume"]  # resume at full speed
+    subprocess.run(resume, cwd=ROOT, check=False, capture_output=True, timeout=600)
     records = jsonl(out_file.read_text(encoding="utf-8"))
     assert sorted(r["id"] for r in records) == [f"{i:04d}" for i in range(total)]
 
