@@ -11,13 +11,13 @@ member) stops a chain of loosely related articles from merging into one story.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
 from nlpkit.embedding.encoder import EmbeddedArticle
+from nlpkit.text.dates import parse_date
 
 __all__ = ["GroupingSettings", "story_vector", "group_stories", "parse_date", "pair_scores"]
 
@@ -43,22 +43,6 @@ def story_vector(embedded: EmbeddedArticle, lead_sentences: int = 2) -> np.ndarr
     vector = np.sum(parts, axis=0)
     norm = float(np.linalg.norm(vector))
     return (vector / norm if norm > 0 else vector).astype(np.float32)
-
-
-_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-
-
-def parse_date(value: object) -> dt.date | None:
-    """The first YYYY-MM-DD in a value (ISO dates and timestamps, or a file name), else None."""
-    if not isinstance(value, str):
-        return None
-    match = _DATE.search(value)
-    if not match:
-        return None
-    try:
-        return dt.date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
 
 
 def group_stories(vectors: np.ndarray, dates: Sequence[dt.date | None], settings: GroupingSettings = GroupingSettings(),
