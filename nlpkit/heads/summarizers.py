@@ -17,9 +17,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import StandardScaler
 
-from nlpkit.embedding.encoder import EmbeddedArticle
 from nlpkit.errors import CorpusError
-from nlpkit.text.document import Article
+from nlpkit.text.document import Article, EmbeddedArticle
 
 __all__ = ["SummaryLength", "select_sentences", "LeadSummarizer", "CentralitySummarizer", "LearnedSummarizer", "Rater",
            "lexical_centrality", "sentence_features", "FEATURES", "SUMMARIZERS", "make_summarizer", "summarizer_to_dict",
@@ -172,12 +171,12 @@ class CentralitySummarizer(BaseEstimator):
 
     def _coverage(self, count: int, n_wanted: int | None) -> float:
         """0 for a short summary of a long article, 1 once it keeps `coverage_full` of the sentences."""
-        wanted = n_wanted if n_wanted is not None else self._length().count(count)
+        wanted = n_wanted if n_wanted is not None else self.summary_length().count(count)
         share = min(1.0, wanted / max(count, 1))
         span = max(self.coverage_full - self.coverage_start, 1e-9)
         return float(np.clip((share - self.coverage_start) / span, 0.0, 1.0))
 
-    def _length(self, n_sentences: int | None = None) -> SummaryLength:
+    def summary_length(self, n_sentences: int | None = None) -> SummaryLength:
         """The configured length rule; an explicit count (predict's --summary-sentences, evaluation) is exact."""
         if n_sentences is not None:
             return SummaryLength(n_sentences)
@@ -185,7 +184,7 @@ class CentralitySummarizer(BaseEstimator):
 
     def summarize(self, article: Article, vectors: EmbeddedArticle, n_sentences: int | None = None) -> list[str]:
         """The summary sentences in document order; `n_sentences` overrides the configured length."""
-        length = self._length(n_sentences)
+        length = self.summary_length(n_sentences)
         wanted = length.count(len(article.sentences))
         scores = self.rate(article, vectors, wanted)
         redundancy = self.redundancy * (1.0 - self._coverage(len(article.sentences), wanted))
@@ -395,7 +394,7 @@ class LearnedSummarizer(CentralitySummarizer):
         count = len(article.sentences)
         if count == 0:
             return np.zeros(0)
-        wanted = n_wanted if n_wanted is not None else self._length().count(count)
+        wanted = n_wanted if n_wanted is not None else self.summary_length().count(count)
         if self.handover and wanted > self.max_count_:
             return super().rate(article, vectors, wanted)
         score = _zscore(self._logit(sentence_features(article, vectors, wanted)))
@@ -405,7 +404,7 @@ class LearnedSummarizer(CentralitySummarizer):
 
     def summarize(self, article: Article, vectors: EmbeddedArticle, n_sentences: int | None = None) -> list[str]:
         self._check_fitted()
-        length = self._length(n_sentences)
+        length = self.summary_length(n_sentences)
         wanted = length.count(len(article.sentences))
         own = self.redundancy if self.handover and wanted > self.max_count_ else self.redundancy_
         redundancy = own * (1.0 - self._coverage(len(article.sentences), wanted))
