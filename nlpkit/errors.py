@@ -16,6 +16,7 @@ __all__ = [
     "BundleError",
     "DataError",
     "TrackingError",
+    "NotFittedError",
 ]
 
 
@@ -49,3 +50,7 @@ class DataError(NlpkitError, ValueError):
 
 class TrackingError(NlpkitError):
     """The MLflow store or server cannot be used, or a model URI does not resolve."""
+
+
+class NotFittedError(NlpkitError, RuntimeError):
+    """A model or head used before `fit` (or `load`); the message says which call makes it usable."""

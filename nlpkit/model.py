@@ -1,14 +1,15 @@
 """`NewsModel`: encoder body + topic head + summarizer, trained, saved and loaded as one bundle.
 
-One encoder pass per article feeds both heads: the pooled document vector goes to the classifier, the
-sentence vectors to the summarizer. The public methods speak one level, raw articles in; the embedded
-vectors stay inside (`_embed`, `_fit_embedded`, `_predict_embedded`) for the trainer and evaluators of
-this package, which reuse one pass for fitting and scoring.
+Two public stages, as in SetFit and spaCy: `encode` runs the one encoder pass and returns an
+`EmbeddedBatch`; `fit`, `predict_proba` and `predict` take raw articles or that batch. The pooled
+document vector goes to the classifier, the sentence vectors to the summarizer and the evidence, so a
+caller that fits, scores and predicts the same articles (the trainer, the evaluators) encodes them once.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence, Union
 
@@ -16,10 +17,10 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from nlpkit import __version__
-from nlpkit.analysis.evidence import focused_summary, pick_evidence, sentence_support
 from nlpkit.bundle import read_bundle, read_json_file, write_bundle
-from nlpkit.embedding.encoder import EmbeddedArticle, SentenceEncoder
-from nlpkit.errors import BundleError, ConfigError
+from nlpkit.embedding.encoder import SentenceEncoder
+from nlpkit.errors import BundleError, ConfigError, NotFittedError
+from nlpkit.heads.evidence import focused_summary, pick_evidence, sentence_support
 from nlpkit.heads.summarizers import (
     CentralitySummarizer,
     LearnedSummarizer,
@@ -27,16 +28,18 @@ from nlpkit.heads.summarizers import (
     summarizer_from_dict,
     summarizer_to_dict,
 )
-from nlpkit.heads.topics import OTHER, TopicDecider, make_topic_pipeline
+from nlpkit.heads.topics import TopicDecider, make_topic_pipeline
 from nlpkit.prediction import Prediction
-from nlpkit.text.document import Article, parse_article
+from nlpkit.text.document import Article, EmbeddedArticle, parse_article
 
-__all__ = ["NewsModel", "ArticleInput", "TopicsInput", "as_article"]
+__all__ = ["NewsModel", "EmbeddedBatch", "ArticleInput", "TopicsInput", "ArticlesInput", "as_article"]
 
 log = logging.getLogger(__name__)
 
 #: The learned summary scorer's coefficients, plain JSON beside the classifier.
 SCORER_FILE = "summarizer.json"
+
+_NOT_FITTED = "NewsModel is not fitted: call fit() or NewsModel.load() first"
 
 #: An article as callers have it: raw text, a {"title", "text", "id"} mapping, or a parsed Article.
 ArticleInput = Union[str, Mapping[str, Any], Article]
@@ -57,6 +60,33 @@ def as_article(item: ArticleInput, index: int = 0) -> Article:
         title = item.get("title")
         return parse_article(text, title if isinstance(title, str) else "", id=str(item.get("id", index)))
     raise TypeError(f"article {index}: expected str, mapping or Article, got {type(item).__name__}")
+
+
+@dataclass(frozen=True)
+class EmbeddedBatch:
+    """Parsed articles and their vectors from one encoder pass (`NewsModel.encode`), index for index."""
+
+    articles: list[Article]
+    vectors: list[EmbeddedArticle]
+
+    def __post_init__(self) -> None:
+        if len(self.articles) != len(self.vectors):
+            raise ValueError(f"EmbeddedBatch: {len(self.articles)} articles but {len(self.vectors)} vectors; expected one each")
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    def subset(self, indices: Sequence[int]) -> EmbeddedBatch:
+        """The articles at `indices` (in that order) with their vectors, without encoding again."""
+        return EmbeddedBatch([self.articles[i] for i in indices], [self.vectors[i] for i in indices])
+
+    def __add__(self, other: EmbeddedBatch) -> EmbeddedBatch:
+        """Both batches, this one first (e.g. the train split plus pseudo-labelled articles)."""
+        return EmbeddedBatch(self.articles + other.articles, self.vectors + other.vectors)
+
+
+#: Articles for `fit`, `predict` and `predict_proba`: raw or parsed ones, or a batch `encode` already embedded.
+ArticlesInput = Union[Sequence[ArticleInput], EmbeddedBatch]
 
 
 def _topic_lists(topics: Sequence[TopicsInput]) -> list[list[str]]:
@@ -97,112 +127,127 @@ class NewsModel:
     @property
     def labels(self) -> list[str]:
         """The classes the topic head knows, in score order."""
+        if not hasattr(self.pipeline, "classes_"):
+            raise NotFittedError(_NOT_FITTED)
         return [str(label) for label in self.pipeline.classes_]
 
-    # --- public, raw articles in ------------------------------------------------------------------
+    @property
+    def training_metrics(self) -> dict[str, float]:
+        """What fitting itself measured: the learned summary scorer's AUC, blend, ... (empty otherwise)."""
+        if isinstance(self.summarizer, LearnedSummarizer) and hasattr(self.summarizer, "metrics_"):
+            return dict(self.summarizer.metrics_)
+        return {}
+
+    # --- what the model knows about itself (written into the bundle manifest) ---------------------
+
+    def add_metrics(self, metrics: Mapping[str, float]) -> NewsModel:
+        """Scores measured on this model (validation, test, calibration...), kept in its bundle."""
+        self.metrics.update({str(key): float(value) for key, value in metrics.items()})
+        return self
+
+    def set_provenance(self, provenance: Mapping[str, str]) -> NewsModel:
+        """Where this model comes from (run name, MLflow run id...), kept in its bundle."""
+        self.provenance = dict(provenance)
+        return self
+
+    def set_encoding(self, batch_size: int | None = None, show_progress: bool | None = None) -> NewsModel:
+        """How `encode` runs (sentences per encoder call, a progress bar); the vectors do not change."""
+        if batch_size is not None:
+            self.encoder.batch_size = int(batch_size)
+        if show_progress is not None:
+            self.encoder.show_progress = bool(show_progress)
+        return self
+
+    # --- stage 1: the one encoder pass ------------------------------------------------------------
+
+    def encode(self, items: Sequence[ArticleInput]) -> EmbeddedBatch:
+        """Parse and embed articles once; pass the batch to `fit`, `predict_proba` and `predict`."""
+        articles = [as_article(item, i) for i, item in enumerate(items)]
+        return EmbeddedBatch(articles, list(self.encoder.transform(articles)))
+
+    def _encoded(self, items: ArticlesInput) -> EmbeddedBatch:
+        return items if isinstance(items, EmbeddedBatch) else self.encode(items)
+
+    # --- stage 2: the heads, on raw articles or an EmbeddedBatch ----------------------------------
 
     def fit(
         self,
-        articles: Sequence[ArticleInput],
+        articles: ArticlesInput,
         topics: Sequence[TopicsInput],
-        validation: tuple[Sequence[ArticleInput], Sequence[TopicsInput]] | None = None,
+        validation: tuple[ArticlesInput, Sequence[TopicsInput]] | None = None,
         summaries: Sequence[Sequence[str]] | None = None,
         validation_summaries: Sequence[Sequence[str]] | None = None,
     ) -> NewsModel:
         """Fit the topic head; with `validation`, learn the decision thresholds there (else from config).
 
-        `summaries` (the sentences an editor kept, per article) train a learned summary scorer
-        (summary__method=learned); `validation_summaries` choose its blend.
+        `summaries` (the sentences an editor kept, per article; empty for none) train a learned summary
+        scorer (summary__method=learned); `validation_summaries` choose its blend.
         """
         if isinstance(self.summarizer, LearnedSummarizer) and summaries is None:
             raise ConfigError("summary__method=learned: pass summaries= (the editor-kept sentences per article)")
-        parsed = [as_article(item, i) for i, item in enumerate(articles)]
-        held_out = [as_article(item, i) for i, item in enumerate(validation[0])] if validation else []
+        batch = self._encoded(articles)
+        held = self._encoded(validation[0]) if validation else EmbeddedBatch([], [])
         held_topics = _topic_lists(validation[1]) if validation else []
-        vectors, held_vectors = self._embed(parsed), self._embed(held_out)
-        self._fit_embedded(vectors, _topic_lists(topics), held_vectors, held_topics)
+        self._fit_topics(batch, _topic_lists(topics), held, held_topics)
         if isinstance(self.summarizer, LearnedSummarizer) and summaries is not None:
-            held = (held_out, held_vectors, validation_summaries) if validation_summaries is not None else None
-            self._fit_summarizer(parsed, vectors, summaries, held)
+            scoring = (held.articles, held.vectors, validation_summaries) if validation_summaries is not None else None
+            self.summarizer.fit(batch.articles, batch.vectors, summaries, scoring)
         return self
 
-    def predict_proba(self, items: Sequence[ArticleInput]) -> np.ndarray:
-        """A probability per label (columns in `labels` order) for each article."""
-        return self._proba(self._embed([as_article(item, i) for i, item in enumerate(items)]))
-
-    def predict(self, items: Sequence[ArticleInput], n_sentences: int | None = None, focus: str | None = None) -> list[Prediction]:
-        """Topics, scores, evidence and a summary (about `focus` when given) for each article."""
-        articles = [as_article(item, i) for i, item in enumerate(items)]
-        return self._predict_embedded(articles, self._embed(articles), n_sentences, focus=focus)
-
-    # --- the one encoder pass, shared by fitting, scoring and prediction --------------------------
-
-    def _embed(self, articles: Sequence[Article]) -> list[EmbeddedArticle]:
-        return self.encoder.transform(articles)
-
-    def _proba(self, embedded: Sequence[EmbeddedArticle]) -> np.ndarray:
-        if not len(embedded):
-            return np.zeros((0, len(self.labels)))
-        return np.asarray(self.pipeline.predict_proba(embedded))
-
-    def _fit_embedded(
-        self,
-        vectors: Sequence[EmbeddedArticle],
-        topics: Sequence[Sequence[str]],
-        validation_vectors: Sequence[EmbeddedArticle] = (),
-        validation_topics: Sequence[Sequence[str]] = (),
-    ) -> NewsModel:
-        self.pipeline.fit(vectors, [t[0] for t in topics])
-        self.decider = TopicDecider(self.labels)
+    def _fit_topics(self, batch: EmbeddedBatch, topics: Sequence[Sequence[str]],
+                    validation: EmbeddedBatch, validation_topics: Sequence[Sequence[str]]) -> None:
+        self.pipeline.fit(batch.vectors, [t[0] for t in topics])
         thresholds = self.config.get("thresholds", "auto")
-        if thresholds == "auto" and len(validation_vectors):
-            proba = self._proba(validation_vectors)
+        if thresholds != "auto":
+            self.decider = TopicDecider.fixed(self.labels, min_confidence=float(thresholds))
+            return
+        self.decider = TopicDecider(self.labels)
+        if len(validation):
+            proba = self.predict_proba(validation)
             self.decider.fit(proba, [t[0] for t in validation_topics], [list(t) for t in validation_topics])
-        elif thresholds != "auto":
-            self.decider.min_confidence = float(thresholds)
-            self.decider.thresholds = {label: 0.35 for label in self.labels if label != OTHER}
-        return self
 
-    def _fit_summarizer(
-        self,
-        articles: Sequence[Article],
-        vectors: Sequence[EmbeddedArticle],
-        summaries: Sequence[Sequence[str]],
-        validation: tuple[Sequence[Article], Sequence[EmbeddedArticle], Sequence[Sequence[str]]] | None = None,
-    ) -> dict[str, float]:
-        """Fit a learned summary scorer from the same vectors as the topic head; its metrics out."""
-        if not isinstance(self.summarizer, LearnedSummarizer):
-            return {}
-        self.summarizer.fit(articles, vectors, summaries, validation)
-        return dict(self.summarizer.metrics_)
+    def predict_proba(self, items: ArticlesInput) -> np.ndarray:
+        """A probability per label (columns in `labels` order) for each article."""
+        labels = self.labels
+        batch = self._encoded(items)
+        if not len(batch):
+            return np.zeros((0, len(labels)))
+        return np.asarray(self.pipeline.predict_proba(batch.vectors))
 
-    def _predict_embedded(
+    def predict(
         self,
-        articles: Sequence[Article],
-        embedded: Sequence[EmbeddedArticle],
+        items: ArticlesInput,
         n_sentences: int | None = None,
-        proba: np.ndarray | None = None,
         focus: str | None = None,
+        proba: np.ndarray | None = None,
     ) -> list[Prediction]:
+        """Topics, scores, evidence and a summary (about `focus` when given) for each article.
+
+        `proba` (from `predict_proba` on the same batch) saves scoring the articles twice.
+        """
         if self.decider is None:
-            raise RuntimeError("NewsModel is not fitted: call fit() or NewsModel.load()")
+            raise NotFittedError(_NOT_FITTED)
         if focus is not None and focus not in self.labels:
             raise ValueError(f"focus topic {focus!r} is not one of the model's labels {self.labels}")
-        rows = self._proba(embedded) if proba is None else proba
-        support = sentence_support(self.pipeline, embedded, [article.texts for article in articles])
-        predictions = []
-        for article, vectors, row, sentence_rows in zip(articles, embedded, rows, support):
-            topic, topics = self.decider.decide(row)
-            scores = {label: round(float(p), 4) for label, p in zip(self.labels, row)}
-            if not article.sentences:
-                summary = []
-            elif focus is not None:
-                summary = focused_summary(self.summarizer, article, vectors, sentence_rows[:, self.labels.index(focus)], n_sentences)
-            else:
-                summary = self.summarizer.summarize(article, vectors, n_sentences)
-            predictions.append(Prediction(id=article.id, title=article.title, topic=topic, topics=topics, scores=scores,
-                                          summary=summary, evidence=pick_evidence(article, sentence_rows, topics, self.labels)))
-        return predictions
+        batch = self._encoded(items)
+        rows = self.predict_proba(batch) if proba is None else proba
+        support = sentence_support(self.pipeline, batch.vectors, [article.texts for article in batch.articles])
+        return [self._prediction(article, vectors, row, sentence_rows, n_sentences, focus)
+                for article, vectors, row, sentence_rows in zip(batch.articles, batch.vectors, rows, support)]
+
+    def _prediction(self, article: Article, vectors: EmbeddedArticle, row: np.ndarray, support: np.ndarray,
+                    n_sentences: int | None, focus: str | None) -> Prediction:
+        assert self.decider is not None
+        topic, topics = self.decider.decide(row)
+        scores = {label: round(float(p), 4) for label, p in zip(self.labels, row)}
+        if not article.sentences:
+            summary = []
+        elif focus is not None:
+            summary = focused_summary(self.summarizer, article, vectors, support[:, self.labels.index(focus)], n_sentences)
+        else:
+            summary = self.summarizer.summarize(article, vectors, n_sentences)
+        return Prediction(id=article.id, title=article.title, topic=topic, topics=topics, scores=scores,
+                          summary=summary, evidence=pick_evidence(article, support, topics, self.labels))
 
     # --- bundle ------------------------------------------------------------------------------------
 
@@ -240,7 +285,7 @@ class NewsModel:
         except (ValueError, TypeError, KeyError) as error:
             raise BundleError(f"{folder}: summarizer cannot be rebuilt ({error})") from error
         model = cls(encoder, pipeline, summarizer, TopicDecider.from_dict(manifest["decider"]), manifest.get("config"))
-        model.metrics = manifest.get("metrics", {})
-        model.provenance = manifest.get("provenance", {})
+        model.metrics = dict(manifest.get("metrics", {}))
+        model.provenance = dict(manifest.get("provenance", {}))
         model.bundle_files = dict(manifest.get("files", {}))
         return model

@@ -17,6 +17,14 @@ def test_unknown_pipeline_parameter_lists_the_valid_ones():
         make_topic_pipeline("logreg", {"clf__n_neighbors": 3})
 
 
+def test_fixed_decider_sets_one_secondary_threshold_for_every_topic_but_other():
+    decider = TopicDecider.fixed(LABELS, min_confidence=0.3)
+    assert decider.min_confidence == 0.3 and decider.thresholds == {label: 0.35 for label in LABELS[:-1]}
+    assert decider.decide(np.array([0.36, 0.44, 0.1, 0.05, 0.05])) == ("energy", ["energy", "diplomacy"])
+    assert decider.decide(np.array([0.1, 0.29, 0.2, 0.2, 0.21])) == ("other", ["other"])
+    assert TopicDecider.fixed(LABELS, threshold=0.5).thresholds["legal"] == 0.5
+
+
 def test_decider_primary_secondary_and_other():
     decider = TopicDecider(LABELS, min_confidence=0.4, thresholds={"diplomacy": 0.25, "energy": 0.3, "finance": 0.3, "legal": 0.3})
     assert decider.decide(np.array([0.30, 0.55, 0.05, 0.05, 0.05])) == ("energy", ["energy", "diplomacy"])

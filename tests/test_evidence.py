@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlpkit.analysis.evidence import sentence_support
 from nlpkit.cli import predict
+from nlpkit.heads.evidence import sentence_support
 from nlpkit.model import NewsModel
 from nlpkit.prediction import PREDICTION_FIELDS
 
@@ -37,20 +37,21 @@ def test_evidence_names_each_predicted_topic_with_sentences_of_the_article(model
 
 def test_evidence_is_the_sentence_that_supports_the_topic_most(model, seed_articles):
     article = model.predict([seed_articles[0]])[0]
-    parsed = __import__("nlpkit.model", fromlist=["as_article"]).as_article(seed_articles[0])
-    support = sentence_support(model.pipeline, model._embed([parsed]), [parsed.texts])[0]
+    batch = model.encode([seed_articles[0]])
+    parsed = batch.articles[0]
+    support = sentence_support(model.pipeline, batch.vectors, [parsed.texts])[0]
     column = support[:, model.labels.index(article.topic)]
     assert article.evidence[article.topic][0] == parsed.texts[int(np.argmax(column))]
 
 
 def test_focus_summary_is_about_the_topic_and_in_document_order(model, seed_articles):
-    parsed = [__import__("nlpkit.model", fromlist=["as_article"]).as_article(a, i) for i, a in enumerate(seed_articles)]
-    embedded = model._embed(parsed)
-    support = sentence_support(model.pipeline, embedded, [a.texts for a in parsed])
+    batch = model.encode(seed_articles)
+    parsed = batch.articles
+    support = sentence_support(model.pipeline, batch.vectors, [a.texts for a in parsed])
     gained, lost = 0, 0
     for topic in ("energy", "legal"):
-        plain = model._predict_embedded(parsed, embedded)
-        focused = model._predict_embedded(parsed, embedded, focus=topic)
+        plain = model.predict(batch)
+        focused = model.predict(batch, focus=topic)
         column = model.labels.index(topic)
         for article, rows, before, after in zip(parsed, support, plain, focused):
             positions = [article.texts.index(s) for s in after.summary]

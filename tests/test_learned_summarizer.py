@@ -10,8 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from nlpkit.embedding.encoder import EmbeddedArticle
-from nlpkit.errors import BundleError, ConfigError
+from nlpkit.errors import BundleError, ConfigError, NotFittedError
 from nlpkit.heads.summarizers import (
     FEATURES,
     CentralitySummarizer,
@@ -26,7 +25,7 @@ from nlpkit.heads.summarizers import (
     summarizer_to_dict,
 )
 from nlpkit.model import SCORER_FILE, NewsModel
-from nlpkit.text.document import parse_article
+from nlpkit.text.document import EmbeddedArticle, parse_article
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,6 +53,15 @@ def test_sentence_features_have_one_row_per_sentence_and_mark_the_lead() -> None
     assert column["is_first"].tolist() == [1.0, 0.0, 0.0]
     assert column["dateline"][0] == 1.0 and column["starts_with_quote"][1] == 1.0 and column["question"][2] == 1.0
     assert np.allclose(column["share"], 1 / 3)
+    assert len(FEATURES) == len(set(FEATURES)) == 27
+
+
+def test_learned_summarizer_passes_every_inherited_parameter_by_name() -> None:
+    inherited = CentralitySummarizer().get_params()
+    distinct = {name: (index + 2 if isinstance(value, int) else index + 0.5) for index, (name, value) in
+                enumerate(sorted(inherited.items()))}
+    params = LearnedSummarizer(**distinct, C=0.25).get_params()
+    assert {name: params[name] for name in distinct} == distinct and params["C"] == 0.25
 
 
 def _labelled_slice(per_topic: int) -> tuple[list[Any], list[list[str]]]:
@@ -119,7 +127,7 @@ def test_learned_summarizer_round_trips_through_plain_json() -> None:
 
 def test_unfitted_learned_summarizer_and_missing_summaries_are_clear_errors(fast_config: dict[str, Any]) -> None:
     article = parse_article("One. Two. Three.")
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         LearnedSummarizer().summarize(article, random_vectors(article))
     model = NewsModel.from_config({**fast_config, "summary__method": "learned"})
     with pytest.raises(ConfigError, match="summaries="):

@@ -1,10 +1,16 @@
 import numpy as np
 import pytest
 
-from nlpkit.embedding.encoder import EmbeddedArticle
 from nlpkit.heads.pooling import DocumentPooler
-from nlpkit.heads.summarizers import CentralitySummarizer, LeadSummarizer, SummaryLength, lexical_centrality, select_sentences
-from nlpkit.text.document import parse_article
+from nlpkit.heads.summarizers import (
+    CentralitySummarizer,
+    LeadSummarizer,
+    Summarizer,
+    SummaryLength,
+    lexical_centrality,
+    select_sentences,
+)
+from nlpkit.text.document import EmbeddedArticle, parse_article
 
 
 def unit(v):
@@ -83,6 +89,28 @@ def test_summaries_are_deterministic_and_lead_is_lead():
     summarizer = CentralitySummarizer(n_sentences=2)
     assert summarizer.summarize(ARTICLE, vectors) == summarizer.summarize(ARTICLE, vectors)
     assert LeadSummarizer(2).summarize(ARTICLE) == ARTICLE.texts[:2]
+
+
+class LastFirst(Summarizer):
+    """A summarizer that only rates (the later the better): the base does length, selection and order."""
+
+    def rate(self, article, vectors=None, n_wanted=None):
+        return np.arange(len(article.sentences), dtype=float)
+
+
+def test_the_base_owns_length_selection_and_document_order():
+    assert LastFirst(n_sentences=2).summarize(ARTICLE) == ARTICLE.texts[2:]
+    assert LastFirst(n_sentences=3, ratio=0.25, min_sentences=1).summarize(ARTICLE) == ARTICLE.texts[3:]
+    assert LastFirst(n_sentences=4, max_words=7).summarize(ARTICLE) == ["Gamma three ends.", "Delta four closes."]
+    assert LastFirst(n_sentences=1).summarize(ARTICLE, n_sentences=3) == ARTICLE.texts[1:]  # an explicit count is exact
+    assert LastFirst().summary_length().get_params() == SummaryLength().get_params()
+    with pytest.raises(NotImplementedError):
+        Summarizer().summarize(ARTICLE)
+
+
+def test_a_vector_summarizer_without_vectors_says_what_it_needs():
+    with pytest.raises(ValueError, match="EmbeddedArticle"):
+        CentralitySummarizer().summarize(ARTICLE)
 
 
 def test_lexical_centrality_favours_sentences_that_share_the_story_words():

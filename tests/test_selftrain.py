@@ -34,10 +34,11 @@ def unlabelled_dir(fast_config: dict[str, Any], tmp_path_factory: pytest.TempPat
 
 def test_pseudo_labels_are_the_confident_primary_decisions(first: Any, unlabelled_dir: Path) -> None:
     articles = read_unlabelled(unlabelled_dir)
-    vectors = first.model._embed(articles)
-    loose, strict = pseudo_label(first.model, vectors, 0.0), pseudo_label(first.model, vectors, 0.6)
+    batch = first.model.encode(articles)
+    loose, strict = pseudo_label(first.model, batch, 0.0), pseudo_label(first.model, batch, 0.6)
     assert set(strict) <= set(loose) and len(strict) < len(articles)
-    proba = first.model._proba(vectors)
+    assert pseudo_label(first.model, articles, 0.6) == strict  # raw articles give the same picks
+    proba = first.model.predict_proba(batch)
     for index, topic in strict:
         assert proba[index].max() >= 0.6
         assert topic == first.model.decider.decide(proba[index])[0]

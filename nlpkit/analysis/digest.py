@@ -121,8 +121,8 @@ def items_from_records(model: NewsModel, records: Iterable[InputRecord], root: P
                 else:
                     items[index].error = "no sentences left after removing page furniture"
         articles = [article for _, article in chosen]
-        embedded = model._embed(articles)
-        for (index, _), vectors, prediction in zip(chosen, embedded, model._predict_embedded(articles, embedded)):
+        encoded = model.encode(articles)
+        for (index, _), vectors, prediction in zip(chosen, encoded.vectors, model.predict(encoded)):
             done = output_record(batch[index], prediction)
             item = items[index]
             item.topic, item.topics, item.summary, item.evidence = done.topic, done.topics, done.summary, done.evidence
@@ -178,7 +178,7 @@ def items_from_predictions(model: NewsModel, path: Path, settings: GroupingSetti
             if item.error is None and id(item) not in kept:
                 item.error = "record has no topic and no summary"
         articles = [parse_article("\n".join(item.summary), item.title, id=item.id) for item in todo]
-        for item, vectors in zip(todo, model._embed(articles)):
+        for item, vectors in zip(todo, model.encode(articles).vectors):
             item.vector = story_vector(vectors, settings.lead_sentences)
         if progress:
             progress(len(batch))

@@ -17,9 +17,8 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from nlpkit.data.readers import InputRecord
-from nlpkit.embedding.encoder import EmbeddedArticle
 from nlpkit.model import NewsModel
-from nlpkit.text.document import Article, parse_article
+from nlpkit.text.document import Article, EmbeddedArticle, parse_article
 
 __all__ = ["margin_uncertainty", "document_vector", "choose", "Candidate", "CandidatePool", "candidates_from_records"]
 
@@ -118,10 +117,10 @@ def candidates_from_records(model: NewsModel, records: Iterable[InputRecord], ba
             elif failed:
                 record.error = record.error or "no sentences left after removing page furniture"
                 failed(record)
-        embedded = model._embed([article for _, article in good])
-        proba = model._proba(embedded)
-        predictions = model._predict_embedded([a for _, a in good], embedded, proba=proba)
-        for (record, _), vectors, prediction, score in zip(good, embedded, predictions, margin_uncertainty(proba)):
+        encoded = model.encode([article for _, article in good])
+        proba = model.predict_proba(encoded)
+        predictions = model.predict(encoded, proba=proba)
+        for (record, _), vectors, prediction, score in zip(good, encoded.vectors, predictions, margin_uncertainty(proba)):
             labelled = {
                 "id": record.id, "title": record.title, "text": record.text, "topics": prediction.topics,
                 "model_topic": prediction.topic, "scores": prediction.scores, "uncertainty": round(float(score), 4),
@@ -135,7 +134,7 @@ def candidates_from_records(model: NewsModel, records: Iterable[InputRecord], ba
 
 def pick_indices(model: NewsModel, articles: Sequence[Article], n: int, random_state: int = 0) -> list[int]:
     """In-memory form of the same choice, for measurements: indices into `articles`."""
-    embedded = model._embed(list(articles))
-    proba = model._proba(embedded)
-    vectors = np.vstack([document_vector(e) for e in embedded])
+    batch = model.encode(list(articles))
+    proba = model.predict_proba(batch)
+    vectors = np.vstack([document_vector(e) for e in batch.vectors])
     return choose(margin_uncertainty(proba), vectors, n, random_state=random_state)

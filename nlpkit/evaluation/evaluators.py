@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from nlpkit.data.jsonl import read_jsonl
-from nlpkit.embedding.encoder import EmbeddedArticle
 from nlpkit.errors import DataError
 from nlpkit.evaluation.metrics import confusion, rouge, topic_metrics, topic_report
 from nlpkit.heads.summarizers import LeadSummarizer
-from nlpkit.model import NewsModel
+from nlpkit.model import EmbeddedBatch, NewsModel
 from nlpkit.prediction import Prediction
-from nlpkit.text.document import Article, parse_article
+from nlpkit.text.document import Article, EmbeddedArticle, parse_article
 
 __all__ = ["Evaluation", "evaluate_topics", "evaluate_summaries", "EvalItem", "read_eval_file", "FileEvaluation",
            "evaluate_items", "reference_length"]
@@ -34,8 +33,9 @@ def evaluate_topics(
     n_sentences: int | None = None,
 ) -> Evaluation:
     """Per-topic precision/recall/F1, macro-F1, accuracy and log-loss of the primary topic."""
-    proba = model._proba(embedded)
-    predictions = model._predict_embedded(articles, embedded, n_sentences, proba=proba)
+    batch = EmbeddedBatch(list(articles), list(embedded))
+    proba = model.predict_proba(batch)
+    predictions = model.predict(batch, n_sentences, proba=proba)
     metrics = topic_metrics(list(truth), [p.topic or "" for p in predictions], model.labels, proba)
     return Evaluation(metrics, list(truth), predictions)
 
@@ -99,7 +99,7 @@ class FileEvaluation:
 def evaluate_items(model: NewsModel, items: Sequence[EvalItem], summary_sentences: int | None = None) -> FileEvaluation:
     """Topic figures (and, for headline items, their own macro-F1) and summary figures, from one encoder pass."""
     articles = [parse_article(item.text, item.title, id=item.id) for item in items]
-    vectors = model._embed(articles)
+    vectors = model.encode(articles).vectors
     result = FileEvaluation({}, items=list(items))
     topical = [i for i, item in enumerate(items) if item.topic]
     if topical:

@@ -1,1 +1,1 @@
-"""What reads the vectors: document pooling, the topic classifier and its thresholds, the summarizers."""
+"""What reads the vectors: document pooling, the topic classifier and its thresholds, the summarizers, the evidence."""

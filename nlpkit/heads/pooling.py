@@ -16,7 +16,7 @@ import scipy.sparse as sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from nlpkit.embedding.encoder import EmbeddedArticle
+from nlpkit.text.document import EmbeddedArticle
 
 __all__ = ["DocumentPooler", "POOLING_METHODS"]
 

@@ -1,7 +1,8 @@
 """Extractive summarizers on the shared document model.
 
-As in sumy, each summarizer is a small class that only rates sentences; choosing how many, removing
-redundancy and putting the choice back in document order is `select_sentences`, written once.
+As in sumy, each summarizer is a small class that only rates sentences. The `Summarizer` base owns the rest,
+once: the length rule (`summary_length`), and `summarize`, which rates, then lets `select_sentences` take
+the top sentences (MMR-penalised) and put them back in document order.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import logging
 import math
 import re
-from typing import Any, Mapping, Protocol, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -17,11 +19,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import StandardScaler
 
-from nlpkit.embedding.encoder import EmbeddedArticle
-from nlpkit.errors import CorpusError
-from nlpkit.text.document import Article
+from nlpkit.errors import CorpusError, NotFittedError
+from nlpkit.text.document import Article, EmbeddedArticle
 
-__all__ = ["SummaryLength", "select_sentences", "LeadSummarizer", "CentralitySummarizer", "LearnedSummarizer", "Rater",
+__all__ = ["SummaryLength", "select_sentences", "Summarizer", "LeadSummarizer", "CentralitySummarizer", "LearnedSummarizer",
            "lexical_centrality", "sentence_features", "FEATURES", "SUMMARIZERS", "make_summarizer", "summarizer_to_dict",
            "summarizer_from_dict", "reference_labels"]
 
@@ -32,10 +33,6 @@ _QUOTE = re.compile(r"[\"“”]")
 _DATELINE = re.compile(r"^(?:\(CNN\)|[A-Z][A-Z .,'/-]{2,}(?:,\s*[A-Z][a-z]+\.?\s+\d{1,2})?\s*(?:\([^)]*\)\s*)?[-—–])")
 _SAID = re.compile(r"\b(?:said|says|told|according to)\b", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
-
-
-class Rater(Protocol):
-    def rate(self, article: Article, vectors: EmbeddedArticle) -> np.ndarray: ...
 
 
 class SummaryLength(BaseEstimator):
@@ -97,20 +94,60 @@ def select_sentences(
     return [article.sentences[i].text for i in sorted(chosen)]
 
 
-class LeadSummarizer(BaseEstimator):
-    """Lead-k: the first sentences. The baseline every news summarizer has to beat."""
+class Summarizer(BaseEstimator):
+    """The base of every summarizer: the length rule and `summarize`; a subclass only rates sentences.
 
-    def __init__(self, n_sentences: int = 3) -> None:
+    `n_sentences`, `ratio`, `max_words` and `min_sentences` are the `SummaryLength` rule of the summary.
+    """
+
+    method = ""
+
+    def __init__(self, n_sentences: int = 3, ratio: float | None = None, max_words: int | None = None,
+                 min_sentences: int = 1) -> None:
         self.n_sentences = n_sentences
+        self.ratio = ratio
+        self.max_words = max_words
+        self.min_sentences = min_sentences
 
-    def rate(self, article: Article, vectors: EmbeddedArticle | None = None) -> np.ndarray:
-        return -np.arange(len(article.sentences), dtype=float)
+    def summary_length(self, n_sentences: int | None = None) -> SummaryLength:
+        """The configured length rule; an explicit count (predict's --summary-sentences, evaluation) is exact."""
+        if n_sentences is not None:
+            return SummaryLength(n_sentences)
+        return SummaryLength(self.n_sentences, self.ratio, self.max_words, self.min_sentences)
+
+    def rate(self, article: Article, vectors: EmbeddedArticle | None, n_wanted: int | None = None) -> np.ndarray:
+        """One score per sentence, higher is more summary-worthy; `n_wanted` is the summary's length."""
+        raise NotImplementedError
+
+    def mmr_weight(self, n_available: int, n_wanted: int) -> float:
+        """How much a sentence like one already chosen is penalised (MMR); 0 turns the penalty off."""
+        return 0.0
 
     def summarize(self, article: Article, vectors: EmbeddedArticle | None = None, n_sentences: int | None = None) -> list[str]:
-        return select_sentences(article, self.rate(article), SummaryLength(n_sentences or self.n_sentences))
+        """The summary sentences in document order; `n_sentences` overrides the configured length."""
+        length = self.summary_length(n_sentences)
+        wanted = length.count(len(article.sentences))
+        scores = self.rate(article, vectors, wanted)
+        redundancy = self.mmr_weight(len(article.sentences), wanted)
+        return select_sentences(article, scores, length, None if vectors is None else vectors.sentences, redundancy)
 
 
-class CentralitySummarizer(BaseEstimator):
+class LeadSummarizer(Summarizer):
+    """Lead-k: the first sentences. The baseline every news summarizer has to beat."""
+
+    method = "lead"
+
+    def rate(self, article: Article, vectors: EmbeddedArticle | None = None, n_wanted: int | None = None) -> np.ndarray:
+        return -np.arange(len(article.sentences), dtype=float)
+
+
+def _needs_vectors(vectors: EmbeddedArticle | None, method: str) -> EmbeddedArticle:
+    if vectors is None:
+        raise ValueError(f"summary__method={method} rates sentences by their vectors: pass the article's EmbeddedArticle")
+    return vectors
+
+
+class CentralitySummarizer(Summarizer):
     """summary__method=centrality. Rates sentences by centrality in embedding space, lead position, title similarity, length and coverage.
 
     centrality: cosine to the article's centroid (what the whole story is about);
@@ -139,10 +176,7 @@ class CentralitySummarizer(BaseEstimator):
         coverage_full: float = 0.35,
         redundancy: float = 0.3,
     ) -> None:
-        self.n_sentences = n_sentences
-        self.ratio = ratio
-        self.max_words = max_words
-        self.min_sentences = min_sentences
+        super().__init__(n_sentences=n_sentences, ratio=ratio, max_words=max_words, min_sentences=min_sentences)
         self.centrality_weight = centrality_weight
         self.position_weight = position_weight
         self.position_decay = position_decay
@@ -153,7 +187,8 @@ class CentralitySummarizer(BaseEstimator):
         self.coverage_full = coverage_full
         self.redundancy = redundancy
 
-    def rate(self, article: Article, vectors: EmbeddedArticle, n_wanted: int | None = None) -> np.ndarray:
+    def rate(self, article: Article, vectors: EmbeddedArticle | None, n_wanted: int | None = None) -> np.ndarray:
+        vectors = _needs_vectors(vectors, self.method)
         count = len(article.sentences)
         if count == 0:
             return np.zeros(0)
@@ -172,35 +207,15 @@ class CentralitySummarizer(BaseEstimator):
 
     def _coverage(self, count: int, n_wanted: int | None) -> float:
         """0 for a short summary of a long article, 1 once it keeps `coverage_full` of the sentences."""
-        wanted = n_wanted if n_wanted is not None else self._length().count(count)
+        wanted = n_wanted if n_wanted is not None else self.summary_length().count(count)
         share = min(1.0, wanted / max(count, 1))
         span = max(self.coverage_full - self.coverage_start, 1e-9)
         return float(np.clip((share - self.coverage_start) / span, 0.0, 1.0))
 
-    def _length(self, n_sentences: int | None = None) -> SummaryLength:
-        """The configured length rule; an explicit count (predict's --summary-sentences, evaluation) is exact."""
-        if n_sentences is not None:
-            return SummaryLength(n_sentences)
-        return SummaryLength(self.n_sentences, self.ratio, self.max_words, self.min_sentences)
+    def mmr_weight(self, n_available: int, n_wanted: int) -> float:
+        """`redundancy` for a short summary, fading out as coverage takes over."""
+        return self.redundancy * (1.0 - self._coverage(n_available, n_wanted))
 
-    def summarize(self, article: Article, vectors: EmbeddedArticle, n_sentences: int | None = None) -> list[str]:
-        """The summary sentences in document order; `n_sentences` overrides the configured length."""
-        length = self._length(n_sentences)
-        wanted = length.count(len(article.sentences))
-        scores = self.rate(article, vectors, wanted)
-        redundancy = self.redundancy * (1.0 - self._coverage(len(article.sentences), wanted))
-        return select_sentences(article, scores, length, vectors.sentences, redundancy)
-
-
-
-#: Names of the per-sentence features the learned scorer reads, in column order.
-FEATURES = (
-    "inverse_position", "relative_position", "is_first", "opens_paragraph", "relative_paragraph",
-    "centrality", "centrality_z", "title_similarity", "title_z", "has_title", "first_similarity",
-    "lexical_rank", "lexical_z", "words", "length_prior", "short", "has_quote", "starts_with_quote",
-    "attribution", "dateline", "has_digit", "question", "share", "log_sentences",
-    "share_x_lexical", "share_x_position", "share_x_centrality",
-)
 
 
 def _zscore(values: np.ndarray) -> np.ndarray:
@@ -208,46 +223,96 @@ def _zscore(values: np.ndarray) -> np.ndarray:
     return (values - values.mean()) / spread if spread > 1e-9 else np.zeros_like(values)
 
 
-def sentence_features(article: Article, vectors: EmbeddedArticle, n_wanted: int) -> np.ndarray:
-    """One row of `FEATURES` per sentence, from the shared sentence vectors and the text alone.
+@dataclass(frozen=True)
+class _Sentences:
+    """What one article's sentence features are made from: one pass over its vectors and text."""
 
-    `share` (wanted / available sentences) lets the scorer learn that coverage matters more as a summary
-    keeps more of the article, as the centrality summarizer's hand-set ramp does.
-    """
-    count = len(article.sentences)
-    if count == 0:
+    texts: list[str]
+    index: np.ndarray
+    centrality: np.ndarray
+    title: np.ndarray
+    has_title: bool
+    first: np.ndarray
+    lexical: np.ndarray
+    words: np.ndarray
+    paragraphs: np.ndarray
+    share: float
+
+    @property
+    def count(self) -> int:
+        return len(self.texts)
+
+    @property
+    def inverse(self) -> np.ndarray:
+        return 1.0 / (1.0 + self.index)
+
+    def flags(self, test: Callable[[str], bool]) -> np.ndarray:
+        return np.array([test(text) for text in self.texts], dtype=float)
+
+    @classmethod
+    def of(cls, article: Article, vectors: EmbeddedArticle, n_wanted: int) -> _Sentences:
+        sentence_vectors = np.asarray(vectors.sentences, dtype=float)
+        centroid = sentence_vectors.mean(axis=0)
+        centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
+        count = len(article.sentences)
+        has_title = vectors.title is not None
+        return cls(
+            texts=article.texts,
+            index=np.arange(count, dtype=float),
+            centrality=sentence_vectors @ centroid,
+            title=sentence_vectors @ np.asarray(vectors.title, dtype=float) if has_title else np.zeros(count),
+            has_title=has_title,
+            first=sentence_vectors @ sentence_vectors[0],
+            lexical=lexical_centrality(article.texts),
+            words=np.array([len(text.split()) for text in article.texts], dtype=float),
+            paragraphs=np.array([sentence.paragraph for sentence in article.sentences], dtype=float),
+            share=min(1.0, n_wanted / count),
+        )
+
+
+#: The learned scorer's per-sentence features, each named where it is made, in column order. `share`
+#: (wanted / available sentences) lets the scorer learn that coverage matters more as a summary keeps more
+#: of the article, as the centrality summarizer's hand-set ramp does.
+_FEATURES: tuple[tuple[str, Callable[[_Sentences], np.ndarray]], ...] = (
+    ("inverse_position", lambda s: s.inverse),
+    ("relative_position", lambda s: s.index / max(s.count - 1, 1)),
+    ("is_first", lambda s: (s.index == 0).astype(float)),
+    ("opens_paragraph", lambda s: np.r_[1.0, (s.paragraphs[1:] != s.paragraphs[:-1]).astype(float)]),
+    ("relative_paragraph", lambda s: (s.paragraphs - s.paragraphs.min()) / max(float(np.ptp(s.paragraphs)), 1.0)),
+    ("centrality", lambda s: s.centrality),
+    ("centrality_z", lambda s: _zscore(s.centrality)),
+    ("title_similarity", lambda s: s.title),
+    ("title_z", lambda s: _zscore(s.title)),
+    ("has_title", lambda s: np.full(s.count, float(s.has_title))),
+    ("first_similarity", lambda s: s.first),
+    ("lexical_rank", lambda s: s.lexical),
+    ("lexical_z", lambda s: _zscore(s.lexical)),
+    ("words", lambda s: np.minimum(s.words, 50.0) / 25.0),
+    ("length_prior", lambda s: np.array([_length_prior(t) for t in s.texts])),
+    ("short", lambda s: (s.words < 6).astype(float)),
+    ("has_quote", lambda s: s.flags(lambda t: bool(_QUOTE.search(t)))),
+    ("starts_with_quote", lambda s: s.flags(lambda t: t.lstrip()[:1] in "\"“'‘")),
+    ("attribution", lambda s: s.flags(lambda t: bool(_SAID.search(t)))),
+    ("dateline", lambda s: s.flags(lambda t: bool(_DATELINE.match(t)))),
+    ("has_digit", lambda s: s.flags(lambda t: bool(_DIGIT.search(t)))),
+    ("question", lambda s: s.flags(lambda t: t.rstrip().endswith("?"))),
+    ("share", lambda s: np.full(s.count, s.share)),
+    ("log_sentences", lambda s: np.full(s.count, math.log(s.count))),
+    ("share_x_lexical", lambda s: s.share * s.lexical),
+    ("share_x_position", lambda s: s.share * s.inverse),
+    ("share_x_centrality", lambda s: s.share * s.centrality),
+)
+
+#: Names of the per-sentence features the learned scorer reads, in column order (saved with the scorer).
+FEATURES = tuple(name for name, _ in _FEATURES)
+
+
+def sentence_features(article: Article, vectors: EmbeddedArticle, n_wanted: int) -> np.ndarray:
+    """One row of `FEATURES` per sentence, from the shared sentence vectors and the text alone."""
+    if not article.sentences:
         return np.zeros((0, len(FEATURES)))
-    sentence_vectors = np.asarray(vectors.sentences, dtype=float)
-    index = np.arange(count, dtype=float)
-    centroid = sentence_vectors.mean(axis=0)
-    centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
-    centrality = sentence_vectors @ centroid
-    has_title = vectors.title is not None
-    title = sentence_vectors @ np.asarray(vectors.title, dtype=float) if has_title else np.zeros(count)
-    first = sentence_vectors @ sentence_vectors[0]
-    lexical = lexical_centrality(article.texts)
-    texts = article.texts
-    words = np.array([len(text.split()) for text in texts], dtype=float)
-    paragraphs = np.array([sentence.paragraph for sentence in article.sentences], dtype=float)
-    opens = np.r_[1.0, (paragraphs[1:] != paragraphs[:-1]).astype(float)]
-    share = min(1.0, n_wanted / count)
-    inverse = 1.0 / (1.0 + index)
-    columns = [
-        inverse, index / max(count - 1, 1), (index == 0).astype(float), opens,
-        (paragraphs - paragraphs.min()) / max(float(np.ptp(paragraphs)), 1.0),
-        centrality, _zscore(centrality), title, _zscore(title), np.full(count, float(has_title)), first,
-        lexical, _zscore(lexical), np.minimum(words, 50.0) / 25.0, np.array([_length_prior(t) for t in texts]),
-        (words < 6).astype(float),
-        np.array([bool(_QUOTE.search(t)) for t in texts], dtype=float),
-        np.array([t.lstrip()[:1] in "\"“'‘" for t in texts], dtype=float),
-        np.array([bool(_SAID.search(t)) for t in texts], dtype=float),
-        np.array([bool(_DATELINE.match(t)) for t in texts], dtype=float),
-        np.array([bool(_DIGIT.search(t)) for t in texts], dtype=float),
-        np.array([t.rstrip().endswith("?") for t in texts], dtype=float),
-        np.full(count, share), np.full(count, math.log(count)),
-        share * lexical, share * inverse, share * centrality,
-    ]
-    return np.column_stack(columns)
+    sentences = _Sentences.of(article, vectors, n_wanted)
+    return np.column_stack([make(sentences) for _, make in _FEATURES])
 
 
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -304,9 +369,12 @@ class LearnedSummarizer(CentralitySummarizer):
         scorer_redundancy: float | None = None,
         handover: bool = True,
     ) -> None:
-        super().__init__(n_sentences, ratio, max_words, min_sentences, centrality_weight, position_weight,
-                         position_decay, title_weight, length_weight, lexical_weight, coverage_start,
-                         coverage_full, redundancy)
+        super().__init__(
+            n_sentences=n_sentences, ratio=ratio, max_words=max_words, min_sentences=min_sentences,
+            centrality_weight=centrality_weight, position_weight=position_weight, position_decay=position_decay,
+            title_weight=title_weight, length_weight=length_weight, lexical_weight=lexical_weight,
+            coverage_start=coverage_start, coverage_full=coverage_full, redundancy=redundancy,
+        )
         self.C = C
         self.blend = blend
         self.scorer_redundancy = scorer_redundancy
@@ -388,28 +456,31 @@ class LearnedSummarizer(CentralitySummarizer):
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "scorer_"):
-            raise RuntimeError("LearnedSummarizer is not fitted: train with summaries (python -m nlpkit.train)")
+            raise NotFittedError("LearnedSummarizer is not fitted: train with summaries (python -m nlpkit.train)")
 
-    def rate(self, article: Article, vectors: EmbeddedArticle, n_wanted: int | None = None) -> np.ndarray:
+    def _hands_over(self, n_wanted: int) -> bool:
+        """A summary longer than any the editors wrote in training goes to the centrality rating."""
+        return self.handover and n_wanted > self.max_count_
+
+    def rate(self, article: Article, vectors: EmbeddedArticle | None, n_wanted: int | None = None) -> np.ndarray:
         self._check_fitted()
+        vectors = _needs_vectors(vectors, self.method)
         count = len(article.sentences)
         if count == 0:
             return np.zeros(0)
-        wanted = n_wanted if n_wanted is not None else self._length().count(count)
-        if self.handover and wanted > self.max_count_:
+        wanted = n_wanted if n_wanted is not None else self.summary_length().count(count)
+        if self._hands_over(wanted):
             return super().rate(article, vectors, wanted)
         score = _zscore(self._logit(sentence_features(article, vectors, wanted)))
         if self.blend_:
             score = (1.0 - self.blend_) * score + self.blend_ * _zscore(super().rate(article, vectors, wanted))
         return score
 
-    def summarize(self, article: Article, vectors: EmbeddedArticle, n_sentences: int | None = None) -> list[str]:
+    def mmr_weight(self, n_available: int, n_wanted: int) -> float:
+        """The MMR weight chosen on validation (the centrality one after a handover), fading out with coverage."""
         self._check_fitted()
-        length = self._length(n_sentences)
-        wanted = length.count(len(article.sentences))
-        own = self.redundancy if self.handover and wanted > self.max_count_ else self.redundancy_
-        redundancy = own * (1.0 - self._coverage(len(article.sentences), wanted))
-        return select_sentences(article, self.rate(article, vectors, wanted), length, vectors.sentences, redundancy)
+        own = self.redundancy if self._hands_over(n_wanted) else self.redundancy_
+        return own * (1.0 - self._coverage(n_available, n_wanted))
 
     # --- persistence -------------------------------------------------------------------------------
 

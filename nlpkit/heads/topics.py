@@ -7,6 +7,7 @@ a config file, in `get_params`, in a grid search and in MLflow params.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -21,7 +22,7 @@ from sklearn.svm import LinearSVC
 from nlpkit.heads.pooling import DocumentPooler
 from nlpkit.labels import OTHER, TOPICS
 
-__all__ = ["CLASSIFIERS", "TOPICS", "OTHER", "make_classifier", "make_topic_pipeline", "TopicDecider"]
+__all__ = ["CLASSIFIERS", "TOPICS", "OTHER", "make_classifier", "make_topic_pipeline", "TopicDecider", "DEFAULT_THRESHOLD"]
 
 
 def _logreg(random_state: int) -> BaseEstimator:
@@ -74,6 +75,10 @@ def make_topic_pipeline(clf: str = "logreg", params: dict | None = None, random_
     return pipeline.set_params(**params)
 
 
+#: Secondary-topic threshold of hand-set rules (`TopicDecider.fixed`), when none is learned on validation.
+DEFAULT_THRESHOLD = 0.35
+
+
 @dataclass
 class TopicDecider:
     """Turns class probabilities into a primary topic and a multi-label topic list.
@@ -86,6 +91,11 @@ class TopicDecider:
     labels: list[str]
     min_confidence: float = 0.0
     thresholds: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def fixed(cls, labels: Sequence[str], threshold: float = DEFAULT_THRESHOLD, min_confidence: float = 0.0) -> TopicDecider:
+        """Hand-set rules (config `thresholds: <number>`): one secondary threshold for every topic but `other`."""
+        return cls(list(labels), float(min_confidence), {label: float(threshold) for label in labels if label != OTHER})
 
     def fit(self, proba: np.ndarray, primary: list[str], topic_sets: list[list[str]]) -> TopicDecider:
         """Pick each threshold that maximises F1 of its decision on held-out data."""

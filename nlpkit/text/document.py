@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from nlpkit.text.furniture import strip_furniture
 from nlpkit.text.splitter import split_paragraphs, split_sentences
 
-__all__ = ["Sentence", "Article", "parse_article"]
+__all__ = ["Sentence", "Article", "EmbeddedArticle", "parse_article"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,18 @@ class Article:
     @property
     def word_count(self) -> int:
         return sum(len(sentence.words) for sentence in self.sentences)
+
+
+@dataclass(frozen=True)
+class EmbeddedArticle:
+    """Unit vectors of an article's title (None when it has none) and of each of its sentences.
+
+    `text` (title and sentences joined) rides along for heads that also read words, such as TF-IDF.
+    """
+
+    title: np.ndarray | None
+    sentences: np.ndarray
+    text: str = ""
 
 
 def parse_article(text: str, title: str = "", id: str = "", meta: dict | None = None) -> Article:

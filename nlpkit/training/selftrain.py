@@ -17,9 +17,8 @@ import numpy as np
 
 from nlpkit.data.corpus import LabelledArticle
 from nlpkit.data.readers import discover, read_path
-from nlpkit.embedding.encoder import EmbeddedArticle
-from nlpkit.errors import DataError
-from nlpkit.model import NewsModel
+from nlpkit.errors import DataError, NotFittedError
+from nlpkit.model import ArticlesInput, NewsModel
 from nlpkit.text.document import Article, parse_article
 from nlpkit.training.trainer import TrainReport, train
 
@@ -31,11 +30,11 @@ log = logging.getLogger(__name__)
 DEFAULT_MIN_CONFIDENCE = 0.8
 
 
-def pseudo_label(model: NewsModel, vectors: Sequence[EmbeddedArticle], min_confidence: float) -> list[tuple[int, str]]:
-    """(index, primary topic) of the articles the model decides with at least `min_confidence`."""
+def pseudo_label(model: NewsModel, articles: ArticlesInput, min_confidence: float) -> list[tuple[int, str]]:
+    """(index, primary topic) of the articles (raw or `model.encode`d) the model decides with at least `min_confidence`."""
     if model.decider is None:
-        raise RuntimeError("pseudo_label needs a fitted model")
-    proba = model._proba(vectors)
+        raise NotFittedError("pseudo_label needs a fitted model")
+    proba = model.predict_proba(articles)
     picked = []
     for index, row in enumerate(proba):
         topic, _ = model.decider.decide(row)
@@ -65,8 +64,7 @@ def self_train(config: Mapping[str, Any], unlabelled: Sequence[Article],
     if not 0.0 < min_confidence <= 1.0:
         raise DataError(f"--min-confidence must be in (0, 1], got {min_confidence}")
     first = train(config)
-    vectors = first.model._embed(list(unlabelled))
-    picked = pseudo_label(first.model, vectors, min_confidence)
+    picked = pseudo_label(first.model, list(unlabelled), min_confidence)
     log.info("self-training: %d of %d unlabelled articles at confidence >= %.2f", len(picked), len(unlabelled), min_confidence)
     extra = [LabelledArticle(unlabelled[i], (topic,), ()) for i, topic in picked]
     report = train(config, extra_train=extra) if extra else first
@@ -74,5 +72,5 @@ def self_train(config: Mapping[str, Any], unlabelled: Sequence[Article],
                            "selftrain/min_confidence": float(min_confidence)})
     for topic in sorted({t for _, t in picked}):
         report.metrics[f"selftrain/pseudo_{topic}"] = float(sum(1 for _, t in picked if t == topic))
-    report.model.metrics = dict(report.metrics)
+    report.model.add_metrics(report.metrics)
     return report

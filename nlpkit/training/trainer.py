@@ -15,11 +15,9 @@ from typing import Any, Mapping, Sequence
 
 from nlpkit.bundle import point_latest
 from nlpkit.data.corpus import LabelledArticle, corpus_hash, load_corpus, load_splits
-from nlpkit.embedding.encoder import EmbeddedArticle
 from nlpkit.evaluation.evaluators import Evaluation, evaluate_summaries, evaluate_topics
 from nlpkit.labels import LABELS
-from nlpkit.model import NewsModel
-from nlpkit.text.document import Article
+from nlpkit.model import EmbeddedBatch, NewsModel
 from nlpkit.training.naming import run_name_for
 
 __all__ = ["DatasetInfo", "TrainReport", "train", "save_bundle", "SPLIT_PREFIX"]
@@ -68,29 +66,30 @@ def train(config: Mapping[str, Any], extra_train: Sequence[LabelledArticle] = ()
     dataset = DatasetInfo(str(config["data"]), str(config["splits"]), corpus_hash(config["data"]),
                           {name: len(records) for name, records in splits.items()})
     model = NewsModel.from_config(config)
-    timings, vectors = _encode_splits(model, splits)
+    timings, batches = _encode_splits(model, splits)
     started = time.perf_counter()
-    model._fit_embedded(vectors["train"], [r.topics for r in splits["train"]],
-                        vectors["validation"], [r.topics for r in splits["validation"]])
-    scorer_metrics = model._fit_summarizer(*_summarised(splits, vectors, "train"), _summarised(splits, vectors, "validation"))
+    train_split, validation = splits["train"], splits["validation"]
+    model.fit(batches["train"], [r.topics for r in train_split],
+              validation=(batches["validation"], [r.topics for r in validation]),
+              summaries=_summaries(train_split), validation_summaries=_summaries(validation))
     timings["sys/fit_seconds"] = time.perf_counter() - started
     report = TrainReport(dict(config), run_name_for(config), model, dataset, example=_example(splits))
     report.metrics.update(timings)
-    report.metrics.update(scorer_metrics)
+    report.metrics.update(model.training_metrics)
     for split, prefix in SPLIT_PREFIX.items():
         if splits[split]:
-            evaluation, scores = _score_split(model, splits[split], vectors[split])
+            evaluation, scores = _score_split(model, splits[split], batches[split])
             report.evaluations[split] = evaluation
             report.metrics.update({prefix + key: value for key, value in scores.items()})
-    model.metrics = dict(report.metrics)
+    model.add_metrics(report.metrics)
     return report
 
 
-def _encode_splits(model: NewsModel, splits: dict[str, list[LabelledArticle]]) -> tuple[dict[str, float], dict[str, list[EmbeddedArticle]]]:
+def _encode_splits(model: NewsModel, splits: dict[str, list[LabelledArticle]]) -> tuple[dict[str, float], dict[str, EmbeddedBatch]]:
     """Encode every split once; with a warm cache this is disk reads and the weights never load."""
     started = time.perf_counter()
-    model.encoder.show_progress = True
-    vectors = {name: model._embed([r.article for r in records]) for name, records in splits.items()}
+    model.set_encoding(show_progress=True)
+    vectors = {name: model.encode([r.article for r in records]) for name, records in splits.items()}
     timings = {"sys/encode_seconds": time.perf_counter() - started}
     cache = getattr(model.encoder, "cache_", None)
     if cache is not None:
@@ -99,16 +98,13 @@ def _encode_splits(model: NewsModel, splits: dict[str, list[LabelledArticle]]) -
     return timings, vectors
 
 
-def _summarised(splits: dict[str, list[LabelledArticle]], vectors: dict[str, list[EmbeddedArticle]],
-                split: str) -> tuple[list[Article], list[EmbeddedArticle], list[list[str]]]:
-    """Articles of a split with an editor summary to learn from; headline-only items (no body to pick from) are left out."""
-    keep = [i for i, r in enumerate(splits[split]) if r.summary and r.article.meta.get("kind") != "headline"]
-    return ([splits[split][i].article for i in keep], [vectors[split][i] for i in keep],
-            [list(splits[split][i].summary) for i in keep])
+def _summaries(records: Sequence[LabelledArticle]) -> list[list[str]]:
+    """Each article's editor summary to learn from; none (empty) for headline-only items, which have no body to pick from."""
+    return [list(r.summary) if r.article.meta.get("kind") != "headline" else [] for r in records]
 
 
-def _score_split(model: NewsModel, records: list[LabelledArticle], vectors: list[EmbeddedArticle]) -> tuple[Evaluation, dict[str, float]]:
-    articles = [r.article for r in records]
+def _score_split(model: NewsModel, records: list[LabelledArticle], batch: EmbeddedBatch) -> tuple[Evaluation, dict[str, float]]:
+    articles, vectors = batch.articles, batch.vectors
     evaluation = evaluate_topics(model, articles, vectors, [r.primary for r in records])
     scores = dict(evaluation.metrics)
     with_summary = [i for i, r in enumerate(records) if r.summary and r.article.sentences]
@@ -132,7 +128,7 @@ def _example(splits: dict[str, list[LabelledArticle]]) -> list[dict[str, str]]:
 
 def save_bundle(report: TrainReport, suffix: str, provenance: dict[str, str] | None = None) -> Path:
     """Save the model as `<models_dir>/<run name>-<suffix>` and point `<models_dir>/latest` at it."""
-    report.model.provenance = {"run_name": report.run_name, **(provenance or {})}
+    report.model.set_provenance({"run_name": report.run_name, **(provenance or {})})
     bundle = report.model.save(Path(report.config["models_dir"]) / f"{report.run_name}-{suffix}")
     point_latest(bundle)
     log.info("bundle saved to %s", bundle)

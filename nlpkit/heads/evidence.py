@@ -14,9 +14,8 @@ from typing import Sequence
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from nlpkit.embedding.encoder import EmbeddedArticle
 from nlpkit.heads.summarizers import CentralitySummarizer, select_sentences
-from nlpkit.text.document import Article
+from nlpkit.text.document import Article, EmbeddedArticle
 
 __all__ = ["sentence_support", "pick_evidence", "focused_summary", "EVIDENCE_SENTENCES"]
 
@@ -71,7 +70,7 @@ def focused_summary(
     n_sentences: int | None = None,
 ) -> list[str]:
     """A summary about one topic: sentences ranked mostly by their support for it, in document order."""
-    length = summarizer._length(n_sentences)
+    length = summarizer.summary_length(n_sentences)
     wanted = length.count(len(article.sentences))
     base = summarizer.rate(article, vectors, wanted)
     scores = support_column[: len(base)] + _FOCUS_BASE_WEIGHT * _scaled(base)
