@@ -18,11 +18,11 @@ from sklearn.metrics import f1_score
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from nlpkit.embedding.encoder import EmbeddedArticle, SentenceEncoder
+from nlpkit.embedding.encoder import SentenceEncoder
 from nlpkit.heads.pooling import DocumentPooler
 from nlpkit.heads.summarizers import LeadSummarizer
 from nlpkit.heads.topics import OTHER
-from nlpkit.text.document import Article
+from nlpkit.text.document import Article, EmbeddedArticle
 
 __all__ = [
     "SUMY_ANCHORS",

@@ -1,17 +1,18 @@
-"""`python benchmarks/reliability.py --model BUNDLE`: what a hostile world does to `nlpkit.predict`, measured.
+"""`python -m benchmarks reliability --model BUNDLE`: what a hostile world does to `nlpkit.predict`, measured.
 
-    python benchmarks/reliability.py --model models/latest                  # everything (~10 min on 2 cores)
-    python benchmarks/reliability.py --model models/latest --kills 3 --articles 300 --skip-worst   # a quick look
+    python -m benchmarks reliability --model models/latest                  # everything (~10 min on 2 cores)
+    python -m benchmarks reliability --model models/latest --kills 3 --articles 300 --only bad kills   # a quick look
 
-Four measurements, each printed and written to benchmarks/results/reliability.json:
+Four measurements, written by the runner to benchmarks/results/reliability.json (reliability-<parts>.json
+when --only picks some):
 - bad inputs: one folder holding every kind of bad file we know (binary, deep or huge JSON, lone surrogates,
   names that are not UTF-8, unclosed HTML, FIFOs, symlink loops, other encodings, formulas, nlpkit's own
   output, ...); one run; every kind must give its records and the run must end with exit 1, no traceback;
 - kills: a folder of generated articles predicted in a subprocess that is killed (SIGKILL, SIGINT or SIGTERM,
   in turn) at a random moment, then resumed, `--kills` times; at the end, records lost and doubled;
 - worst file: the pathological files of issue 14 (4.9 MB of unclosed HTML, 100,000 one-line sentences, a
-  4.99 MB article, ...), each predicted alone in a fresh process under the default limits; wall time and
-  peak RSS above the process's baseline (the model loaded);
+  4.99 MB article, ...), each predicted alone in a fresh process (`benchmarks.probes worst`) under the
+  default limits; wall time and peak RSS above the process's baseline (the model loaded);
 - unreachable server: `nlpkit.predict --model models:/x@champion` against a tracking URI that accepts
   connections but never answers; seconds until the one-line error.
 The generated articles are synthetic; no benchmark data is read.
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import os
 import random
 import signal
@@ -33,8 +35,12 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
+from benchmarks.common import REPO, BenchmarkError
+from benchmarks.probes import child_result
+from benchmarks.report import Report
+
+PARTS = ("bad", "server", "kills", "worst")
+log = logging.getLogger("benchmarks.reliability")
 STORY = ("Refinery restarts\n\nThe refinery restarted its crude unit on Monday after a fire. Output will return to "
          "200,000 barrels a day by Friday, the operator said. Traders said prices eased on the news.")
 
@@ -66,7 +72,7 @@ def bad_kinds() -> dict[str, Callable[[Path], None]]:
         (folder / "zero.txt").symlink_to("/dev/zero")
 
     def own_output(folder: Path) -> None:
-        record = {"id": "x", "path": "x", "title": "", "topic": "legal", "topics": ["legal"], "scores": {}, "summary": [],
+        record: dict[str, Any] = {"id": "x", "path": "x", "title": "", "topic": "legal", "topics": ["legal"], "scores": {}, "summary": [],
                   "error": None, "warnings": [], "sha256": "0" * 64, "model": "0" * 16}
         _write(folder / "old-output.jsonl", json.dumps(record) + "\n")
 
@@ -122,9 +128,9 @@ def measure_bad_inputs(model: str, work: Path) -> dict[str, Any]:
         make(folder)
     output = work / "bad.jsonl"
     started = time.perf_counter()
-    result = subprocess.run(predict_command(model, folder, output), cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    result = subprocess.run(predict_command(model, folder, output), cwd=REPO, capture_output=True, text=True, timeout=1800)
     if not output.exists():
-        raise SystemExit(f"nlpkit.predict wrote nothing (exit {result.returncode}): {result.stderr.strip()[-500:]}")
+        raise BenchmarkError(f"nlpkit.predict wrote nothing (exit {result.returncode}): {result.stderr.strip()[-500:]}")
     records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
     return {"kinds": len(kinds), "exit_code": result.returncode, "traceback": "Traceback" in result.stderr,
             "records": len(records), "errors": sum(1 for r in records if r["error"]),
@@ -143,7 +149,7 @@ def measure_kills(model: str, work: Path, articles: int, kills: int, seed: int) 
     survived = []
     for attempt in range(kills):
         signum = [signal.SIGKILL, signal.SIGINT, signal.SIGTERM][attempt % 3]
-        process = subprocess.Popen(predict_command(model, folder, output, "--resume", "--batch-size", "8"), cwd=ROOT,
+        process = subprocess.Popen(predict_command(model, folder, output, "--resume", "--batch-size", "8"), cwd=REPO,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         before = output.stat().st_size if output.exists() else 0
         deadline = time.time() + 300
@@ -154,7 +160,7 @@ def measure_kills(model: str, work: Path, articles: int, kills: int, seed: int) 
             process.send_signal(signum)
             survived.append(signal.Signals(signum).name)
         process.wait(timeout=300)
-    final = subprocess.run(predict_command(model, folder, output, "--resume"), cwd=ROOT, capture_output=True, text=True, timeout=3600)
+    final = subprocess.run(predict_command(model, folder, output, "--resume"), cwd=REPO, capture_output=True, text=True, timeout=3600)
     lines = output.read_text(encoding="utf-8").splitlines()
     ids = []
     malformed = 0
@@ -178,36 +184,19 @@ _WORST_FILES: dict[str, Callable[[Path], None]] = {
     "4.9 MB of JSON nesting": lambda p: _write(p.with_suffix(".json"), "[" * 2_450_000 + "]" * 2_450_000),
 }
 
-_WORST_SCRIPT = r"""
-import json, resource, sys, time
-from pathlib import Path
-from nlpkit.batch import BatchStats, predict_stream
-from nlpkit.data.readers import read_path
-from nlpkit.model import NewsModel
-model = NewsModel.load(sys.argv[1])
-model.predict(["The court ruled on Monday. The judge agreed."])
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-started, cpu = time.perf_counter(), time.process_time()
-records = list(predict_stream(model, read_path(Path(sys.argv[2])), BatchStats()))
-seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "extra_mb": (peak - base) / 1024, "records": len(records),
-                  "errors": sum(1 for r in records if r.error), "warnings": sorted({w.split("(")[0].strip() for r in records for w in r.warnings})}))
-"""
-
-
 def measure_worst(model: str, work: Path) -> dict[str, Any]:
-    rows = {}
+    rows: dict[str, dict[str, Any]] = {}
     for name, make in _WORST_FILES.items():
         path = work / f"worst-{len(rows)}.txt"
         make(path)
         actual = next(p for p in work.glob(f"worst-{len(rows)}.*"))
-        result = subprocess.run([sys.executable, "-c", _WORST_SCRIPT, model, str(actual)], cwd=ROOT, capture_output=True,
-                                text=True, timeout=3600)
-        row = json.loads(result.stdout.strip().splitlines()[-1]) if result.returncode == 0 else {"failed": result.stderr[-300:]}
+        try:
+            row = child_result(["worst", model, str(actual)], timeout=3600)
+        except BenchmarkError as error:
+            row = {"failed": str(error)[-300:]}
         row["megabytes"] = round(actual.stat().st_size / 1e6, 2)
         rows[name] = row
-        print(f"  {name}: {row}", file=sys.stderr)
+        log.info("  %s: %s", name, row)
     return rows
 
 
@@ -216,9 +205,9 @@ def measure_unreachable(work: Path) -> dict[str, Any]:
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
         uri = f"http://127.0.0.1:{silent.getsockname()[1]}"
-        env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "PYTHONPATH": str(ROOT)}  # this checkout, not an installed nlpkit
+        env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "PYTHONPATH": str(REPO)}  # this checkout, not an installed nlpkit
         started = time.perf_counter()
-        result = subprocess.run([sys.executable, "-m", "nlpkit.predict", str(ROOT / "seeds" / "inbox"), "--model",
+        result = subprocess.run([sys.executable, "-m", "nlpkit.predict", str(REPO / "seeds" / "inbox"), "--model",
                                  "models:/nlpkit-news@champion", "--quiet"], cwd=work, env=env, capture_output=True, text=True, timeout=600)
         seconds = time.perf_counter() - started
         from nlpkit.errors import TrackingError
@@ -232,38 +221,41 @@ def measure_unreachable(work: Path) -> dict[str, Any]:
             "message": result.stderr.strip()[-300:]}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", default="models/latest", help="bundle folder to attack (default models/latest)")
     parser.add_argument("--articles", type=int, default=2000, help="articles in the kill test (default 2000)")
     parser.add_argument("--kills", type=int, default=9, help="kill-and-resume rounds (default 9: 3 of each signal)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--only", nargs="+", choices=["bad", "server", "kills", "worst"], default=["bad", "server", "kills", "worst"],
-                        help="measure only these parts (default: all)")
-    args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT))  # this checkout's nlpkit, not an installed one
-    model = str(Path(args.model).resolve())
+    parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS), help="measure only these parts (default: all)")
+
+
+def measure_parts(model: str, args: argparse.Namespace) -> dict[str, Any]:
     report: dict[str, Any] = {"model": model}
     with tempfile.TemporaryDirectory(prefix="nlpkit-reliability-") as temp:
         work = Path(temp)
         if "bad" in args.only:
-            print("bad inputs ...", file=sys.stderr)
+            log.info("bad inputs ...")
             report["bad_inputs"] = measure_bad_inputs(model, work)
             (work / "bad" / "unreadable.txt").chmod(0o644)
         if "server" in args.only:
-            print("unreachable tracking server ...", file=sys.stderr)
+            log.info("unreachable tracking server ...")
             report["unreachable_server"] = measure_unreachable(work)
         if "kills" in args.only:
-            print("kills and resumes ...", file=sys.stderr)
+            log.info("kills and resumes ...")
             report["kills"] = measure_kills(model, work, args.articles, args.kills, args.seed)
         if "worst" in args.only:
-            print("worst files under the default limits ...", file=sys.stderr)
+            log.info("worst files under the default limits ...")
             report["worst_files"] = measure_worst(model, work)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    target = RESULTS / ("reliability.json" if len(args.only) == 4 else f"reliability-{'-'.join(args.only)}.json")
-    target.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
-    print(summary(report))
-    return 0
+    return report
+
+
+def run(args: argparse.Namespace) -> Report:
+    model = str(Path(args.model).resolve())
+    report = measure_parts(model, args)
+    stem = "reliability" if set(args.only) == set(PARTS) else f"reliability-{'-'.join(args.only)}"
+    return Report("reliability", "nlpkit.predict against a hostile world (python -m benchmarks reliability)",
+                  summary(report) + "\n", report, params={"model": model, "only": args.only, "articles": args.articles,
+                                                          "kills": args.kills, "seed": args.seed}, stem=stem)
 
 
 def summary(report: dict[str, Any]) -> str:
@@ -287,7 +279,3 @@ def summary(report: dict[str, Any]) -> str:
         lines.append(f"worst per-file time: {slowest[1]['seconds']:.1f} s wall, {slowest[1]['cpu_seconds']:.1f} s CPU ({slowest[0]}); "
                      f"worst extra memory: {biggest[1]['extra_mb']:.0f} MB ({biggest[0]})")
     return "\n".join(lines)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

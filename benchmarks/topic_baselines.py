@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
-from anchors import article_text, make_tfidf_svc
-from common import whole_text_vectors
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.pipeline import Pipeline
 
+from benchmarks.anchors import article_text, make_tfidf_svc
+from benchmarks.common import whole_text_vectors
 from nlpkit.data.corpus import LabelledArticle
 from nlpkit.embedding.encoder import SentenceEncoder
 from nlpkit.text.document import Article
