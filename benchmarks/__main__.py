@@ -16,7 +16,8 @@ from pathlib import Path
 from benchmarks.common import REPO
 from benchmarks.report import BenchmarkSkipped, write_report
 
-#: name -> what it measures. Each is the module `benchmarks.<name>` with `add_arguments(parser)` and `run(args) -> Report`.
+#: name -> what it measures. Each is the module `benchmarks.<name>`,
+#: with `add_arguments(parser)` and `run(args) -> Report`.
 BENCHMARKS = {
     "active_learning": "does nlpkit.label pick better articles to label than chance (regional dev)",
     "compare": "nlpkit against the summary anchors and the seeds-trained topic baselines",
@@ -43,10 +44,16 @@ def build_parser(name: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"python -m benchmarks {name}", description=BENCHMARKS[name])
     module.add_arguments(parser)
     runner = parser.add_argument_group("runner")
-    runner.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results",
-                        help="folder for <name>.json and <name>.md (default benchmarks/results)")
+    runner.add_argument(
+        "--out",
+        type=Path,
+        default=REPO / "benchmarks" / "results",
+        help="folder for <name>.json and <name>.md (default benchmarks/results)",
+    )
     runner.add_argument("--no-mlflow", action="store_true", help="do not record an MLflow run")
-    runner.add_argument("--tracking-uri", help="MLflow store (default: MLFLOW_TRACKING_URI, else experiments/mlflow.db)")
+    runner.add_argument(
+        "--tracking-uri", help="MLflow store (default: MLFLOW_TRACKING_URI, else experiments/mlflow.db)"
+    )
     runner.add_argument("--quiet", action="store_true", help="only warnings and errors")
     return parser
 

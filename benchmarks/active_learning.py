@@ -54,7 +54,9 @@ def _split(records: list[dict[str, Any]], seed: int) -> tuple[list[int], list[in
 STRATEGIES = ("label", "random", "uncertainty", "diversity")
 
 
-def _pick(strategy: str, pool: list[int], budget: int, seed: int, uncertainty: np.ndarray, vectors: np.ndarray) -> list[int]:
+def _pick(
+    strategy: str, pool: list[int], budget: int, seed: int, uncertainty: np.ndarray, vectors: np.ndarray
+) -> list[int]:
     """Pool indices chosen by one rule."""
     from nlpkit.analysis.labelling import choose
 
@@ -63,12 +65,20 @@ def _pick(strategy: str, pool: list[int], budget: int, seed: int, uncertainty: n
     if strategy == "uncertainty":
         return [pool[i] for i in np.argsort(-uncertainty[pool], kind="stable")[:budget]]
     if strategy == "diversity":  # every pool article weighted alike, one per cluster
-        return [pool[i] for i in choose(np.ones(len(pool)), vectors[pool], budget, pool_factor=len(pool), random_state=seed)]
+        return [
+            pool[i] for i in choose(np.ones(len(pool)), vectors[pool], budget, pool_factor=len(pool), random_state=seed)
+        ]
     return [pool[i] for i in choose(uncertainty[pool], vectors[pool], budget, random_state=seed)]
 
 
-def measure(config_path: Path, pool_file: Path, budgets: list[int], seeds: int, cache_dir: str | None,
-            strategies: tuple[str, ...] = ("label", "random")) -> dict[str, Any]:
+def measure(
+    config_path: Path,
+    pool_file: Path,
+    budgets: list[int],
+    seeds: int,
+    cache_dir: str | None,
+    strategies: tuple[str, ...] = ("label", "random"),
+) -> dict[str, Any]:
     """Macro-F1 on the held-out part after adding each strategy's picks, per seed, and their spread."""
     from nlpkit.analysis.labelling import document_vector, margin_uncertainty
     from nlpkit.data.corpus import load_corpus, load_splits
@@ -87,15 +97,20 @@ def measure(config_path: Path, pool_file: Path, budgets: list[int], seeds: int, 
 
     model = NewsModel.from_config(config)
     train = encode(model, [r.article for r in splits["train"]], "seed train")
-    validation = (encode(model, [r.article for r in splits["validation"]], "seed validation"),
-                  [list(r.topics) for r in splits["validation"]])
+    validation = (
+        encode(model, [r.article for r in splits["validation"]], "seed validation"),
+        [list(r.topics) for r in splits["validation"]],
+    )
     pool_batch = encode(model, articles, "pool")
     train_topics = [list(r.topics) for r in splits["train"]]
 
     def fit_and_score(extra: list[int], evaluation: list[int]) -> float:
         added = pool_batch.subset(extra)
-        fresh = NewsModel.from_config(config).fit(EmbeddedBatch(train.articles + added.articles, train.vectors + added.vectors),
-                                                  train_topics + [gold[i] for i in extra], validation=validation)
+        fresh = NewsModel.from_config(config).fit(
+            EmbeddedBatch(train.articles + added.articles, train.vectors + added.vectors),
+            train_topics + [gold[i] for i in extra],
+            validation=validation,
+        )
         predictions = fresh.predict(pool_batch.subset(evaluation))
         truth = [records[i]["topic"] for i in evaluation]
         return topic_metrics(truth, [p.topic or "" for p in predictions], fresh.labels)["macro_f1"]
@@ -114,34 +129,59 @@ def measure(config_path: Path, pool_file: Path, budgets: list[int], seeds: int, 
             for strategy in strategies:
                 picked = _pick(strategy, pool, budget, seed, uncertainty, doc_vectors)
                 row[f"{strategy}_{budget}"] = fit_and_score(picked, evaluation)
-        log.warning("seed %d: %s (%.0fs)", seed, {k: round(v, 3) for k, v in row.items() if isinstance(v, float)},
-                    time.perf_counter() - started)
+        log.warning(
+            "seed %d: %s (%.0fs)",
+            seed,
+            {k: round(v, 3) for k, v in row.items() if isinstance(v, float)},
+            time.perf_counter() - started,
+        )
         rows.append(row)
     summary = {}
     for key in ["base"] + [f"{kind}_{b}" for b in budgets for kind in strategies]:
         values = [row[key] for row in rows]
-        summary[key] = {"mean": statistics.mean(values), "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
-                        "min": min(values), "max": max(values)}
+        summary[key] = {
+            "mean": statistics.mean(values),
+            "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
+            "min": min(values),
+            "max": max(values),
+        }
     for budget in budgets:
         wins = sum(row[f"label_{budget}"] > row[f"random_{budget}"] for row in rows)
         summary[f"label_beats_random_{budget}"] = {"seeds": float(wins), "of": float(len(rows))}
-    return {"config": str(config_path), "encoder": config["embed__model"], "pool_file": pool_file.name,
-            "eval_size": EVAL_SIZE, "seeds": seeds, "rows": rows, "summary": summary}
+    return {
+        "config": str(config_path),
+        "encoder": config["embed__model"],
+        "pool_file": pool_file.name,
+        "eval_size": EVAL_SIZE,
+        "seeds": seeds,
+        "rows": rows,
+        "summary": summary,
+    }
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, default=REPO / "configs" / "fast.yaml")
     parser.add_argument("--budgets", type=int, nargs="+", default=[25, 50])
     parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--strategies", nargs="+", choices=STRATEGIES, default=["label", "random"],
-                        help="selection rules to compare (default: label random)")
+    parser.add_argument(
+        "--strategies",
+        nargs="+",
+        choices=STRATEGIES,
+        default=["label", "random"],
+        help="selection rules to compare (default: label random)",
+    )
     parser.add_argument("--cache-dir", default=None, help="embedding cache (e.g. /work/cache/embeddings)")
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="folder holding benchmarks/ (default ../shared)")
+    parser.add_argument(
+        "--shared", type=Path, default=DEFAULT_SHARED, help="folder holding benchmarks/ (default ../shared)"
+    )
 
 
 def render(report: dict[str, Any]) -> str:
-    lines = [f"regional-dev macro-F1 on the held-out {report['eval_size']}, {report['seeds']} seeds "
-             f"(mean ± sd [min, max]); encoder {report['encoder']}", ""]
+    lines = [
+        f"regional-dev macro-F1 on the held-out {report['eval_size']}, {report['seeds']} seeds "
+        f"(mean ± sd [min, max]); encoder {report['encoder']}",
+        "",
+    ]
     for key, stats in report["summary"].items():
         if "beats" in key:
             lines.append(f"- {key}: {int(stats['seeds'])} of {int(stats['of'])} seeds")
@@ -155,7 +195,12 @@ def run(args: argparse.Namespace) -> Report:
     if not pool_file.is_file():
         raise BenchmarkSkipped(f"{pool_file} not found (pass --shared)")
     report = measure(args.config, pool_file, args.budgets, args.seeds, args.cache_dir, tuple(args.strategies))
-    return Report("active_learning", "nlpkit.label's picks against chance (python -m benchmarks active_learning)",
-                  render(report), report, params={"config": str(args.config), "budgets": args.budgets, "seeds": args.seeds},
-                  metrics={f"{key}_mean": stats["mean"] for key, stats in report["summary"].items() if "mean" in stats},
-                  stem=f"active_learning-{Path(str(report['encoder'])).name}")
+    return Report(
+        "active_learning",
+        "nlpkit.label's picks against chance (python -m benchmarks active_learning)",
+        render(report),
+        report,
+        params={"config": str(args.config), "budgets": args.budgets, "seeds": args.seeds},
+        metrics={f"{key}_mean": stats["mean"] for key, stats in report["summary"].items() if "mean" in stats},
+        stem=f"active_learning-{Path(str(report['encoder'])).name}",
+    )

@@ -241,9 +241,11 @@ class TargetResult:
 
     def line(self) -> str:
         shown = "n/a" if self.value is None else f"{self.value:.3f}{self.target.unit}"
-        verdict = {True: "met", False: f"missed by {abs(self.target.goal - (self.value or 0.0)):.3f}", None: "n/a"}[self.met]
+        missed = f"missed by {abs(self.target.goal - (self.value or 0.0)):.3f}"
+        verdict = {True: "met", False: missed, None: "n/a"}[self.met]
         note = f" ({self.note})" if self.note else ""
-        return f"- {self.target.text}: {shown}, goal {self.target.op} {self.target.goal:g}{self.target.unit}{note}: **{verdict}**"
+        goal = f"{self.target.op} {self.target.goal:g}{self.target.unit}"
+        return f"- {self.target.text}: {shown}, goal {goal}{note}: **{verdict}**"
 
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key, **asdict(self.target), "value": self.value, "met": self.met, "note": self.note}
@@ -267,7 +269,9 @@ TARGETS: dict[str, Target] = {
     "fast_rouge_gap": Target(7, "fast ROUGE-1 minus default", ">=", -1.0, " points"),
     "peak_rss_mb": Target(7, "peak RSS predicting", "<", 1536.0, " MB"),
     # issue 11: a warm retrain as a user runs it, a new `python -m nlpkit.train` process
-    "warm_retrain_speedup": Target(11, "cold / warm `python -m nlpkit.train` wall time, new process each", ">=", 10.0, "x"),
+    "warm_retrain_speedup": Target(
+        11, "cold / warm `python -m nlpkit.train` wall time, new process each", ">=", 10.0, "x"
+    ),
 }
 
 
@@ -293,8 +297,14 @@ class TopicScore:
         return worse_of_two(self.macro_f1)
 
     def row(self) -> dict[str, Any]:
-        return {"system": self.system, **{f"{k}_macro_f1": v for k, v in self.macro_f1.items()},
-                "worst_macro_f1": self.worse_of_two, "trained_on": self.trained_on, "seconds": self.seconds, **self.details}
+        return {
+            "system": self.system,
+            **{f"{k}_macro_f1": v for k, v in self.macro_f1.items()},
+            "worst_macro_f1": self.worse_of_two,
+            "trained_on": self.trained_on,
+            "seconds": self.seconds,
+            **self.details,
+        }
 
 
 def worse_of_two(macro_f1: dict[str, float]) -> float:
@@ -304,11 +314,15 @@ def worse_of_two(macro_f1: dict[str, float]) -> float:
 
 def topic_score_table(scores: Sequence[TopicScore], bold: str = "") -> list[str]:
     """Markdown: one row per system, Western / regional / headline-only / worse-of-two macro-F1."""
-    lines = ["| system | Western dev | regional dev | regional headline-only | worse of two | trained on |",
-             "|---|---:|---:|---:|---:|---|"]
+    lines = [
+        "| system | Western dev | regional dev | regional headline-only | worse of two | trained on |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
     for s in scores:
         name = f"**{s.system}**" if s.system == bold else s.system
         m = s.macro_f1
-        lines.append(f"| {name} | {m['western']:.3f} | {m['regional']:.3f} | {m.get('headline', float('nan')):.3f} | "
-                     f"{s.worse_of_two:.3f} | {s.trained_on} |")
+        lines.append(
+            f"| {name} | {m['western']:.3f} | {m['regional']:.3f} | {m.get('headline', float('nan')):.3f} | "
+            f"{s.worse_of_two:.3f} | {s.trained_on} |"
+        )
     return lines

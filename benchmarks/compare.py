@@ -26,7 +26,14 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from benchmarks import topic_baselines as baselines
-from benchmarks.anchors import SUMY_ANCHORS, TOPIC_DESCRIPTIONS, ZeroShotClassifier, lead_summary, make_sumy, sumy_summary
+from benchmarks.anchors import (
+    SUMY_ANCHORS,
+    TOPIC_DESCRIPTIONS,
+    ZeroShotClassifier,
+    lead_summary,
+    make_sumy,
+    sumy_summary,
+)
 from benchmarks.common import (
     DEFAULT_CACHE,
     DEFAULT_SHARED,
@@ -54,7 +61,15 @@ from nlpkit.model import EmbeddedBatch, NewsModel
 from nlpkit.text.document import Article, EmbeddedArticle
 from nlpkit.text.splitter import split_sentences
 
-__all__ = ["SUMMARY_SETS", "NLPKIT", "compare_summaries", "compare_topics", "render_markdown", "run", "TOPIC_DESCRIPTIONS"]
+__all__ = [
+    "SUMMARY_SETS",
+    "NLPKIT",
+    "compare_summaries",
+    "compare_topics",
+    "render_markdown",
+    "run",
+    "TOPIC_DESCRIPTIONS",
+]
 
 log = logging.getLogger("benchmarks.compare")
 
@@ -119,7 +134,6 @@ def load_summary_set(path: Path, n_fixed: int | None, limit: int | None = None) 
     return items
 
 
-
 # --------------------------------------------------------------------------- encoder
 
 
@@ -149,7 +163,9 @@ def nlpkit_summary(model: NewsModel, article: Article, vectors: EmbeddedArticle,
     return model.summarizer.summarize(article, vectors, n_sentences)
 
 
-def _timed_summaries(items: Sequence[SummaryItem], summarize: Callable[[int, SummaryItem], list[str]], label: str) -> tuple[list[list[str]], float]:
+def _timed_summaries(
+    items: Sequence[SummaryItem], summarize: Callable[[int, SummaryItem], list[str]], label: str
+) -> tuple[list[list[str]], float]:
     from tqdm import tqdm
 
     started = time.perf_counter()
@@ -169,7 +185,9 @@ def compare_summaries(
     for name in SUMY_ANCHORS:
         summarizer = make_sumy(name)
         systems.append((name, partial(_sumy_system, summarizer), 0.0))
-    systems.append((NLPKIT, lambda i, item: nlpkit_summary(model, item.article, vectors[i], item.n_sentences), encode_seconds))
+    systems.append(
+        (NLPKIT, lambda i, item: nlpkit_summary(model, item.article, vectors[i], item.n_sentences), encode_seconds)
+    )
     references = [item.reference for item in items]
     scores = []
     for name, summarize, extra_seconds in systems:
@@ -211,24 +229,37 @@ def score_predictions(sets: dict[str, TopicSet], predicted: Mapping[str, Sequenc
         result[name] = topic_metrics(data.truth, [str(p) for p in predicted[name]], LABELS)["macro_f1"]
     regional = sets["regional"]
     picks = regional.headline
-    result["headline"] = topic_metrics([regional.truth[i] for i in picks], [str(predicted["regional"][i]) for i in picks],
-                                       LABELS)["macro_f1"]
+    result["headline"] = topic_metrics(
+        [regional.truth[i] for i in picks], [str(predicted["regional"][i]) for i in picks], LABELS
+    )["macro_f1"]
     return result
 
 
-def _nlpkit_score(name: str, model: NewsModel, sets: dict[str, TopicSet], batches: dict[str, EmbeddedBatch]) -> TopicScore:
+def _nlpkit_score(
+    name: str, model: NewsModel, sets: dict[str, TopicSet], batches: dict[str, EmbeddedBatch]
+) -> TopicScore:
     started = time.perf_counter()
     assert model.decider is not None, "nlpkit is fitted before it is scored"
     predicted = {key: model.decider.primary(model.predict_proba(batches[key])) for key in sets}
-    return TopicScore(name, score_predictions(sets, predicted), "seed train; thresholds on seed validation",
-                      time.perf_counter() - started, {"encoder": str(model.config.get("embed__model"))})
+    return TopicScore(
+        name,
+        score_predictions(sets, predicted),
+        "seed train; thresholds on seed validation",
+        time.perf_counter() - started,
+        {"encoder": str(model.config.get("embed__model"))},
+    )
 
 
 def _baseline_score(baseline: baselines.Baseline, sets: dict[str, TopicSet]) -> TopicScore:
     started = time.perf_counter()
     predicted = {key: baseline.predict(data.articles) for key, data in sets.items()}
-    return TopicScore(baseline.name, score_predictions(sets, predicted), baseline.trained_on,
-                      baseline.seconds + time.perf_counter() - started, dict(baseline.info))
+    return TopicScore(
+        baseline.name,
+        score_predictions(sets, predicted),
+        baseline.trained_on,
+        baseline.seconds + time.perf_counter() - started,
+        dict(baseline.info),
+    )
 
 
 def zero_shot(run: TopicRun, validation_vectors: list[EmbeddedArticle]) -> baselines.Baseline:
@@ -240,8 +271,13 @@ def zero_shot(run: TopicRun, validation_vectors: list[EmbeddedArticle]) -> basel
     def predict(articles: Sequence[Article]) -> list[str]:
         return [str(label) for label in classifier.predict([lookup[id(a)] for a in articles])]
 
-    return baselines.Baseline(ZERO_SHOT, predict, "no examples; threshold on seed validation",
-                              time.perf_counter() - started, {"threshold": classifier.threshold_})
+    return baselines.Baseline(
+        ZERO_SHOT,
+        predict,
+        "no examples; threshold on seed validation",
+        time.perf_counter() - started,
+        {"threshold": classifier.threshold_},
+    )
 
 
 def compare_topics(run: TopicRun, setfit: bool = True) -> list[TopicScore]:
@@ -251,8 +287,12 @@ def compare_topics(run: TopicRun, setfit: bool = True) -> list[TopicScore]:
         scores.append(_nlpkit_score(NLPKIT_FAST, run.fast, run.sets, run.fast_batches))
     encoder = run.model.encoder
     validation_vectors = encode(run.model, [r.article for r in run.seeds.validation], "seed validation").vectors
-    fitted = [baselines.tfidf_logreg(run.seeds), baselines.tfidf_svc(run.seeds),
-              baselines.minilm_logreg(run.seeds, encoder), zero_shot(run, validation_vectors)]
+    fitted = [
+        baselines.tfidf_logreg(run.seeds),
+        baselines.tfidf_svc(run.seeds),
+        baselines.minilm_logreg(run.seeds, encoder),
+        zero_shot(run, validation_vectors),
+    ]
     if setfit:
         fitted.append(baselines.setfit(run.seeds, encoder))
     scores += [_baseline_score(baseline, run.sets) for baseline in fitted]
@@ -277,9 +317,11 @@ def summary_table(scores: Sequence[SystemScore]) -> list[str]:
     for s in scores:
         m = s.metrics
         name = f"**{s.system}**" if s.system == NLPKIT else s.system
-        lines.append(f"| {name} | {m['rouge1']:.2f} | {m['rouge2']:.2f} | {m['rougeL']:.2f} | {m['words']:.0f} | {_speed(s.articles_per_s)} |")
+        lines.append(
+            f"| {name} | {m['rouge1']:.2f} | {m['rouge2']:.2f} | {m['rougeL']:.2f} | {m['words']:.0f} "
+            f"| {_speed(s.articles_per_s)} |"
+        )
     return lines
-
 
 
 def topic_targets(scores: Sequence[TopicScore]) -> list[TargetResult]:
@@ -287,9 +329,12 @@ def topic_targets(scores: Sequence[TopicScore]) -> list[TargetResult]:
     ours = next(s for s in scores if s.system == NLPKIT)
     rivals = [s for s in scores if s.system not in (NLPKIT, NLPKIT_FAST)]
     margin = min(ours.macro_f1[key] - max(r.macro_f1[key] for r in rivals) for key in ("western", "regional"))
-    results = [check("western_macro_f1", ours.macro_f1["western"]), check("regional_macro_f1", ours.macro_f1["regional"]),
-               check("headline_macro_f1", ours.macro_f1["headline"]),
-               check("baseline_margin", margin, "per set against that set's best baseline")]
+    results = [
+        check("western_macro_f1", ours.macro_f1["western"]),
+        check("regional_macro_f1", ours.macro_f1["regional"]),
+        check("headline_macro_f1", ours.macro_f1["headline"]),
+        check("baseline_margin", margin, "per set against that set's best baseline"),
+    ]
     fast = next((s for s in scores if s.system == NLPKIT_FAST), None)
     if fast is not None:
         results.append(check("fast_gap", fast.worse_of_two - ours.worse_of_two))
@@ -314,8 +359,9 @@ def _split(scores: Sequence[SystemScore]) -> tuple[SystemScore, list[SystemScore
     return next(s for s in scores if s.system == NLPKIT), [s for s in scores if s.system != NLPKIT]
 
 
-def render_markdown(report: dict[str, Any], summaries: dict[str, list[SystemScore]],
-                    topics: Sequence[TopicScore] | None) -> str:
+def render_markdown(
+    report: dict[str, Any], summaries: dict[str, list[SystemScore]], topics: Sequence[TopicScore] | None
+) -> str:
     """The whole comparison as one Markdown page: header, one table per task, targets, method notes."""
     machine = report["machine"]
     lines = [
@@ -330,20 +376,39 @@ def render_markdown(report: dict[str, Any], summaries: dict[str, list[SystemScor
     ]
     for key, scores in summaries.items():
         info = report["summaries"][key]
-        lines += [f"## Summarization: {info['name']} (first {info['n']} articles; {info['length_rule']}; "
-                  f"references average {info['reference_words']:.0f} words)", "", *summary_table(scores), ""]
+        lines += [
+            f"## Summarization: {info['name']} (first {info['n']} articles; {info['length_rule']}; "
+            f"references average {info['reference_words']:.0f} words)",
+            "",
+            *summary_table(scores),
+            "",
+        ]
     targets = summary_targets(summaries)
     if topics:
         info = report["topics"]
-        lines += [f"## Topic classification: macro-F1 on both dev sets ({info['n']}), trained on the seeds only", "",
-                  *topic_score_table(topics, bold=NLPKIT), ""]
+        lines += [
+            f"## Topic classification: macro-F1 on both dev sets ({info['n']}), trained on the seeds only",
+            "",
+            *topic_score_table(topics, bold=NLPKIT),
+            "",
+        ]
         targets += topic_targets(topics)
     for name, counts in report.get("test_counts", {}).items():
-        lines += [f"## {name} (labels held out): nlpkit's predicted topics over {sum(counts.values())} articles", "",
-                  "| " + " | ".join(counts) + " |", "|" + "---:|" * len(counts),
-                  "| " + " | ".join(str(v) for v in counts.values()) + " |", ""]
-    lines += ["## Targets (issues 5 and 10; topic figures are dev figures)", "", *(t.line() for t in targets), "",
-              *_method_notes(report)]
+        lines += [
+            f"## {name} (labels held out): nlpkit's predicted topics over {sum(counts.values())} articles",
+            "",
+            "| " + " | ".join(counts) + " |",
+            "|" + "---:|" * len(counts),
+            "| " + " | ".join(str(v) for v in counts.values()) + " |",
+            "",
+        ]
+    lines += [
+        "## Targets (issues 5 and 10; topic figures are dev figures)",
+        "",
+        *(t.line() for t in targets),
+        "",
+        *_method_notes(report),
+    ]
     report["targets"] = [t.to_dict() for t in targets]
     return "\n".join(lines) + "\n"
 
@@ -353,8 +418,11 @@ def _staleness_warning(report: dict[str, Any]) -> list[str]:
     bundle, seeds = report.get("bundle_written"), report.get("seeds_modified")
     if not bundle or not seeds or seeds <= bundle:
         return []
-    return [f"> Warning: the seed corpus changed ({seeds}) after this bundle was trained ({bundle}); the baselines "
-            "are trained on the current seeds. Drop --model to train nlpkit in this run.", ""]
+    return [
+        f"> Warning: the seed corpus changed ({seeds}) after this bundle was trained ({bundle}); the baselines "
+        "are trained on the current seeds. Drop --model to train nlpkit in this run.",
+        "",
+    ]
 
 
 def _method_notes(report: dict[str, Any]) -> list[str]:
@@ -396,21 +464,33 @@ def run_metrics(summaries: dict[str, list[SystemScore]], topics: Sequence[TopicS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", type=Path, default=REPO / "configs" / "default.yaml",
-                        help="train nlpkit from this config on the seeds in this run (default configs/default.yaml)")
-    parser.add_argument("--fast-config", type=Path, default=REPO / "configs" / "fast.yaml",
-                        help="also train fast mode from this config (skipped when its encoder folder is missing)")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=REPO / "configs" / "default.yaml",
+        help="train nlpkit from this config on the seeds in this run (default configs/default.yaml)",
+    )
+    parser.add_argument(
+        "--fast-config",
+        type=Path,
+        default=REPO / "configs" / "fast.yaml",
+        help="also train fast mode from this config (skipped when its encoder folder is missing)",
+    )
     parser.add_argument("--model", type=Path, help="score this bundle instead of training from --config")
     parser.add_argument("--limit", type=int, help="first N articles of each summary set (default: all)")
     parser.add_argument("--topics-only", action="store_true", help="skip the summary comparison")
-    parser.add_argument("--no-setfit", action="store_true",
-                        help="skip the SetFit baseline (it fine-tunes MiniLM: minutes)")
-    parser.add_argument("--skip-test", action="store_true",
-                        help="do not predict the held-out test files (saves encoding them)")
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
-                        help="folder holding benchmarks/ (default: ../shared)")
-    parser.add_argument("--seeds", type=Path, default=REPO / "seeds",
-                        help="seed corpus folder (articles.jsonl, splits.json)")
+    parser.add_argument(
+        "--no-setfit", action="store_true", help="skip the SetFit baseline (it fine-tunes MiniLM: minutes)"
+    )
+    parser.add_argument(
+        "--skip-test", action="store_true", help="do not predict the held-out test files (saves encoding them)"
+    )
+    parser.add_argument(
+        "--shared", type=Path, default=DEFAULT_SHARED, help="folder holding benchmarks/ (default: ../shared)"
+    )
+    parser.add_argument(
+        "--seeds", type=Path, default=REPO / "seeds", help="seed corpus folder (articles.jsonl, splits.json)"
+    )
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="embedding cache")
     parser.add_argument("--speed-sample", type=int, default=40, help="articles per set timed cold for the encoder cost")
 
@@ -425,9 +505,15 @@ def run(args: argparse.Namespace) -> Report:
     report, summaries, topics = run_comparison(args, benchmarks)
     markdown = render_markdown(report, summaries, topics)
     name = "compare-topics" if args.topics_only else (f"compare-limit{args.limit}" if args.limit else "compare-all")
-    return Report("compare", "nlpkit vs anchors and baselines on real news (python -m benchmarks compare)", markdown,
-                  report, params={"model": report["model"], "limit": args.limit, "setfit": not args.no_setfit},
-                  metrics=run_metrics(summaries, topics), run_name=name)
+    return Report(
+        "compare",
+        "nlpkit vs anchors and baselines on real news (python -m benchmarks compare)",
+        markdown,
+        report,
+        params={"model": report["model"], "limit": args.limit, "setfit": not args.no_setfit},
+        metrics=run_metrics(summaries, topics),
+        run_name=name,
+    )
 
 
 def train_nlpkit(config_path: Path, cache_dir: Path, seeds: Path) -> NewsModel:
@@ -435,8 +521,9 @@ def train_nlpkit(config_path: Path, cache_dir: Path, seeds: Path) -> NewsModel:
     from nlpkit.training.config import load_config
     from nlpkit.training.trainer import train
 
-    config = load_config(config_path, [f"cache_dir={cache_dir}", f"data={seeds / 'articles.jsonl'}",
-                                       f"splits={seeds / 'splits.json'}"])
+    config = load_config(
+        config_path, [f"cache_dir={cache_dir}", f"data={seeds / 'articles.jsonl'}", f"splits={seeds / 'splits.json'}"]
+    )
     model_path = str(config["embed__model"])
     if model_path != "default" and not Path(model_path).is_absolute():
         config["embed__model"] = str(REPO / model_path)
@@ -450,18 +537,30 @@ def load_model(path: Path, cache_dir: Path) -> NewsModel:
     return model
 
 
-def run_comparison(args: argparse.Namespace, benchmarks: Path) -> tuple[dict, dict[str, list[SystemScore]], list[TopicScore]]:
+def run_comparison(
+    args: argparse.Namespace, benchmarks: Path
+) -> tuple[dict, dict[str, list[SystemScore]], list[TopicScore]]:
     """Load everything, embed once (cached), run both comparisons and collect the report."""
-    model = load_model(args.model, args.cache_dir) if args.model else train_nlpkit(args.config, args.cache_dir, args.seeds)
+    model = (
+        load_model(args.model, args.cache_dir) if args.model else train_nlpkit(args.config, args.cache_dir, args.seeds)
+    )
     report: dict[str, Any] = {
-        "date": utc_now(), "machine": machine_info(), "commit": git_commit(),
+        "date": utc_now(),
+        "machine": machine_info(),
+        "commit": git_commit(),
         "model": _display_path(args.model) if args.model else f"trained in this run from {_display_path(args.config)}",
-        "limit": args.limit, "summaries": {}, "encoder": {"texts_per_s": {}, "sample_texts": {}},
+        "limit": args.limit,
+        "summaries": {},
+        "encoder": {"texts_per_s": {}, "sample_texts": {}},
     }
     if args.model:
         seeds = [m for m in (_modified(args.seeds / "articles.jsonl"), _modified(args.seeds / "splits.json")) if m]
         report.update(bundle_written=_modified(args.model / "nlpkit.json"), seeds_modified=max(seeds, default=None))
-    summaries = {} if args.topics_only else {key: _run_summary_set(key, benchmarks, args, model, report) for key in SUMMARY_SETS}
+    summaries = (
+        {}
+        if args.topics_only
+        else {key: _run_summary_set(key, benchmarks, args, model, report) for key in SUMMARY_SETS}
+    )
     topics = _run_topics(benchmarks, args, model, report)
     report["load_average_end"] = load_average()
     return report, summaries, topics
@@ -489,7 +588,9 @@ def _record_cost(report: dict, key: str, cost: EncoderCost) -> None:
         report["encoder"]["sample_texts"][key] = cost.sample_texts
 
 
-def _run_summary_set(key: str, benchmarks: Path, args: argparse.Namespace, model: NewsModel, report: dict) -> list[SystemScore]:
+def _run_summary_set(
+    key: str, benchmarks: Path, args: argparse.Namespace, model: NewsModel, report: dict
+) -> list[SystemScore]:
     name, relative, n_fixed = SUMMARY_SETS[key]
     items = load_summary_set(benchmarks / relative, n_fixed, args.limit)
     articles = [item.article for item in items]
@@ -499,9 +600,13 @@ def _run_summary_set(key: str, benchmarks: Path, args: argparse.Namespace, model
     _record_cost(report, key, cost)
     scores = compare_summaries(items, model, vectors, cost.seconds_for(articles))
     rule = f"{n_fixed} sentences" if n_fixed else "k = the reference's sentence count"
-    report["summaries"][key] = {"name": name, "n": len(items), "length_rule": rule,
-                                "reference_words": mean_words([item.reference for item in items]),
-                                "systems": [s.row() for s in scores]}
+    report["summaries"][key] = {
+        "name": name,
+        "n": len(items),
+        "length_rule": rule,
+        "reference_words": mean_words([item.reference for item in items]),
+        "systems": [s.row() for s in scores],
+    }
     return scores
 
 
@@ -524,10 +629,14 @@ def _run_topics(benchmarks: Path, args: argparse.Namespace, model: NewsModel, re
     batches = {name: encode(model, data.articles, name) for name, data in sets.items()}
     fast = _fast_model(args)
     fast_batches = {name: encode(fast, data.articles, name) for name, data in sets.items()} if fast else None
-    topic_run = TopicRun(model, baselines.SeedData(seeds["train"], seeds["validation"]), sets, batches, fast, fast_batches)
+    topic_run = TopicRun(
+        model, baselines.SeedData(seeds["train"], seeds["validation"]), sets, batches, fast, fast_batches
+    )
     scores = compare_topics(topic_run, setfit=not args.no_setfit)
-    report["topics"] = {"n": {name: len(data) for name, data in sets.items()} | {"headline": len(sets["regional"].headline)},
-                        "systems": [s.row() for s in scores]}
+    report["topics"] = {
+        "n": {name: len(data) for name, data in sets.items()} | {"headline": len(sets["regional"].headline)},
+        "systems": [s.row() for s in scores],
+    }
     report["test_counts"] = {}
     for file in () if args.skip_test else ("test.jsonl", "regional-test.jsonl"):
         path = benchmarks / "topics" / file

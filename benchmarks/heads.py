@@ -79,7 +79,9 @@ def prepare(config: dict[str, Any], shared: Path, seeds_dir: Path) -> HeadData:
     seeds = load_seeds(seeds_dir)
     sets = topic_sets(shared)
     model = NewsModel.from_config(config)
-    seed_batches = {name: encode(model, [r.article for r in records], f"seed {name}") for name, records in seeds.items()}
+    seed_batches = {
+        name: encode(model, [r.article for r in records], f"seed {name}") for name, records in seeds.items()
+    }
     set_batches = {name: encode(model, data.articles, name) for name, data in sets.items()}
     return HeadData(config, seeds, seed_batches, sets, set_batches)
 
@@ -97,9 +99,10 @@ def score(data: HeadData, predict: Predictor) -> dict[str, float]:
     return result
 
 
-def fit_model(data: HeadData, overrides: dict[str, Any], extra: EmbeddedBatch | None = None,
-              extra_topics: Sequence[str] = ()) -> NewsModel:
-    """A NewsModel head fitted on the seed train split (plus `extra` pseudo-labelled articles), thresholds on validation."""
+def fit_model(
+    data: HeadData, overrides: dict[str, Any], extra: EmbeddedBatch | None = None, extra_topics: Sequence[str] = ()
+) -> NewsModel:
+    """A head fitted on the seed train split (plus `extra` pseudo-labelled articles), thresholds on validation."""
     model = NewsModel.from_config({**data.config, **overrides})
     train = data.seed_batches["train"]
     if extra is not None:
@@ -121,14 +124,19 @@ def _fitted_predictor(data: HeadData, overrides: dict[str, Any]) -> Predictor:
     return model_predictor(fit_model(data, overrides))
 
 
-def run_head(data: HeadData, name: str, build: Callable[[], Predictor],
-             trained_on: str, **details: Any) -> TopicScore:
+def run_head(data: HeadData, name: str, build: Callable[[], Predictor], trained_on: str, **details: Any) -> TopicScore:
     with stopwatch() as elapsed:
         predict = build()
         macro = score(data, predict)
     result = TopicScore(name, macro, trained_on, elapsed(), dict(details))
-    log.info("%-48s western %.3f regional %.3f headline %.3f worse %.3f", name, macro["western"], macro["regional"],
-             macro["headline"], result.worse_of_two)
+    log.info(
+        "%-48s western %.3f regional %.3f headline %.3f worse %.3f",
+        name,
+        macro["western"],
+        macro["regional"],
+        macro["headline"],
+        result.worse_of_two,
+    )
     return result
 
 
@@ -140,11 +148,13 @@ TIE = 0.002
 
 
 def pick(scores: Sequence[TopicScore]) -> TopicScore:
-    """The config choice: best worse-of-two among settings within WESTERN_GUARD of the best Western; ties by headline."""
+    """The config choice: best worse-of-two within WESTERN_GUARD of the best Western figure; ties by headline."""
     best_western = max(s.macro_f1["western"] for s in scores)
     eligible = [s for s in scores if s.macro_f1["western"] >= best_western - WESTERN_GUARD]
     top = max(s.worse_of_two for s in eligible)
-    return max((s for s in eligible if s.worse_of_two >= top - TIE), key=lambda s: (s.macro_f1["headline"], s.worse_of_two))
+    return max(
+        (s for s in eligible if s.worse_of_two >= top - TIE), key=lambda s: (s.macro_f1["headline"], s.worse_of_two)
+    )
 
 
 def hybrid_grid(data: HeadData) -> list[TopicScore]:
@@ -155,8 +165,15 @@ def hybrid_grid(data: HeadData) -> list[TopicScore]:
         overrides = dict(zip(keys, values))
         label = ", ".join(f"{k.split('__')[1]}={v:g}" for k, v in overrides.items())
         kind = "embedding only" if overrides["pool__lexical_weight"] == 0 else "hybrid"
-        scores.append(run_head(data, f"{kind} ({label})", partial(_fitted_predictor, data, overrides),
-                               "seed train; thresholds on validation", **overrides))
+        scores.append(
+            run_head(
+                data,
+                f"{kind} ({label})",
+                partial(_fitted_predictor, data, overrides),
+                "seed train; thresholds on validation",
+                **overrides,
+            )
+        )
     return scores
 
 
@@ -171,9 +188,10 @@ def _blocks(data: HeadData, base: dict[str, Any]) -> tuple[Any, Any]:
     return dense, lexical
 
 
-def _fused_predictor(data: HeadData, base: dict[str, Any], weight: float, prior: Probabilities | None = None,
-                     prior_weight: float = 0.0) -> Predictor:
-    """Late fusion: p = w p(embedding LR) + (1 - w) p(TF-IDF LR) [+ a zero-shot prior]; `other` abstain on validation."""
+def _fused_predictor(
+    data: HeadData, base: dict[str, Any], weight: float, prior: Probabilities | None = None, prior_weight: float = 0.0
+) -> Predictor:
+    """Late fusion: p = w p(embedding LR) + (1 - w) p(TF-IDF LR) [+ zero-shot prior]; `other` abstain on validation."""
     from sklearn.linear_model import LogisticRegression
 
     from nlpkit.heads.topics import TopicDecider
@@ -187,22 +205,33 @@ def _fused_predictor(data: HeadData, base: dict[str, Any], weight: float, prior:
 
     def proba(batch: EmbeddedBatch) -> np.ndarray:
         vectors = batch.vectors
-        p = (weight * emb.predict_proba(dense.transform(vectors))
-             + (1 - weight) * lex.predict_proba(lexical.transform([a.text for a in vectors])))
+        p = weight * emb.predict_proba(dense.transform(vectors)) + (1 - weight) * lex.predict_proba(
+            lexical.transform([a.text for a in vectors])
+        )
         if prior is not None and prior_weight > 0:
             p = (1 - prior_weight) * p + prior_weight * prior(batch)
         return p
 
     validation = data.seeds["validation"]
     decider = TopicDecider([str(c) for c in emb.classes_]).fit(
-        proba(data.seed_batches["validation"]), [r.primary for r in validation], [list(r.topics) for r in validation])
+        proba(data.seed_batches["validation"]), [r.primary for r in validation], [list(r.topics) for r in validation]
+    )
     return lambda batch: decider.primary(proba(batch))
 
 
 def fusion_heads(data: HeadData, base: dict[str, Any]) -> list[TopicScore]:
     """Late fusion: an embedding classifier and a TF-IDF classifier, their probabilities blended."""
-    return [run_head(data, f"late fusion (embedding weight {w:g})", partial(_fused_predictor, data, base, w),
-                     "seed train; thresholds on validation", fusion=w, **base) for w in (0.3, 0.5, 0.7)]
+    return [
+        run_head(
+            data,
+            f"late fusion (embedding weight {w:g})",
+            partial(_fused_predictor, data, base, w),
+            "seed train; thresholds on validation",
+            fusion=w,
+            **base,
+        )
+        for w in (0.3, 0.5, 0.7)
+    ]
 
 
 def zero_shot_prior(data: HeadData, base: dict[str, Any]) -> Probabilities:
@@ -225,7 +254,7 @@ def zero_shot_prior(data: HeadData, base: dict[str, Any]) -> Probabilities:
 
 
 def _prior_predictor(data: HeadData, base: dict[str, Any], prior: Probabilities, strength: float) -> Predictor:
-    """The hybrid head's probabilities blended with the zero-shot prior; the `other` abstain re-learned on validation."""
+    """The hybrid head's probabilities blended with the zero-shot prior; `other` abstain re-learned on validation."""
     from nlpkit.heads.topics import TopicDecider
 
     model = fit_model(data, base)
@@ -234,19 +263,37 @@ def _prior_predictor(data: HeadData, base: dict[str, Any], prior: Probabilities,
         return (1 - strength) * model.predict_proba(batch) + strength * prior(batch)
 
     validation = data.seeds["validation"]
-    decider = TopicDecider(model.labels).fit(proba(data.seed_batches["validation"]), [r.primary for r in validation],
-                                             [list(r.topics) for r in validation])
+    decider = TopicDecider(model.labels).fit(
+        proba(data.seed_batches["validation"]), [r.primary for r in validation], [list(r.topics) for r in validation]
+    )
     return lambda batch: decider.primary(proba(batch))
 
 
 def zero_shot_heads(data: HeadData, base: dict[str, Any], fusion: float) -> list[TopicScore]:
     """A zero-shot prior (topic descriptions, no examples) blended into the hybrid and into late fusion."""
     prior = zero_shot_prior(data, base)
-    scores = [run_head(data, f"hybrid + zero-shot prior {b:g}", partial(_prior_predictor, data, base, prior, b),
-                       "seed train + topic descriptions; thresholds on validation", prior=b, **base) for b in (0.1, 0.2, 0.35)]
-    scores += [run_head(data, f"late fusion {fusion:g} + zero-shot prior {b:g}",
-                        partial(_fused_predictor, data, base, fusion, prior, b),
-                        "seed train + topic descriptions; thresholds on validation", prior=b, **base) for b in (0.1, 0.2)]
+    scores = [
+        run_head(
+            data,
+            f"hybrid + zero-shot prior {b:g}",
+            partial(_prior_predictor, data, base, prior, b),
+            "seed train + topic descriptions; thresholds on validation",
+            prior=b,
+            **base,
+        )
+        for b in (0.1, 0.2, 0.35)
+    ]
+    scores += [
+        run_head(
+            data,
+            f"late fusion {fusion:g} + zero-shot prior {b:g}",
+            partial(_fused_predictor, data, base, fusion, prior, b),
+            "seed train + topic descriptions; thresholds on validation",
+            prior=b,
+            **base,
+        )
+        for b in (0.1, 0.2)
+    ]
     return scores
 
 
@@ -257,14 +304,22 @@ def self_training_heads(data: HeadData, base: dict[str, Any]) -> list[TopicScore
     scores = []
     unlabelled = data.seed_batches["test"]
     for confidence in (0.6, 0.8):
+
         def build(c: float = confidence) -> Predictor:
             picked = pseudo_label(fit_model(data, base), unlabelled, c)
             extra = unlabelled.subset([i for i, _ in picked])
             return model_predictor(fit_model(data, base, extra, [label for _, label in picked]))
 
-        scores.append(run_head(data, f"self-training (min confidence {confidence:g})", build,
-                               "seed train + pseudo-labelled seed test texts; thresholds on validation",
-                               min_confidence=confidence, **base))
+        scores.append(
+            run_head(
+                data,
+                f"self-training (min confidence {confidence:g})",
+                build,
+                "seed train + pseudo-labelled seed test texts; thresholds on validation",
+                min_confidence=confidence,
+                **base,
+            )
+        )
     return scores
 
 
@@ -280,29 +335,46 @@ def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[TopicScore]]
     scores += zero_shot_heads(data, base, max(fused, key=lambda s: s.worse_of_two).details["fusion"])
     scores += self_training_heads(data, base)
     scores.sort(key=lambda s: -s.worse_of_two)
-    report = {"date": utc_now(), "machine": machine_info(), "config": str(args.config), "encoder": config["embed__model"],
-              "n": {name: len(s) for name, s in data.sets.items()}, "chosen": best_hybrid.system, "best_hybrid": base,
-              "heads": [s.row() for s in scores]}
+    report = {
+        "date": utc_now(),
+        "machine": machine_info(),
+        "config": str(args.config),
+        "encoder": config["embed__model"],
+        "n": {name: len(s) for name, s in data.sets.items()},
+        "chosen": best_hybrid.system,
+        "best_hybrid": base,
+        "heads": [s.row() for s in scores],
+    }
     return report, scores
 
 
 def render(report: dict[str, Any], scores: Sequence[TopicScore]) -> str:
     best = scores[0]
-    lines = [f"# Topic heads on the same vectors ({report['date']}, encoder `{report['encoder']}`)", "",
-             f"Ranked by the worse of the two dev macro-F1s. Dev sets: {report['n']}.", "",
-             f"Config choice (best worse-of-two within {WESTERN_GUARD} of the best Western figure, ties within {TIE} "
-             f"by headline-only): **{report['chosen']}**.", "",
-             *topic_score_table(scores, bold=best.system), "",
-             f"Best: {best.system} (worse of two {best.worse_of_two:.3f}). What lost, by the worse of two:", ""]
+    lines = [
+        f"# Topic heads on the same vectors ({report['date']}, encoder `{report['encoder']}`)",
+        "",
+        f"Ranked by the worse of the two dev macro-F1s. Dev sets: {report['n']}.",
+        "",
+        f"Config choice (best worse-of-two within {WESTERN_GUARD} of the best Western figure, ties within {TIE} "
+        f"by headline-only): **{report['chosen']}**.",
+        "",
+        *topic_score_table(scores, bold=best.system),
+        "",
+        f"Best: {best.system} (worse of two {best.worse_of_two:.3f}). What lost, by the worse of two:",
+        "",
+    ]
     for s in scores[1:]:
         lines.append(f"- {s.system}: {s.worse_of_two - best.worse_of_two:+.3f}")
     return "\n".join(lines) + "\n"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", type=Path, default=REPO / "configs" / "default.yaml",
-                        help="run config (encoder, base settings)")
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="folder holding benchmarks/ (default ../shared)")
+    parser.add_argument(
+        "--config", type=Path, default=REPO / "configs" / "default.yaml", help="run config (encoder, base settings)"
+    )
+    parser.add_argument(
+        "--shared", type=Path, default=DEFAULT_SHARED, help="folder holding benchmarks/ (default ../shared)"
+    )
     parser.add_argument("--seeds", type=Path, default=REPO / "seeds", help="seed corpus folder")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="embedding cache")
 
@@ -313,5 +385,11 @@ def run(args: argparse.Namespace) -> Report:
     report, scores = measure(args)
     metrics = {f"{i:02d}_worst_macro_f1": s.worse_of_two for i, s in enumerate(scores)}
     metrics.update(flat_metrics({"best": scores[0].macro_f1}))
-    return Report("heads", "topic heads on the same vectors (python -m benchmarks heads)", render(report, scores), report,
-                  params={"config": str(args.config)}, metrics=metrics)
+    return Report(
+        "heads",
+        "topic heads on the same vectors (python -m benchmarks heads)",
+        render(report, scores),
+        report,
+        params={"config": str(args.config)},
+        metrics=metrics,
+    )

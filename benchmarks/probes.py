@@ -29,7 +29,9 @@ def child_result(arguments: list[str], timeout: float | None = None) -> dict[str
     command = [sys.executable, "-m", "benchmarks.probes", *arguments]
     done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=timeout)
     if done.returncode != 0:
-        raise BenchmarkError(f"probe {arguments[0]} failed ({done.returncode}): {done.stderr.strip().splitlines()[-1:]}")
+        raise BenchmarkError(
+            f"probe {arguments[0]} failed ({done.returncode}): {done.stderr.strip().splitlines()[-1:]}"
+        )
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
@@ -74,10 +76,16 @@ def memory(bundle: str, n_articles: str, data: str) -> dict[str, Any]:
         after_batch.append(current_rss_mb())
     seconds = time.perf_counter() - started
     # RSS after each batch (every 10th kept): a flat tail means memory does not grow with the number of articles.
-    return {"articles": count, "peak_rss_mb": peak_rss_mb(), "rss_after_load_mb": after_load,
-            "rss_after_first_batch_mb": after_batch[0], "rss_after_last_batch_mb": after_batch[-1],
-            "rss_by_batch_mb": [round(v, 1) if v else v for v in after_batch[::10]],
-            "seconds": seconds, "articles_per_second": count / seconds}
+    return {
+        "articles": count,
+        "peak_rss_mb": peak_rss_mb(),
+        "rss_after_load_mb": after_load,
+        "rss_after_first_batch_mb": after_batch[0],
+        "rss_after_last_batch_mb": after_batch[-1],
+        "rss_by_batch_mb": [round(v, 1) if v else v for v in after_batch[::10]],
+        "seconds": seconds,
+        "articles_per_second": count / seconds,
+    }
 
 
 def worst(bundle: str, file: str) -> dict[str, Any]:
@@ -96,9 +104,14 @@ def worst(bundle: str, file: str) -> dict[str, Any]:
     records = list(predict_stream(model, iter_inputs([Path(file)]), BatchStats()))
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"seconds": seconds, "cpu_seconds": cpu, "extra_mb": (peak - base) / 1024, "records": len(records),
-            "errors": sum(1 for r in records if r.error),
-            "warnings": sorted({w.split("(")[0].strip() for r in records for w in r.warnings})}
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "extra_mb": (peak - base) / 1024,
+        "records": len(records),
+        "errors": sum(1 for r in records if r.error),
+        "warnings": sorted({w.split("(")[0].strip() for r in records for w in r.warnings}),
+    }
 
 
 PROBES: dict[str, Callable[..., dict[str, Any]]] = {"memory": memory, "worst": worst}

@@ -92,16 +92,22 @@ def measure_all(model: str, articles: int, names: list[str]) -> dict[str, dict[s
 
 
 def render(report: dict[str, Any]) -> str:
-    lines = [f"{report['articles']} articles, model `{report['model']}`", "",
-             "| command | wall s | articles/s | CPU s | peak MB | load average | notes |", "|---|---:|---:|---:|---:|---:|---|"]
+    lines = [
+        f"{report['articles']} articles, model `{report['model']}`",
+        "",
+        "| command | wall s | articles/s | CPU s | peak MB | load average | notes |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
     for name in COMMANDS:
         row = report.get(name)
         if row is None:
             continue
         rate = report["articles"] / max(row["seconds"], 1e-9)
         notes = f"{int(row['stories'])} stories, page {row['html_mb']} MB" if "stories" in row else ""
-        lines.append(f"| {name} | {row['seconds']:.1f} | {rate:.0f} | {row['cpu_seconds']:.1f} | {row['peak_mb']:.0f} | "
-                     f"{row['load_average']} | {notes} |")
+        lines.append(
+            f"| {name} | {row['seconds']:.1f} | {rate:.0f} | {row['cpu_seconds']:.1f} | {row['peak_mb']:.0f} | "
+            f"{row['load_average']} | {notes} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -112,7 +118,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> Report:
-    report: dict[str, Any] = {"articles": args.articles, "model": args.model,
-                              **measure_all(args.model, args.articles, args.commands)}
-    return Report("scale", "predict, digest and label at scale (python -m benchmarks scale)", render(report), report,
-                  params={"model": args.model, "articles": args.articles, "commands": args.commands})
+    report: dict[str, Any] = {
+        "articles": args.articles,
+        "model": args.model,
+        **measure_all(args.model, args.articles, args.commands),
+    }
+    return Report(
+        "scale",
+        "predict, digest and label at scale (python -m benchmarks scale)",
+        render(report),
+        report,
+        params={"model": args.model, "articles": args.articles, "commands": args.commands},
+    )

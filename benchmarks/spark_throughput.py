@@ -12,8 +12,8 @@ per article separate: marginal CPU-s per article = (CPU(N) - CPU(small)) / (N - 
 of the run's session (driver, JVM, Python workers) sampled from /proc every 0.2 s. Model loads per Spark
 Python worker come from NLPKIT_SPARK_LOAD_LOG. The two outputs are compared record for record.
 Then the team server: `nlpkit.server` start (first start with initdb, then a restart), processes, RSS.
-The runner writes spark_throughput.json/.md to benchmarks/results/ and prints a table. Figures depend on the machine's load:
-the load average is recorded beside them.
+The runner writes spark_throughput-<time>.json/.md to benchmarks/results/ and prints a table. Figures
+depend on the machine's load: the load average is recorded beside them.
 """
 
 from __future__ import annotations
@@ -92,30 +92,52 @@ class SessionSampler:
         return sum(self.cpu.values())
 
 
-def run_predict(folder: Path, model: str, output: Path, engine: str, master: str, load_log: Path | None) -> dict[str, Any]:
-    command = [sys.executable, "-m", "nlpkit.predict", str(folder), "--model", model, "--output", str(output), "--quiet"]
+def run_predict(
+    folder: Path, model: str, output: Path, engine: str, master: str, load_log: Path | None
+) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        "-m",
+        "nlpkit.predict",
+        str(folder),
+        "--model",
+        model,
+        "--output",
+        str(output),
+        "--quiet",
+    ]
     if engine == "spark":
         command += ["--engine", "spark", "--master", master]
     env = dict(os.environ, HF_HUB_OFFLINE="1")
     if load_log:
         env["NLPKIT_SPARK_LOAD_LOG"] = str(load_log)
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     sampler = SessionSampler(process.pid)
     _, stderr = process.communicate()
     seconds = time.perf_counter() - started
     cpu = sampler.stop()
     if process.returncode not in (0, 1):
         raise BenchmarkError(f"{' '.join(command[:4])} failed ({process.returncode}): {stderr[-2000:]}")
-    result = {"engine": engine, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
-              "processes_peak": sampler.peak_processes, "rss_peak_mb": round(sampler.peak_rss_mb),
-              "processes_seen": len(sampler.cpu)}
+    result = {
+        "engine": engine,
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "processes_peak": sampler.peak_processes,
+        "rss_peak_mb": round(sampler.peak_rss_mb),
+        "processes_seen": len(sampler.cpu),
+    }
     if load_log and load_log.exists():
         loads = [line.split() for line in load_log.read_text().splitlines() if line.strip()]
         per_pid = Counter(pid for pid, _ in loads)
-        result.update(model_loads=len(loads), workers_that_loaded=len(per_pid), max_loads_per_worker=max(per_pid.values()),
-                      load_seconds=[float(s) for _, s in loads])
+        result.update(
+            model_loads=len(loads),
+            workers_that_loaded=len(per_pid),
+            max_loads_per_worker=max(per_pid.values()),
+            load_seconds=[float(s) for _, s in loads],
+        )
     return result
 
 
@@ -136,7 +158,9 @@ def _normal(record: dict[str, Any]) -> tuple:
             return tuple(v) if v is not None else ()
         return None if isinstance(v, float) and math.isnan(v) else v
 
-    return tuple(value(k) for k in ("id", "path", "title", "topic", "topics", "scores", "summary", "error", "warnings", "sha256"))
+    return tuple(
+        value(k) for k in ("id", "path", "title", "topic", "topics", "scores", "summary", "error", "warnings", "sha256")
+    )
 
 
 def throughput(n: int, small: int, model: str, master: str, work: Path, shared: Path) -> dict[str, Any]:
@@ -150,16 +174,20 @@ def throughput(n: int, small: int, model: str, master: str, work: Path, shared: 
             runs[label] = run_predict(folder, model, work / f"{engine}-{label}{suffix}", engine, master, load_log)
             log.info("%-5s %-5s %s", engine, label, runs[label])
         marginal = (runs["n"]["cpu_seconds"] - runs["small"]["cpu_seconds"]) / (n - small)
-        report[engine] = {**runs, "articles_per_second": round(n / runs["n"]["seconds"], 1),
-                          "cpu_seconds_per_article": round(runs["n"]["cpu_seconds"] / n, 4),
-                          "marginal_cpu_seconds_per_article": round(marginal, 4),
-                          "fixed_seconds": round(runs["small"]["seconds"], 1)}
+        report[engine] = {
+            **runs,
+            "articles_per_second": round(n / runs["n"]["seconds"], 1),
+            "cpu_seconds_per_article": round(runs["n"]["cpu_seconds"] / n, 4),
+            "marginal_cpu_seconds_per_article": round(marginal, 4),
+            "fixed_seconds": round(runs["small"]["seconds"], 1),
+        }
     local = sorted(map(_normal, read_records(work / "local-n.jsonl")))
     spark = sorted(map(_normal, read_records(work / "spark-n.parquet")))
     report["identical_records"] = local == spark
     report["records"] = len(local)
     report["spark_marginal_overhead_vs_local"] = round(
-        report["spark"]["marginal_cpu_seconds_per_article"] / report["local"]["marginal_cpu_seconds_per_article"] - 1, 3)
+        report["spark"]["marginal_cpu_seconds_per_article"] / report["local"]["marginal_cpu_seconds_per_article"] - 1, 3
+    )
     return report
 
 
@@ -182,9 +210,15 @@ def server_cost(work: Path) -> dict[str, Any]:
             time.sleep(2)
             status = server.status(folder)
             postgres = _postgres_processes(folder)
-            result[label] = {"seconds": round(seconds, 1), "mlflow_processes": status["mlflow_processes"],
-                             "mlflow_rss_mb": status["rss_mb"], "postgres_processes": postgres[0],
-                             "postgres_rss_mb": postgres[1], "workers": state.workers, "job_execution": False}
+            result[label] = {
+                "seconds": round(seconds, 1),
+                "mlflow_processes": status["mlflow_processes"],
+                "mlflow_rss_mb": status["rss_mb"],
+                "postgres_processes": postgres[0],
+                "postgres_rss_mb": postgres[1],
+                "workers": state.workers,
+                "job_execution": False,
+            }
             started = time.perf_counter()
             server.stop(folder)
             result[label]["stop_seconds"] = round(time.perf_counter() - started, 1)
@@ -212,30 +246,44 @@ def _postgres_processes(folder: Path) -> tuple[int, float]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n", type=int, default=2000, help="articles in the big run (default 2000)")
     parser.add_argument("--small", type=int, default=20, help="articles in the fixed-cost run (default 20)")
-    parser.add_argument("--model", default="models/latest",
-                        help="bundle or MLflow URI (default models/latest; the fast bundle)")
+    parser.add_argument(
+        "--model", default="models/latest", help="bundle or MLflow URI (default models/latest; the fast bundle)"
+    )
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--no-server", action="store_true", help="skip the team-server measurement")
     parser.add_argument("--no-spark", action="store_true", help="skip the throughput measurement")
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="folder holding benchmarks/ (default ../shared)")
+    parser.add_argument(
+        "--shared", type=Path, default=DEFAULT_SHARED, help="folder holding benchmarks/ (default ../shared)"
+    )
 
 
 def render(report: dict[str, Any]) -> str:
     """Per engine: articles/s, CPU per article and the fixed cost; then the server's processes and memory."""
-    lines = [f"Spark throughput, {report['date']} · {report['cpus']} cores · load average at start "
-             f"{report['load_average_start']}, at end {report['load_average_end']}", ""]
+    lines = [
+        f"Spark throughput, {report['date']} · {report['cpus']} cores · load average at start "
+        f"{report['load_average_start']}, at end {report['load_average_end']}",
+        "",
+    ]
     run = report.get("throughput")
     if run:
-        lines += [f"{run['n']} articles (fixed cost from {run['small']}), model `{run['model']}`, master {run['master']}", "",
-                  "| engine | articles/s | CPU s/article | marginal CPU s/article | fixed s | peak processes | peak RSS MB |",
-                  "|---|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            f"{run['n']} articles (fixed cost from {run['small']}), model `{run['model']}`, master {run['master']}",
+            "",
+            "| engine | articles/s | CPU s/article | marginal CPU s/article | fixed s | peak processes | peak RSS MB |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
         for engine in ("local", "spark"):
             e = run[engine]
-            lines.append(f"| {engine} | {e['articles_per_second']} | {e['cpu_seconds_per_article']} | "
-                         f"{e['marginal_cpu_seconds_per_article']} | {e['fixed_seconds']} | {e['n']['processes_peak']} | "
-                         f"{e['n']['rss_peak_mb']} |")
-        lines += ["", f"Identical records: {run['identical_records']} ({run['records']}); Spark's marginal overhead "
-                  f"vs local: {run['spark_marginal_overhead_vs_local']:+.1%}"]
+            lines.append(
+                f"| {engine} | {e['articles_per_second']} | {e['cpu_seconds_per_article']} | "
+                f"{e['marginal_cpu_seconds_per_article']} | {e['fixed_seconds']} | {e['n']['processes_peak']} | "
+                f"{e['n']['rss_peak_mb']} |"
+            )
+        lines += [
+            "",
+            f"Identical records: {run['identical_records']} ({run['records']}); Spark's marginal overhead "
+            f"vs local: {run['spark_marginal_overhead_vs_local']:+.1%}",
+        ]
     for label, row in (report.get("server") or {}).items():
         lines.append(f"- server {label}: {row}")
     return "\n".join(lines) + "\n"
@@ -252,7 +300,11 @@ def run(args: argparse.Namespace) -> Report:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     report["load_average_end"] = load_average()
-    return Report("spark_throughput", "nlpkit.predict local vs Spark (python -m benchmarks spark_throughput)",
-                  render(report), report, params={"n": args.n, "small": args.small, "model": args.model,
-                                                  "master": args.master},
-                  stem=f"spark_throughput-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}")
+    return Report(
+        "spark_throughput",
+        "nlpkit.predict local vs Spark (python -m benchmarks spark_throughput)",
+        render(report),
+        report,
+        params={"n": args.n, "small": args.small, "model": args.model, "master": args.master},
+        stem=f"spark_throughput-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}",
+    )

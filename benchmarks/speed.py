@@ -143,13 +143,15 @@ def fast_config_drift() -> list[str]:
     drift = sorted(key for key in set(default) | set(fast)
                    if not key.startswith(tuned) and default.get(key) != fast.get(key))
     if drift:
-        log.warning("configs/fast.yaml differs from configs/default.yaml in %s: the modes differ in more than the encoder", drift)
+        log.warning("configs/fast.yaml differs from configs/default.yaml in %s: "
+                    "the modes differ in more than the encoder", drift)
     return drift
 
 
 def ensure_fast_encoder(config_path: Path) -> tuple[Path, float | None]:
     """The fast config's encoder folder, distilled now (and timed) if it does not exist yet."""
     from nlpkit.embedding.distill import distill_encoder
+
     folder = Path(_resolve(str(_config_settings(config_path)["embed__model"])))
     if folder.is_dir():
         return folder, None
@@ -185,7 +187,9 @@ def run_child(command: list[str], env: dict[str, str]) -> Retrain:
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
-        raise BenchmarkError(f"{' '.join(command[:3])} failed ({done.returncode}): {done.stderr.strip().splitlines()[-1:]}")
+        raise BenchmarkError(
+            f"{' '.join(command[:3])} failed ({done.returncode}): {done.stderr.strip().splitlines()[-1:]}"
+        )
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return Retrain(wall, cpu, done.stdout)
 
@@ -210,7 +214,9 @@ def bare_encode(model: Any) -> Callable[[list[str]], Any]:
     encoder, backend = model.encoder, model.encoder.backend_  # bound now: never the timing wrapper below
     if encoder.kind_ == "model2vec":
         return lambda texts: backend.encode(texts, batch_size=max(encoder.batch_size, 1024))
-    return lambda texts: backend.encode(texts, batch_size=encoder.batch_size, convert_to_numpy=True, show_progress_bar=False)
+    return lambda texts: backend.encode(
+        texts, batch_size=encoder.batch_size, convert_to_numpy=True, show_progress_bar=False
+    )
 
 
 class TimedBackend:
@@ -268,21 +274,27 @@ def measure_throughput(model: Any, items: Sequence[dict], mode: str, min_seconds
     with tqdm(desc=f"throughput {mode}", unit="article", leave=False) as bar, timed_backend(model) as inside:
         while totals["articles"] == 0 or totals["e2e_wall"] < min_seconds:
             for index, (chunk, sentences) in enumerate(zip(chunks, texts)):
-                steps: dict[str, Callable[[], Any]] = {"e2e": partial(model.predict, chunk), "encoder": partial(encode, sentences)}
+                steps: dict[str, Callable[[], Any]] = {
+                    "e2e": partial(model.predict, chunk),
+                    "encoder": partial(encode, sentences),
+                }
                 seconds = _timed_steps(steps, totals, reverse=index % 2 == 1)
                 ratios.append(seconds["e2e"] / seconds["encoder"])
                 totals["articles"] += len(chunk)
                 totals["sentences"] += len(sentences)
                 bar.update(len(chunk))
-    return {**_throughput_row(totals), **_overhead_row(totals["e2e_wall"], inside.seconds),
-            "e2e_over_encoder_median_batch": float(statistics.median(ratios)),
-            "e2e_over_encoder_by_batch": [round(ratio, 4) for ratio in ratios[:64]]}
+    return {
+        **_throughput_row(totals),
+        **_overhead_row(totals["e2e_wall"], inside.seconds),
+        "e2e_over_encoder_median_batch": float(statistics.median(ratios)),
+        "e2e_over_encoder_by_batch": [round(ratio, 4) for ratio in ratios[:64]],
+    }
 
 
 def _timed_steps(steps: dict[str, Callable[[], Any]], totals: dict[str, float], reverse: bool) -> dict[str, float]:
     """Run each step once (in reverse order when asked), adding its wall and CPU time to `totals`."""
     seconds: dict[str, float] = {}
-    for name in (list(steps)[::-1] if reverse else list(steps)):
+    for name in list(steps)[::-1] if reverse else list(steps):
         wall, cpu = time.perf_counter(), time.process_time()
         steps[name]()
         seconds[name] = time.perf_counter() - wall
@@ -293,9 +305,12 @@ def _timed_steps(steps: dict[str, Callable[[], Any]], totals: dict[str, float], 
 
 def _throughput_row(t: dict[str, float]) -> dict[str, float]:
     return {
-        "articles": int(t["articles"]), "sentences": int(t["sentences"]),
-        "e2e_seconds": t["e2e_wall"], "e2e_cpu_seconds": t["e2e_cpu"],
-        "encoder_seconds": t["encoder_wall"], "encoder_cpu_seconds": t["encoder_cpu"],
+        "articles": int(t["articles"]),
+        "sentences": int(t["sentences"]),
+        "e2e_seconds": t["e2e_wall"],
+        "e2e_cpu_seconds": t["e2e_cpu"],
+        "encoder_seconds": t["encoder_wall"],
+        "encoder_cpu_seconds": t["encoder_cpu"],
         "articles_per_second": t["articles"] / t["e2e_wall"],
         "encoder_articles_per_second": t["articles"] / t["encoder_wall"],
         "encoder_sentences_per_second": t["sentences"] / t["encoder_wall"],
@@ -306,8 +321,12 @@ def _throughput_row(t: dict[str, float]) -> dict[str, float]:
 
 def _overhead_row(e2e_seconds: float, encoder_call_seconds: float) -> dict[str, float]:
     overhead = e2e_seconds - encoder_call_seconds
-    return {"e2e_encoder_call_seconds": encoder_call_seconds, "e2e_overhead_seconds": overhead,
-            "e2e_overhead_share": overhead / e2e_seconds, "e2e_over_encoder_call": e2e_seconds / encoder_call_seconds}
+    return {
+        "e2e_encoder_call_seconds": encoder_call_seconds,
+        "e2e_overhead_seconds": overhead,
+        "e2e_overhead_share": overhead / e2e_seconds,
+        "e2e_over_encoder_call": e2e_seconds / encoder_call_seconds,
+    }
 
 
 # --- quality ------------------------------------------------------------------------------------------
@@ -332,7 +351,11 @@ def topic_quality(model: Any, shared: Path) -> dict[str, Any]:
         assert model.decider is not None, "a loaded bundle is fitted"
         predicted = model.decider.primary(model.predict_proba(model.encode(data.articles)))
         scores[name] = topic_metrics(data.truth, predicted, LABELS)["macro_f1"]
-    return {"western_macro_f1": scores["western"], "regional_macro_f1": scores["regional"], "macro_f1": worse_of_two(scores)}
+    return {
+        "western_macro_f1": scores["western"],
+        "regional_macro_f1": scores["regional"],
+        "macro_f1": worse_of_two(scores),
+    }
 
 
 def summary_quality(model: Any, path: Path) -> dict[str, Any]:
@@ -346,8 +369,12 @@ def summary_quality(model: Any, path: Path) -> dict[str, Any]:
     references = [row.get("reference_sentences") or row["reference"] for row in rows]
     lengths = [len(ref) if isinstance(ref, list) else len(split_sentences(ref)) for ref in references]
     scores = evaluate_summaries(model, articles, model.encode(articles).vectors, references, lengths)
-    return {"rouge1": scores["summary_rouge1"], "rouge2": scores["summary_rouge2"],
-            "lead_rouge1": scores["lead_rouge1"], "rouge1_set": f"BBC News Summary, first {len(rows)}"}
+    return {
+        "rouge1": scores["summary_rouge1"],
+        "rouge2": scores["summary_rouge2"],
+        "lead_rouge1": scores["lead_rouge1"],
+        "rouge1_set": f"BBC News Summary, first {len(rows)}",
+    }
 
 
 # --- memory (fresh child processes) -------------------------------------------------------------------
@@ -368,8 +395,13 @@ def evaluate_targets(report: dict[str, Any]) -> list[TargetResult]:
     results = []
     if "default" in retrain:
         results.append(check("warm_retrain_speedup", retrain["default"]["speedup"], "default mode, new process each"))
-        results.append(check("cold_train_seconds", retrain["default"]["cold"]["wall_seconds"],
-                             f"wall; {retrain['default']['cold']['cpu_seconds']:.0f} s CPU; load {report['load_average_start']}"))
+        results.append(
+            check(
+                "cold_train_seconds",
+                retrain["default"]["cold"]["wall_seconds"],
+                f"wall; {retrain['default']['cold']['cpu_seconds']:.0f} s CPU; load {report['load_average_start']}",
+            )
+        )
     if set(MODES) <= set(modes):
         d, f = modes["default"], modes["fast"]
         results += [
@@ -380,7 +412,9 @@ def evaluate_targets(report: dict[str, Any]) -> list[TargetResult]:
             check("fast_rouge_gap", _delta(f, d, "rouge1")),
         ]
     for mode, data in modes.items():
-        results.append(check("peak_rss_mb", data["memory"]["peak_rss_mb"], f"{mode}, {data['memory']['articles']:,} articles"))
+        results.append(
+            check("peak_rss_mb", data["memory"]["peak_rss_mb"], f"{mode}, {data['memory']['articles']:,} articles")
+        )
     return results
 
 
@@ -400,13 +434,20 @@ def markdown_table(report: dict[str, Any], targets: Sequence[TargetResult]) -> s
         "|---|---:|---:|---:|",
     ]
     for mode, r in report["retrain"].items():
-        lines.append(f"| {mode} | {r['cold']['wall_seconds']:.1f} s / {r['warm']['wall_seconds']:.1f} s | "
-                     f"{r['cold']['cpu_seconds']:.1f} s / {r['warm']['cpu_seconds']:.1f} s | {r['speedup']:.1f}x |")
+        lines.append(
+            f"| {mode} | {r['cold']['wall_seconds']:.1f} s / {r['warm']['wall_seconds']:.1f} s | "
+            f"{r['cold']['cpu_seconds']:.1f} s / {r['warm']['cpu_seconds']:.1f} s | {r['speedup']:.1f}x |"
+        )
     if report["modes"]:
-        lines += ["", f"{report['throughput_articles']} {report['speed_data']} articles, batches of {BATCH_ARTICLES}", "",
-                  "| mode | encoder | end-to-end articles/s | bare encoder articles/s (sentences/s) | "
-                  "end-to-end / bare encoder (/ encoder call inside predict) | macro-F1 Western / regional | ROUGE-1 | peak RSS |",
-                  "|---|---|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            "",
+            f"{report['throughput_articles']} {report['speed_data']} articles, batches of {BATCH_ARTICLES}",
+            "",
+            "| mode | encoder | end-to-end articles/s | bare encoder articles/s (sentences/s) | "
+            "end-to-end / bare encoder (/ encoder call inside predict) | macro-F1 Western / regional | ROUGE-1 "
+            "| peak RSS |",
+            "|---|---|---:|---:|---:|---:|---:|---:|",
+        ]
         lines += [_mode_row(mode, data) for mode, data in report["modes"].items()]
     lines += ["", "Targets:", "", *(t.line() for t in targets)]
     return "\n".join(lines)
@@ -417,7 +458,8 @@ def _mode_row(mode: str, data: dict[str, Any]) -> str:
     return (
         f"| {mode} | {data['encoder']} | {t['articles_per_second']:.2f} | {t['encoder_articles_per_second']:.2f} "
         f"({t['encoder_sentences_per_second']:.0f}) | {t['e2e_over_encoder']:.3f} ({t['e2e_over_encoder_call']:.3f}) | "
-        f"{_num(q.get('western_macro_f1'), '.3f')} / {_num(q.get('regional_macro_f1'), '.3f')} | {_num(q.get('rouge1'), '.2f')} | "
+        f"{_num(q.get('western_macro_f1'), '.3f')} / {_num(q.get('regional_macro_f1'), '.3f')} | "
+        f"{_num(q.get('rouge1'), '.2f')} | "
         f"{mem['peak_rss_mb']:.0f} MB ({mem['articles']:,} articles) |"
     )
 
@@ -430,30 +472,45 @@ def _fmt_load(load: list[float] | None) -> str:
     return "n/a" if not load else " / ".join(f"{value:.2f}" for value in load)
 
 
-
-
 # --- main ---------------------------------------------------------------------------------------------
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, default=256, help="articles for the throughput comparison (default 256)")
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="folder holding benchmarks/ (default ../shared)")
-    parser.add_argument("--modes", default=",".join(MODES), help="comma-separated modes to measure (default: default,fast)")
+    parser.add_argument(
+        "--shared", type=Path, default=DEFAULT_SHARED, help="folder holding benchmarks/ (default ../shared)"
+    )
+    parser.add_argument(
+        "--modes", default=",".join(MODES), help="comma-separated modes to measure (default: default,fast)"
+    )
     parser.add_argument("--retrain-only", action="store_true", help="only the cold/warm retrain measurement")
-    parser.add_argument("--memory-fast", type=int, default=10_000, help="articles predicted in the fast-mode memory run")
-    parser.add_argument("--memory-default", type=int, default=1280,
-                        help="articles predicted in the default-mode memory run (default 1280, ~3 min on 2 idle cores)")
-    parser.add_argument("--min-seconds", type=float, default=5.0,
-                        help="repeat throughput passes until this long (fast mode)")
+    parser.add_argument(
+        "--memory-fast", type=int, default=10_000, help="articles predicted in the fast-mode memory run"
+    )
+    parser.add_argument(
+        "--memory-default",
+        type=int,
+        default=1280,
+        help="articles predicted in the default-mode memory run (default 1280, ~3 min on 2 idle cores)",
+    )
+    parser.add_argument(
+        "--min-seconds", type=float, default=5.0, help="repeat throughput passes until this long (fast mode)"
+    )
 
 
-def measure_mode(mode: str, bundle: str, items: Sequence[dict], sources: Sources, args: argparse.Namespace) -> dict[str, Any]:
+def measure_mode(
+    mode: str, bundle: str, items: Sequence[dict], sources: Sources, args: argparse.Namespace
+) -> dict[str, Any]:
     """Throughput, quality and memory of one mode's warm-retrained bundle."""
     from nlpkit.model import NewsModel
 
     started = time.perf_counter()
     model = NewsModel.load(bundle)
-    encoder = "MiniLM-L6 (sentence-transformers)" if mode == "default" else f"{Path(str(model.config['embed__model'])).name} (model2vec)"
+    encoder = (
+        "MiniLM-L6 (sentence-transformers)"
+        if mode == "default"
+        else f"{Path(str(model.config['embed__model'])).name} (model2vec)"
+    )
     return {
         "encoder": encoder,
         "load_seconds": time.perf_counter() - started,
@@ -467,9 +524,16 @@ def run_benchmark(args: argparse.Namespace, modes: Sequence[str]) -> dict[str, A
     """Retrain each mode (cold, then warm), then measure the warm bundle; all outputs in a temporary folder."""
     sources = find_sources(args.shared)
     items = raw_items(sources.speed, args.limit)
-    report: dict[str, Any] = {"date": utc_now(), "machine": {**machine_info(), **torch_info()},
-                              "load_average_start": load_average(), "speed_data": sources.speed_label,
-                              "throughput_articles": len(items), "settings": _settings(args, sources), "modes": {}, "retrain": {}}
+    report: dict[str, Any] = {
+        "date": utc_now(),
+        "machine": {**machine_info(), **torch_info()},
+        "load_average_start": load_average(),
+        "speed_data": sources.speed_label,
+        "throughput_articles": len(items),
+        "settings": _settings(args, sources),
+        "modes": {},
+        "retrain": {},
+    }
     if "fast" in modes:
         report["distill_seconds"] = ensure_fast_encoder(CONFIGS["fast"])[1]
         report["fast_config_drift"] = fast_config_drift()
@@ -485,18 +549,37 @@ def run_benchmark(args: argparse.Namespace, modes: Sequence[str]) -> dict[str, A
 
 
 def _settings(args: argparse.Namespace, sources: Sources) -> dict[str, Any]:
-    return {"limit": args.limit, "batch_articles": BATCH_ARTICLES, "memory_fast": args.memory_fast, "modes": args.modes,
-            "memory_default": args.memory_default, "min_seconds": args.min_seconds, "speed_file": str(sources.speed),
-            "topics": sources.topics, "bbc_file": str(sources.bbc), "bbc_limit": BBC_LIMIT, "retrain_only": args.retrain_only}
+    return {
+        "limit": args.limit,
+        "batch_articles": BATCH_ARTICLES,
+        "memory_fast": args.memory_fast,
+        "modes": args.modes,
+        "memory_default": args.memory_default,
+        "min_seconds": args.min_seconds,
+        "speed_file": str(sources.speed),
+        "topics": sources.topics,
+        "bbc_file": str(sources.bbc),
+        "bbc_limit": BBC_LIMIT,
+        "retrain_only": args.retrain_only,
+    }
 
 
 def run(args: argparse.Namespace) -> Report:
     """Both modes measured; the targets checked and the table written from the figures."""
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     if min(args.limit, args.memory_fast, args.memory_default) < 1 or not modes or set(modes) - set(MODES):
-        raise BenchmarkError(f"--limit, --memory-fast and --memory-default must be at least 1; --modes takes some of {MODES}")
+        raise BenchmarkError(
+            f"--limit, --memory-fast and --memory-default must be at least 1; --modes takes some of {MODES}"
+        )
     report = run_benchmark(args, modes)
     targets = evaluate_targets(report)
-    return Report("speed", "speed benchmark (python -m benchmarks speed)", markdown_table(report, targets), report,
-                  params=report["settings"], metrics=flat_metrics({"retrain": report["retrain"], "modes": report["modes"]}),
-                  targets=targets, run_name=f"speed-{report['date'][:10]}")
+    return Report(
+        "speed",
+        "speed benchmark (python -m benchmarks speed)",
+        markdown_table(report, targets),
+        report,
+        params=report["settings"],
+        metrics=flat_metrics({"retrain": report["retrain"], "modes": report["modes"]}),
+        targets=targets,
+        run_name=f"speed-{report['date'][:10]}",
+    )

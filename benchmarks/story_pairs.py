@@ -27,7 +27,9 @@ PAIRS = REPO / "seeds" / "pairs" / "articles.jsonl"
 log = logging.getLogger("benchmarks.story_pairs")
 
 
-def measure(model_path: str, thresholds: list[float], cache_dir: str | None, encoder: str | None = None) -> list[dict[str, float]]:
+def measure(
+    model_path: str, thresholds: list[float], cache_dir: str | None, encoder: str | None = None
+) -> list[dict[str, float]]:
     from nlpkit.analysis.grouping import GroupingSettings, group_stories, pair_scores, parse_date, story_vector
     from nlpkit.data.jsonl import read_jsonl
     from nlpkit.embedding.encoder import SentenceEncoder
@@ -50,23 +52,36 @@ def measure(model_path: str, thresholds: list[float], cache_dir: str | None, enc
         for use_dates in (True, False):
             stories = group_stories(vectors, dates if use_dates else [None] * len(dates), settings)
             scores = pair_scores(events, stories)
-            rows.append({"threshold": threshold, "dates": float(use_dates), **scores, "stories": float(len(set(stories)))})
+            rows.append(
+                {"threshold": threshold, "dates": float(use_dates), **scores, "stories": float(len(set(stories)))}
+            )
     return rows
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", default="models/latest", help="bundle folder (default models/latest)")
-    parser.add_argument("--thresholds", type=float, nargs="+", default=[round(x, 2) for x in np.arange(0.5, 0.96, 0.05)])
-    parser.add_argument("--encoder", help="measure this encoder ('default' = MiniLM, or a folder) instead of the model's")
+    parser.add_argument(
+        "--thresholds", type=float, nargs="+", default=[round(x, 2) for x in np.arange(0.5, 0.96, 0.05)]
+    )
+    parser.add_argument(
+        "--encoder", help="measure this encoder ('default' = MiniLM, or a folder) instead of the model's"
+    )
     parser.add_argument("--cache-dir", default=None, help="embedding cache folder (e.g. /work/cache/embeddings)")
 
 
 def render(report: dict[str, Any]) -> str:
-    lines = [f"{report['pairs_file']}: {report['articles']} articles, {report['events']} events; encoder {report['encoder']}",
-             "", "| threshold | dates | precision | recall | F1 | stories |", "|---:|---|---:|---:|---:|---:|"]
+    lines = [
+        f"{report['pairs_file']}: {report['articles']} articles, {report['events']} events; "
+        f"encoder {report['encoder']}",
+        "",
+        "| threshold | dates | precision | recall | F1 | stories |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
     for row in report["rows"]:
-        lines.append(f"| {row['threshold']:.2f} | {'yes' if row['dates'] else 'no'} | {row['precision']:.3f} | "
-                     f"{row['recall']:.3f} | {row['f1']:.3f} | {int(row['stories'])} |")
+        lines.append(
+            f"| {row['threshold']:.2f} | {'yes' if row['dates'] else 'no'} | {row['precision']:.3f} | "
+            f"{row['recall']:.3f} | {row['f1']:.3f} | {int(row['stories'])} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -75,9 +90,19 @@ def run(args: argparse.Namespace) -> Report:
 
     rows = measure(args.model, args.thresholds, args.cache_dir, args.encoder)
     records = [data for _, data in read_jsonl(PAIRS)]
-    report = {"pairs_file": str(PAIRS.relative_to(REPO)), "articles": len(records),
-              "events": len({r["event"] for r in records}), "encoder": args.encoder or args.model, "rows": rows}
+    report = {
+        "pairs_file": str(PAIRS.relative_to(REPO)),
+        "articles": len(records),
+        "events": len({r["event"] for r in records}),
+        "encoder": args.encoder or args.model,
+        "rows": rows,
+    }
     best = max(rows, key=lambda row: row["f1"])
-    return Report("story_pairs", "same-story grouping on seeds/pairs (python -m benchmarks story_pairs)", render(report),
-                  report, params={"encoder": report["encoder"], "thresholds": args.thresholds},
-                  metrics={"best_f1": best["f1"], "best_threshold": best["threshold"]})
+    return Report(
+        "story_pairs",
+        "same-story grouping on seeds/pairs (python -m benchmarks story_pairs)",
+        render(report),
+        report,
+        params={"encoder": report["encoder"], "thresholds": args.thresholds},
+        metrics={"best_f1": best["f1"], "best_threshold": best["threshold"]},
+    )

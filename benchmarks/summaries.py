@@ -25,7 +25,16 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from benchmarks.anchors import SUMY_ANCHORS, lead_summary, make_sumy, sumy_summary
-from benchmarks.common import DEFAULT_CACHE, DEFAULT_SHARED, REPO, BenchmarkError, encode, load_seeds, machine_info, utc_now
+from benchmarks.common import (
+    DEFAULT_CACHE,
+    DEFAULT_SHARED,
+    REPO,
+    BenchmarkError,
+    encode,
+    load_seeds,
+    machine_info,
+    utc_now,
+)
 from benchmarks.compare import SUMMARY_SETS, load_summary_set, mean_words
 from benchmarks.report import BenchmarkSkipped, Report
 from nlpkit.evaluation.metrics import rouge
@@ -74,18 +83,34 @@ def summary_parts(args: argparse.Namespace, model: NewsModel) -> list[Part]:
     for key, held_out in (("bbc", args.bbc_held_out), ("cnn", args.cnn_held_out)):
         name, relative, n_fixed = SUMMARY_SETS[key]
         items = load_summary_set(benchmarks / relative, n_fixed, held_out[1])
-        for label, (start, end) in ((f"{name} {1}-{args.tuned}, tuned before", (1, args.tuned)),
-                                    (f"{name} {held_out[0]}-{min(held_out[1], len(items))}, held out", held_out)):
+        for label, (start, end) in (
+            (f"{name} {1}-{args.tuned}, tuned before", (1, args.tuned)),
+            (f"{name} {held_out[0]}-{min(held_out[1], len(items))}, held out", held_out),
+        ):
             chosen = items[start - 1 : end]
             articles = [item.article for item in chosen]
             suffix = "tuned" if start == 1 else "held_out"
-            parts.append(Part(f"{key}_{suffix}", label, articles, [item.reference for item in chosen],
-                              [item.n_sentences for item in chosen]))
+            parts.append(
+                Part(
+                    f"{key}_{suffix}",
+                    label,
+                    articles,
+                    [item.reference for item in chosen],
+                    [item.n_sentences for item in chosen],
+                )
+            )
     seeds = load_seeds(args.seeds)
     test = [r for r in seeds["test"] if r.summary and r.article.meta.get("kind") != "headline" and r.article.sentences]
     articles = [r.article for r in test]
-    parts.append(Part("seed_test", "seed corpus test split (with a body; k = the editor's count)", articles,
-                      [list(r.summary) for r in test], [len(r.summary) for r in test]))
+    parts.append(
+        Part(
+            "seed_test",
+            "seed corpus test split (with a body; k = the editor's count)",
+            articles,
+            [list(r.summary) for r in test],
+            [len(r.summary) for r in test],
+        )
+    )
     return parts
 
 
@@ -101,7 +126,9 @@ def systems_for(model: NewsModel) -> dict[str, Callable[[Article, EmbeddedArticl
     if not isinstance(learned, LearnedSummarizer):
         raise BenchmarkError("the bundle's summarizer is not learned: train with --set summary__method=learned")
     centrality = centrality_of(learned)
-    systems: dict[str, Callable[[Article, EmbeddedArticle, int], list[str]]] = {"Lead-k": lambda a, v, k: lead_summary(a, k)}
+    systems: dict[str, Callable[[Article, EmbeddedArticle, int], list[str]]] = {
+        "Lead-k": lambda a, v, k: lead_summary(a, k)
+    }
     for name in SUMY_ANCHORS:
         summarizer = make_sumy(name)
         systems[name] = partial(_sumy_system, summarizer)
@@ -116,8 +143,9 @@ def _sumy_system(summarizer: Any, article: Article, vectors: EmbeddedArticle, k:
     return sumy_summary(summarizer, article, k)
 
 
-def score_parts(parts: Sequence[Part], systems: dict[str, Callable[[Article, EmbeddedArticle, int], list[str]]],
-                model: NewsModel) -> dict[str, dict[str, dict[str, float]]]:
+def score_parts(
+    parts: Sequence[Part], systems: dict[str, Callable[[Article, EmbeddedArticle, int], list[str]]], model: NewsModel
+) -> dict[str, dict[str, dict[str, float]]]:
     """ROUGE-1/2/L, mean words and summary-step seconds per article, for every system on every part."""
     from tqdm import tqdm
 
@@ -127,11 +155,18 @@ def score_parts(parts: Sequence[Part], systems: dict[str, Callable[[Article, Emb
         table[part.key] = {}
         for name, summarize in systems.items():
             started = time.perf_counter()
-            summaries = [summarize(a, v, k) for a, v, k in tqdm(list(zip(part.articles, part.vectors, part.lengths)),
-                                                                 desc=f"{part.key} {name}", leave=False)]
+            summaries = [
+                summarize(a, v, k)
+                for a, v, k in tqdm(
+                    list(zip(part.articles, part.vectors, part.lengths)), desc=f"{part.key} {name}", leave=False
+                )
+            ]
             seconds = time.perf_counter() - started
-            table[part.key][name] = {**rouge(summaries, part.references), "words": mean_words(summaries),
-                                     "ms_per_article": 1000 * seconds / max(len(part.articles), 1)}
+            table[part.key][name] = {
+                **rouge(summaries, part.references),
+                "words": mean_words(summaries),
+                "ms_per_article": 1000 * seconds / max(len(part.articles), 1),
+            }
             log.info("%s | %s | %s", part.key, name, " ".join(f"{k} {v:.2f}" for k, v in table[part.key][name].items()))
     return table
 
@@ -163,61 +198,92 @@ def target_lines(table: dict[str, dict[str, dict[str, float]]], timing: dict[str
         need = cnn["Lead-k"][key] + gain
         have = cnn[LEARNED][key]
         verdict = "met" if have >= need else f"missed by {need - have:.2f}"
-        lines.append(f"- CNN/DailyMail held out {key.upper()}: learned {have:.2f} vs Lead-3 {cnn['Lead-k'][key]:.2f} "
-                     f"+ {gain} = {need:.2f}: **{verdict}**")
+        lines.append(
+            f"- CNN/DailyMail held out {key.upper()}: learned {have:.2f} vs Lead-3 {cnn['Lead-k'][key]:.2f} "
+            f"+ {gain} = {need:.2f}: **{verdict}**"
+        )
     bbc = table["bbc_held_out"]
     have = bbc[LEARNED]["rouge1"]
     rivals = {name: scores["rouge1"] for name, scores in bbc.items() if name not in (LEARNED, PURE, "Lead-k")}
     best = max(rivals, key=lambda name: rivals[name])
     ok = have >= BBC_ROUGE1 and have > rivals[best]
-    verdict = "met" if ok else f"missed ({BBC_ROUGE1 - have:+.2f} to {BBC_ROUGE1:.0f}; {have - rivals[best]:+.2f} vs {best})"
-    lines.append(f"- BBC held out ROUGE-1: learned {have:.2f}, best other {best} {rivals[best]:.2f} "
-                 f"(target >= {BBC_ROUGE1:.0f} and ahead of every sumy method and centrality): **{verdict}**")
+    verdict = (
+        "met" if ok else f"missed ({BBC_ROUGE1 - have:+.2f} to {BBC_ROUGE1:.0f}; {have - rivals[best]:+.2f} vs {best})"
+    )
+    lines.append(
+        f"- BBC held out ROUGE-1: learned {have:.2f}, best other {best} {rivals[best]:.2f} "
+        f"(target >= {BBC_ROUGE1:.0f} and ahead of every sumy method and centrality): **{verdict}**"
+    )
     seed = table["seed_test"]
     gap = seed[LEARNED]["rouge1"] - seed["Lead-k"]["rouge1"]
-    lines.append(f"- Seed test ROUGE-1: learned {seed[LEARNED]['rouge1']:.2f} vs Lead-k {seed['Lead-k']['rouge1']:.2f} "
-                 f"({gap:+.2f}): **{'met' if gap > 0 else 'missed'}**")
+    lines.append(
+        f"- Seed test ROUGE-1: learned {seed[LEARNED]['rouge1']:.2f} vs Lead-k {seed['Lead-k']['rouge1']:.2f} "
+        f"({gap:+.2f}): **{'met' if gap > 0 else 'missed'}**"
+    )
     share = timing.get("learned_share_of_encoder")
     if share is not None:
-        lines.append(f"- Speed: the learned summary step costs {100 * share:.1f}% of the bare encoder's time on the same "
-                     f"{timing['articles']:.0f} articles ({timing['texts']:.0f} texts; target: predict within 10%): "
-                     f"**{'met' if share <= 0.10 else 'missed'}**")
+        lines.append(
+            f"- Speed: the learned summary step costs {100 * share:.1f}% of the bare encoder's time on the same "
+            f"{timing['articles']:.0f} articles ({timing['texts']:.0f} texts; target: predict within 10%): "
+            f"**{'met' if share <= 0.10 else 'missed'}**"
+        )
     return lines
 
 
 def render(report: dict[str, Any], parts: Sequence[Part], table: dict[str, dict[str, dict[str, float]]]) -> str:
-    lines = ["# Summaries: held-out comparison (issue 16)", "",
-             f"Date: {report['date']} · {report['machine']['cores']} cores, {report['machine']['cpu']} "
-             f"· model `{report['model']}` · load average {report['machine'].get('load_average')}", ""]
+    lines = [
+        "# Summaries: held-out comparison (issue 16)",
+        "",
+        f"Date: {report['date']} · {report['machine']['cores']} cores, {report['machine']['cpu']} "
+        f"· model `{report['model']}` · load average {report['machine'].get('load_average')}",
+        "",
+    ]
     for part in parts:
-        lines += [f"## {part.label} ({len(part.articles)} articles)", "",
-                  "| system | ROUGE-1 | ROUGE-2 | ROUGE-L | words | ms/article |", "|---|---:|---:|---:|---:|---:|"]
+        lines += [
+            f"## {part.label} ({len(part.articles)} articles)",
+            "",
+            "| system | ROUGE-1 | ROUGE-2 | ROUGE-L | words | ms/article |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
         for name, m in table[part.key].items():
             shown = f"**{name}**" if name == LEARNED else name
-            lines.append(f"| {shown} | {m['rouge1']:.2f} | {m['rouge2']:.2f} | {m['rougeL']:.2f} | {m['words']:.0f} "
-                         f"| {m['ms_per_article']:.1f} |")
+            lines.append(
+                f"| {shown} | {m['rouge1']:.2f} | {m['rouge2']:.2f} | {m['rougeL']:.2f} | {m['words']:.0f} "
+                f"| {m['ms_per_article']:.1f} |"
+            )
         lines.append("")
-    lines += ["## Targets (issue 16, held-out parts only)", "", *target_lines(table, report["timing"]), "",
-              "Lead-k is Lead-3 on CNN/DailyMail; k is the reference's sentence count on BBC and the editor's on the seeds. "
-              "ROUGE F1 x100 (rouge-score, stemmed; ROUGE-L = ROUGE-Lsum). ms/article: the system's own step, "
-              "vectors from the shared cache.", ""]
+    lines += [
+        "## Targets (issue 16, held-out parts only)",
+        "",
+        *target_lines(table, report["timing"]),
+        "",
+        "Lead-k is Lead-3 on CNN/DailyMail; k is the reference's sentence count on BBC and the editor's on the seeds. "
+        "ROUGE F1 x100 (rouge-score, stemmed; ROUGE-L = ROUGE-Lsum). ms/article: the system's own step, "
+        "vectors from the shared cache.",
+        "",
+    ]
     return "\n".join(lines)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", type=Path, default=REPO / "models" / "latest",
-                        help="bundle with summary__method=learned")
+    parser.add_argument(
+        "--model", type=Path, default=REPO / "models" / "latest", help="bundle with summary__method=learned"
+    )
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="folder holding benchmarks/")
     parser.add_argument("--seeds", type=Path, default=REPO / "seeds", help="seed corpus folder")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="embedding cache")
-    parser.add_argument("--tuned", type=int, default=300,
-                        help="articles at the start of each set used for tuning before")
-    parser.add_argument("--bbc-held-out", type=parse_range, default=(301, 2121),
-                        help="BBC articles held out (default 301-2121)")
-    parser.add_argument("--cnn-held-out", type=parse_range, default=(301, 1000),
-                        help="CNN/DailyMail held out (default 301-1000)")
-    parser.add_argument("--timing-sample", type=int, default=40,
-                        help="CNN held-out articles for the speed check (0: skip)")
+    parser.add_argument(
+        "--tuned", type=int, default=300, help="articles at the start of each set used for tuning before"
+    )
+    parser.add_argument(
+        "--bbc-held-out", type=parse_range, default=(301, 2121), help="BBC articles held out (default 301-2121)"
+    )
+    parser.add_argument(
+        "--cnn-held-out", type=parse_range, default=(301, 1000), help="CNN/DailyMail held out (default 301-1000)"
+    )
+    parser.add_argument(
+        "--timing-sample", type=int, default=40, help="CNN held-out articles for the speed check (0: skip)"
+    )
 
 
 def run(args: argparse.Namespace) -> Report:
@@ -235,8 +301,19 @@ def run(args: argparse.Namespace) -> Report:
     cnn = next(p for p in parts if p.key == "cnn_held_out")
     timing = time_summary_step(model, cnn, args.timing_sample) if args.timing_sample > 0 else {}
     learned = model.summarizer.fitted_state() if isinstance(model.summarizer, LearnedSummarizer) else None
-    report = {"date": utc_now(), "machine": machine_info(), "model": str(args.model),
-              "parts": {p.key: {"label": p.label, "n": len(p.articles)} for p in parts},
-              "table": table, "timing": timing, "learned": learned}
-    return Report("summaries", "every summarizer on held-out articles (python -m benchmarks summaries)",
-                  render(report, parts, table), report, params={"model": str(args.model), "tuned": args.tuned})
+    report = {
+        "date": utc_now(),
+        "machine": machine_info(),
+        "model": str(args.model),
+        "parts": {p.key: {"label": p.label, "n": len(p.articles)} for p in parts},
+        "table": table,
+        "timing": timing,
+        "learned": learned,
+    }
+    return Report(
+        "summaries",
+        "every summarizer on held-out articles (python -m benchmarks summaries)",
+        render(report, parts, table),
+        report,
+        params={"model": str(args.model), "tuned": args.tuned},
+    )

@@ -36,6 +36,7 @@ def log_run(report: Report, uri: str | None = None) -> str:
     from mlflow.tracking import MlflowClient
 
     uri = uri or default_uri()
+    logging.getLogger("mlflow").setLevel(logging.WARNING)  # its database set-up chatter is INFO
     client = MlflowClient(tracking_uri=uri)
     tags = {"benchmark": report.name, "git_commit": git_commit(), "mlflow.note.content": report.title}
     run = client.create_run(_experiment_id(client, uri), run_name=report.run_name or report.name, tags=tags)
