@@ -504,6 +504,7 @@ def run(args: argparse.Namespace) -> Report:
         raise BenchmarkError("--limit must be a positive number of articles")
     report, summaries, topics = run_comparison(args, benchmarks)
     markdown = render_markdown(report, summaries, topics)
+    targets = summary_targets(summaries) + (topic_targets(topics) if topics else [])
     name = "compare-topics" if args.topics_only else (f"compare-limit{args.limit}" if args.limit else "compare-all")
     return Report(
         "compare",
@@ -512,6 +513,7 @@ def run(args: argparse.Namespace) -> Report:
         report,
         params={"model": report["model"], "limit": args.limit, "setfit": not args.no_setfit},
         metrics=run_metrics(summaries, topics),
+        targets=targets,
         run_name=name,
     )
 

@@ -211,6 +211,8 @@ def measure_retrain(mode: str, work: Path) -> RetrainReport:
 
 def bare_encode(model: Any) -> Callable[[list[str]], Any]:
     """The encoder library's own encode call, with the settings our encoder passes it."""
+    if not model.encoder.loaded:  # the weights load on the first cache miss; this needs them now
+        model.encoder.encode_texts(["warm-up"])
     encoder, backend = model.encoder, model.encoder.backend_  # bound now: never the timing wrapper below
     if encoder.kind_ == "model2vec":
         return lambda texts: backend.encode(texts, batch_size=max(encoder.batch_size, 1024))
