@@ -1,5 +1,5 @@
-"""What every benchmark shares: reading the data, typed report records, JSON/Markdown/MLflow writing, and
-the targets of the issues, written once as data.
+"""What every benchmark shares: reading the data, encoding it, typed report records, the machine, and the
+targets of the issues, written once as data. (Writing reports is `report.py`'s; MLflow is `tracking.py`'s.)
 
 The benchmark files under `../shared/benchmarks` are read here for measuring only; nothing is trained on
 them. Seeds come through `nlpkit.data.corpus`, JSONL through the package's one reader.
