@@ -7,19 +7,17 @@ added with their gold labels to the seed training split, the model is refitted (
 validation split) and scored on the held-out 50. The pool's labels are used only here, inside this
 measurement: nothing from regional-dev is saved or shipped.
 
-    python benchmarks/active_learning.py                         # configs/fast.yaml, budgets 25 and 50
-    python benchmarks/active_learning.py --config configs/default.yaml --budgets 50 --seeds 5
-    python benchmarks/active_learning.py --strategies label random uncertainty diversity
+    python -m benchmarks active_learning                         # configs/fast.yaml, budgets 25 and 50
+    python -m benchmarks active_learning --config configs/default.yaml --budgets 50 --seeds 5
+    python -m benchmarks active_learning --strategies label random uncertainty diversity
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import random
 import statistics
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -27,12 +25,14 @@ from typing import Any
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-POOL = ROOT.parent / "shared" / "benchmarks" / "topics" / "regional-dev.jsonl"
-RESULTS = ROOT / "benchmarks" / "results"
+from benchmarks.common import DEFAULT_SHARED, REPO, encode
+from benchmarks.report import BenchmarkSkipped, Report
+from nlpkit.model import EmbeddedBatch
+
+POOL = Path("benchmarks") / "topics" / "regional-dev.jsonl"
 EVAL_SIZE = 50
 
-log = logging.getLogger("active_learning")
+log = logging.getLogger("benchmarks.active_learning")
 
 
 def _split(records: list[dict[str, Any]], seed: int) -> tuple[list[int], list[int]]:
@@ -54,7 +54,9 @@ def _split(records: list[dict[str, Any]], seed: int) -> tuple[list[int], list[in
 STRATEGIES = ("label", "random", "uncertainty", "diversity")
 
 
-def _pick(strategy: str, pool: list[int], budget: int, seed: int, uncertainty: np.ndarray, vectors: np.ndarray) -> list[int]:
+def _pick(
+    strategy: str, pool: list[int], budget: int, seed: int, uncertainty: np.ndarray, vectors: np.ndarray
+) -> list[int]:
     """Pool indices chosen by one rule."""
     from nlpkit.analysis.labelling import choose
 
@@ -63,12 +65,21 @@ def _pick(strategy: str, pool: list[int], budget: int, seed: int, uncertainty: n
     if strategy == "uncertainty":
         return [pool[i] for i in np.argsort(-uncertainty[pool], kind="stable")[:budget]]
     if strategy == "diversity":  # every pool article weighted alike, one per cluster
-        return [pool[i] for i in choose(np.ones(len(pool)), vectors[pool], budget, pool_factor=len(pool), random_state=seed)]
+        return [
+            pool[i] for i in choose(np.ones(len(pool)), vectors[pool], budget, pool_factor=len(pool), random_state=seed)
+        ]
     return [pool[i] for i in choose(uncertainty[pool], vectors[pool], budget, random_state=seed)]
 
 
-def run(config_path: Path, budgets: list[int], seeds: int, cache_dir: str | None,
-        strategies: tuple[str, ...] = ("label", "random")) -> dict[str, Any]:
+def measure(
+    config_path: Path,
+    pool_file: Path,
+    budgets: list[int],
+    seeds: int,
+    cache_dir: str | None,
+    strategies: tuple[str, ...] = ("label", "random"),
+) -> dict[str, Any]:
+    """Macro-F1 on the held-out part after adding each strategy's picks, per seed, and their spread."""
     from nlpkit.analysis.labelling import document_vector, margin_uncertainty
     from nlpkit.data.corpus import load_corpus, load_splits
     from nlpkit.data.jsonl import read_jsonl
@@ -80,29 +91,33 @@ def run(config_path: Path, budgets: list[int], seeds: int, cache_dir: str | None
     overrides = [f"cache_dir={cache_dir}"] if cache_dir else []
     config = load_config(config_path, overrides)
     splits = load_splits(config["splits"], load_corpus(config["data"]))
-    records = [data for _, data in read_jsonl(POOL)]
+    records = [data for _, data in read_jsonl(pool_file)]
     articles = [parse_article(r["text"], r.get("title", ""), id=r["id"]) for r in records]
     gold = [[r["topic"], *[t for t in r.get("also", []) if t != r["topic"]]] for r in records]
 
     model = NewsModel.from_config(config)
-    train_vectors = model._embed([r.article for r in splits["train"]])
-    val_vectors = model._embed([r.article for r in splits["validation"]])
-    pool_vectors = model._embed(articles)
+    train = encode(model, [r.article for r in splits["train"]], "seed train")
+    validation = (
+        encode(model, [r.article for r in splits["validation"]], "seed validation"),
+        [list(r.topics) for r in splits["validation"]],
+    )
+    pool_batch = encode(model, articles, "pool")
     train_topics = [list(r.topics) for r in splits["train"]]
-    val_topics = [list(r.topics) for r in splits["validation"]]
 
     def fit_and_score(extra: list[int], evaluation: list[int]) -> float:
-        fresh = NewsModel.from_config(config)
-        fresh._fit_embedded(train_vectors + [pool_vectors[i] for i in extra], train_topics + [gold[i] for i in extra],
-                            val_vectors, val_topics)
-        predictions = fresh._predict_embedded([articles[i] for i in evaluation], [pool_vectors[i] for i in evaluation])
-        return topic_metrics([records[i]["topic"] for i in evaluation], [p.topic or "" for p in predictions], fresh.labels)["macro_f1"]
+        added = pool_batch.subset(extra)
+        fresh = NewsModel.from_config(config).fit(
+            EmbeddedBatch(train.articles + added.articles, train.vectors + added.vectors),
+            train_topics + [gold[i] for i in extra],
+            validation=validation,
+        )
+        predictions = fresh.predict(pool_batch.subset(evaluation))
+        truth = [records[i]["topic"] for i in evaluation]
+        return topic_metrics(truth, [p.topic or "" for p in predictions], fresh.labels)["macro_f1"]
 
-    base = NewsModel.from_config(config)
-    base._fit_embedded(train_vectors, train_topics, val_vectors, val_topics)
-    proba = base._proba(pool_vectors)
-    uncertainty = margin_uncertainty(proba)
-    doc_vectors = np.vstack([document_vector(v) for v in pool_vectors])
+    base = NewsModel.from_config(config).fit(train, train_topics, validation=validation)
+    uncertainty = margin_uncertainty(base.predict_proba(pool_batch))
+    doc_vectors = np.vstack([document_vector(v) for v in pool_batch.vectors])
 
     rows: list[dict[str, Any]] = []
     for seed in range(seeds):
@@ -112,46 +127,80 @@ def run(config_path: Path, budgets: list[int], seeds: int, cache_dir: str | None
         row["base"] = fit_and_score([], evaluation)
         for budget in budgets:
             for strategy in strategies:
-                row[f"{strategy}_{budget}"] = fit_and_score(_pick(strategy, pool, budget, seed, uncertainty, doc_vectors), evaluation)
-        log.warning("seed %d: %s (%.0fs)", seed, {k: round(v, 3) for k, v in row.items() if isinstance(v, float)},
-                    time.perf_counter() - started)
+                picked = _pick(strategy, pool, budget, seed, uncertainty, doc_vectors)
+                row[f"{strategy}_{budget}"] = fit_and_score(picked, evaluation)
+        log.warning(
+            "seed %d: %s (%.0fs)",
+            seed,
+            {k: round(v, 3) for k, v in row.items() if isinstance(v, float)},
+            time.perf_counter() - started,
+        )
         rows.append(row)
     summary = {}
     for key in ["base"] + [f"{kind}_{b}" for b in budgets for kind in strategies]:
         values = [row[key] for row in rows]
-        summary[key] = {"mean": statistics.mean(values), "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
-                        "min": min(values), "max": max(values)}
+        summary[key] = {
+            "mean": statistics.mean(values),
+            "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
+            "min": min(values),
+            "max": max(values),
+        }
     for budget in budgets:
         wins = sum(row[f"label_{budget}"] > row[f"random_{budget}"] for row in rows)
         summary[f"label_beats_random_{budget}"] = {"seeds": float(wins), "of": float(len(rows))}
-    return {"config": str(config_path), "encoder": config["embed__model"], "pool_file": POOL.name, "rows": rows, "summary": summary}
+    return {
+        "config": str(config_path),
+        "encoder": config["embed__model"],
+        "pool_file": pool_file.name,
+        "eval_size": EVAL_SIZE,
+        "seeds": seeds,
+        "rows": rows,
+        "summary": summary,
+    }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", type=Path, default=ROOT / "configs" / "fast.yaml")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, default=REPO / "configs" / "fast.yaml")
     parser.add_argument("--budgets", type=int, nargs="+", default=[25, 50])
     parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--strategies", nargs="+", choices=STRATEGIES, default=["label", "random"],
-                        help="selection rules to compare (default: label random)")
+    parser.add_argument(
+        "--strategies",
+        nargs="+",
+        choices=STRATEGIES,
+        default=["label", "random"],
+        help="selection rules to compare (default: label random)",
+    )
     parser.add_argument("--cache-dir", default=None, help="embedding cache (e.g. /work/cache/embeddings)")
-    args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
-    logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    if not POOL.is_file():
-        print(f"error: {POOL} not found", file=sys.stderr)
-        return 2
-    report = run(args.config, args.budgets, args.seeds, args.cache_dir, tuple(args.strategies))
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"active_learning-{Path(report['encoder']).name}.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
-    print(f"regional-dev macro-F1 on the held-out {EVAL_SIZE}, {args.seeds} seeds (mean ± sd [min, max]); encoder {report['encoder']}")
+    parser.add_argument(
+        "--shared", type=Path, default=DEFAULT_SHARED, help="folder holding benchmarks/ (default ../shared)"
+    )
+
+
+def render(report: dict[str, Any]) -> str:
+    lines = [
+        f"regional-dev macro-F1 on the held-out {report['eval_size']}, {report['seeds']} seeds "
+        f"(mean ± sd [min, max]); encoder {report['encoder']}",
+        "",
+    ]
     for key, stats in report["summary"].items():
         if "beats" in key:
-            print(f"  {key}: {int(stats['seeds'])} of {int(stats['of'])} seeds")
+            lines.append(f"- {key}: {int(stats['seeds'])} of {int(stats['of'])} seeds")
         else:
-            print(f"  {key:<10} {stats['mean']:.3f} ± {stats['sd']:.3f}  [{stats['min']:.3f}, {stats['max']:.3f}]")
-    return 0
+            lines.append(f"- {key}: {stats['mean']:.3f} ± {stats['sd']:.3f} [{stats['min']:.3f}, {stats['max']:.3f}]")
+    return "\n".join(lines) + "\n"
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def run(args: argparse.Namespace) -> Report:
+    pool_file = args.shared / POOL
+    if not pool_file.is_file():
+        raise BenchmarkSkipped(f"{pool_file} not found (pass --shared)")
+    report = measure(args.config, pool_file, args.budgets, args.seeds, args.cache_dir, tuple(args.strategies))
+    return Report(
+        "active_learning",
+        "nlpkit.label's picks against chance (python -m benchmarks active_learning)",
+        render(report),
+        report,
+        params={"config": str(args.config), "budgets": args.budgets, "seeds": args.seeds},
+        metrics={f"{key}_mean": stats["mean"] for key, stats in report["summary"].items() if "mean" in stats},
+        stem=f"active_learning-{Path(str(report['encoder'])).name}",
+    )

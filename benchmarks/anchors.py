@@ -18,11 +18,11 @@ from sklearn.metrics import f1_score
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from nlpkit.embedding.encoder import EmbeddedArticle, SentenceEncoder
+from nlpkit.embedding.encoder import SentenceEncoder
 from nlpkit.heads.pooling import DocumentPooler
 from nlpkit.heads.summarizers import LeadSummarizer
 from nlpkit.heads.topics import OTHER
-from nlpkit.text.document import Article
+from nlpkit.text.document import Article, EmbeddedArticle
 
 __all__ = [
     "SUMY_ANCHORS",
@@ -176,8 +176,8 @@ class ZeroShotClassifier(BaseEstimator, ClassifierMixin):
         similarities = self.similarities(X)
         best_value, best_score = 0.0, -1.0
         for value in np.round(np.arange(0.0, 0.8, 0.01), 2):
-            score = f1_score(y, self._decide(similarities, value), labels=list(self.classes_), average="macro", zero_division=0)
+            predicted = self._decide(similarities, value)
+            score = f1_score(y, predicted, labels=list(self.classes_), average="macro", zero_division=0)
             if score > best_score + 1e-9:
                 best_value, best_score = float(value), score
         return best_value
-

@@ -1,5 +1,5 @@
-"""What every benchmark shares: reading the data, typed report records, JSON/Markdown/MLflow writing, and
-the targets of the issues, written once as data.
+"""What every benchmark shares: reading the data, encoding it, typed report records, the machine, and the
+targets of the issues, written once as data. (Writing reports is `report.py`'s; MLflow is `tracking.py`'s.)
 
 The benchmark files under `../shared/benchmarks` are read here for measuring only; nothing is trained on
 them. Seeds come through `nlpkit.data.corpus`, JSONL through the package's one reader.
@@ -8,11 +8,9 @@ them. Seeds come through `nlpkit.data.corpus`, JSONL through the package's one r
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import platform
-import sys
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -21,23 +19,22 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:  # the checkout this script lives in, not whichever nlpkit happens to be installed
-    sys.path.insert(0, str(REPO))
+from nlpkit.data.corpus import LabelledArticle, load_corpus, load_splits
+from nlpkit.data.jsonl import read_jsonl
+from nlpkit.embedding.encoder import SentenceEncoder
+from nlpkit.errors import NlpkitError
+from nlpkit.labels import LABELS
+from nlpkit.model import EmbeddedBatch, NewsModel
+from nlpkit.text.document import Article, EmbeddedArticle, parse_article
 
-from nlpkit.data.corpus import LabelledArticle, load_corpus, load_splits  # noqa: E402
-from nlpkit.data.jsonl import read_jsonl  # noqa: E402
-from nlpkit.embedding.encoder import EmbeddedArticle, SentenceEncoder  # noqa: E402
-from nlpkit.errors import NlpkitError  # noqa: E402
-from nlpkit.labels import LABELS  # noqa: E402
-from nlpkit.text.document import Article, parse_article  # noqa: E402
+#: The checkout these benchmarks live in (run them from here: `python -m benchmarks NAME`).
+REPO = Path(__file__).resolve().parents[1]
 
 __all__ = [
     "REPO", "EXPERIMENT", "DEFAULT_SHARED", "DEFAULT_CACHE", "BenchmarkError",
     "read_records", "to_article", "raw_items", "TopicSet", "load_topic_set", "topic_sets", "load_seeds",
-    "embed", "whole_text_vectors", "machine_info", "load_average", "utc_now",
-    "Target", "TargetResult", "TARGETS", "check", "TopicScore", "worse_of_two",
-    "write_report", "log_report",
+    "embed", "encode", "whole_text_vectors", "machine_info", "load_average", "utc_now", "stopwatch",
+    "Target", "TargetResult", "TARGETS", "check", "TopicScore", "worse_of_two", "topic_score_table",
 ]
 
 log = logging.getLogger("benchmarks.common")
@@ -137,6 +134,18 @@ def embed(encoder: SentenceEncoder, articles: Sequence[Article], label: str, chu
     return vectors
 
 
+def encode(model: NewsModel, articles: Sequence[Article], label: str, chunk: int = 64) -> EmbeddedBatch:
+    """`model.encode` in chunks (the bar moves, the on-disk cache fills as we go), joined into one batch."""
+    from tqdm import tqdm
+
+    vectors: list[EmbeddedArticle] = []
+    with tqdm(total=len(articles), desc=f"encode {label}", unit="article", leave=False) as bar:
+        for start in range(0, len(articles), chunk):
+            vectors.extend(model.encode(articles[start : start + chunk]).vectors)
+            bar.update(min(chunk, len(articles) - start))
+    return EmbeddedBatch(list(articles), vectors)
+
+
 def whole_text_vectors(encoder: SentenceEncoder, texts: Sequence[str], label: str) -> np.ndarray:
     """One vector per text read as a whole (the encoder truncates it: MiniLM reads the first 256 tokens).
 
@@ -232,9 +241,11 @@ class TargetResult:
 
     def line(self) -> str:
         shown = "n/a" if self.value is None else f"{self.value:.3f}{self.target.unit}"
-        verdict = {True: "met", False: f"missed by {abs(self.target.goal - (self.value or 0.0)):.3f}", None: "n/a"}[self.met]
+        missed = f"missed by {abs(self.target.goal - (self.value or 0.0)):.3f}"
+        verdict = {True: "met", False: missed, None: "n/a"}[self.met]
         note = f" ({self.note})" if self.note else ""
-        return f"- {self.target.text}: {shown}, goal {self.target.op} {self.target.goal:g}{self.target.unit}{note}: **{verdict}**"
+        goal = f"{self.target.op} {self.target.goal:g}{self.target.unit}"
+        return f"- {self.target.text}: {shown}, goal {goal}{note}: **{verdict}**"
 
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key, **asdict(self.target), "value": self.value, "met": self.met, "note": self.note}
@@ -258,7 +269,9 @@ TARGETS: dict[str, Target] = {
     "fast_rouge_gap": Target(7, "fast ROUGE-1 minus default", ">=", -1.0, " points"),
     "peak_rss_mb": Target(7, "peak RSS predicting", "<", 1536.0, " MB"),
     # issue 11: a warm retrain as a user runs it, a new `python -m nlpkit.train` process
-    "warm_retrain_speedup": Target(11, "cold / warm `python -m nlpkit.train` wall time, new process each", ">=", 10.0, "x"),
+    "warm_retrain_speedup": Target(
+        11, "cold / warm `python -m nlpkit.train` wall time, new process each", ">=", 10.0, "x"
+    ),
 }
 
 
@@ -284,8 +297,14 @@ class TopicScore:
         return worse_of_two(self.macro_f1)
 
     def row(self) -> dict[str, Any]:
-        return {"system": self.system, **{f"{k}_macro_f1": v for k, v in self.macro_f1.items()},
-                "worst_macro_f1": self.worse_of_two, "trained_on": self.trained_on, "seconds": self.seconds, **self.details}
+        return {
+            "system": self.system,
+            **{f"{k}_macro_f1": v for k, v in self.macro_f1.items()},
+            "worst_macro_f1": self.worse_of_two,
+            "trained_on": self.trained_on,
+            "seconds": self.seconds,
+            **self.details,
+        }
 
 
 def worse_of_two(macro_f1: dict[str, float]) -> float:
@@ -295,49 +314,15 @@ def worse_of_two(macro_f1: dict[str, float]) -> float:
 
 def topic_score_table(scores: Sequence[TopicScore], bold: str = "") -> list[str]:
     """Markdown: one row per system, Western / regional / headline-only / worse-of-two macro-F1."""
-    lines = ["| system | Western dev | regional dev | regional headline-only | worse of two | trained on |",
-             "|---|---:|---:|---:|---:|---|"]
+    lines = [
+        "| system | Western dev | regional dev | regional headline-only | worse of two | trained on |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
     for s in scores:
         name = f"**{s.system}**" if s.system == bold else s.system
         m = s.macro_f1
-        lines.append(f"| {name} | {m['western']:.3f} | {m['regional']:.3f} | {m.get('headline', float('nan')):.3f} | "
-                     f"{s.worse_of_two:.3f} | {s.trained_on} |")
+        lines.append(
+            f"| {name} | {m['western']:.3f} | {m['regional']:.3f} | {m.get('headline', float('nan')):.3f} | "
+            f"{s.worse_of_two:.3f} | {s.trained_on} |"
+        )
     return lines
-
-
-# --------------------------------------------------------------------------- writing
-
-
-def write_report(out: Path, stem: str, markdown: str, payload: dict[str, Any]) -> tuple[Path, Path]:
-    """`<out>/<stem>.md` and `<out>/<stem>.json`."""
-    out.mkdir(parents=True, exist_ok=True)
-    md, js = out / f"{stem}.md", out / f"{stem}.json"
-    md.write_text(markdown, encoding="utf-8")
-    js.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
-    return md, js
-
-
-def flat_metrics(payload: Any, prefix: str = "") -> dict[str, float]:
-    """Every number in a nested report as `a_b_c` MLflow metrics (lists and text are left out)."""
-    metrics: dict[str, float] = {}
-    if isinstance(payload, dict):
-        for key, value in payload.items():
-            metrics.update(flat_metrics(value, f"{prefix}{key}_" if prefix or key else ""))
-    elif isinstance(payload, (int, float)) and not isinstance(payload, bool) and np.isfinite(payload):
-        metrics[prefix.rstrip("_")] = float(payload)
-    return metrics
-
-
-def log_report(stem: str, run_name: str, description: str, params: dict[str, Any], metrics: dict[str, float],
-               markdown: str, payload: dict[str, Any], store: Path | None = None) -> str:
-    """One MLflow run in "nlpkit-benchmarks" with params, metrics, and the Markdown and JSON reports."""
-    from nlpkit.tracking import runs as tracking
-
-    tracking.configure(store or REPO / "experiments")
-    safe = {key.replace("/", "_").replace(" ", "_"): value for key, value in metrics.items()}
-    with tracking.run(EXPERIMENT, run_name, description, tags={"benchmark": stem}) as active:
-        tracking.log_config(params)
-        tracking.log_metrics(safe)
-        tracking.log_text(markdown, f"{stem}.md")
-        tracking.log_json(payload, f"{stem}.json")
-        return str(active.info.run_id)

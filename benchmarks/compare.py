@@ -1,15 +1,15 @@
-"""`python benchmarks/compare.py`: nlpkit against the anchors people would pick instead, on real news, in one run.
+"""`python -m benchmarks compare`: nlpkit against the anchors people would pick instead, on real news, in one run.
 
-    python benchmarks/compare.py                        # every article (slow the first time, then cached)
-    python benchmarks/compare.py --limit 300            # first 300 articles of each summary set, full topic dev sets
-    python benchmarks/compare.py --topics-only --cache-dir /work/cache/embeddings   # the topic table alone
-    python benchmarks/compare.py --model models/latest --out benchmarks/results --shared ../shared
+    python -m benchmarks compare                        # every article (slow the first time, then cached)
+    python -m benchmarks compare --limit 300            # first 300 articles of each summary set, full topic dev sets
+    python -m benchmarks compare --topics-only --cache-dir /work/cache/embeddings   # the topic table alone
+    python -m benchmarks compare --model models/latest --out benchmarks/results --shared ../shared
 
 Every system reads the same articles, parsed once by `nlpkit.text.document.parse_article`, so they differ only
 in how they choose sentences or topics. Topics: nlpkit (trained in this run from --config on the seeds, or a
 --model bundle) and every seeds-trained baseline of issue 10 on both dev sets (Western `dev.jsonl`,
-`regional-dev.jsonl`) and the regional headline-only items. Writes `compare.md` and `compare.json` to --out
-and logs an MLflow run in the experiment "nlpkit-benchmarks". The benchmark data is only read here; nothing
+`regional-dev.jsonl`) and the regional headline-only items. The runner writes `compare.md` and `compare.json`
+to --out and records an MLflow run in the experiment "nlpkit-benchmarks". The benchmark data is only read here; nothing
 is trained on it.
 """
 
@@ -17,48 +17,59 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
-import topic_baselines as baselines
-from anchors import SUMY_ANCHORS, TOPIC_DESCRIPTIONS, ZeroShotClassifier, lead_summary, make_sumy, sumy_summary
-from common import (
+from benchmarks import topic_baselines as baselines
+from benchmarks.anchors import (
+    SUMY_ANCHORS,
+    TOPIC_DESCRIPTIONS,
+    ZeroShotClassifier,
+    lead_summary,
+    make_sumy,
+    sumy_summary,
+)
+from benchmarks.common import (
     DEFAULT_CACHE,
     DEFAULT_SHARED,
-    EXPERIMENT,
     REPO,
     BenchmarkError,
     TargetResult,
     TopicScore,
     TopicSet,
     check,
-    embed,
-    flat_metrics,
+    encode,
     load_average,
     load_seeds,
-    log_report,
     machine_info,
     read_records,
     to_article,
     topic_score_table,
     topic_sets,
     utc_now,
-    write_report,
 )
-
-from nlpkit.embedding.encoder import EmbeddedArticle, SentenceEncoder
+from benchmarks.report import BenchmarkSkipped, Report, flat_metrics, git_commit
+from nlpkit.embedding.encoder import SentenceEncoder
 from nlpkit.evaluation.metrics import rouge, topic_metrics
 from nlpkit.labels import LABELS
-from nlpkit.model import NewsModel
-from nlpkit.text.document import Article
+from nlpkit.model import EmbeddedBatch, NewsModel
+from nlpkit.text.document import Article, EmbeddedArticle
 from nlpkit.text.splitter import split_sentences
 
-__all__ = ["SUMMARY_SETS", "NLPKIT", "compare_summaries", "compare_topics", "render_markdown", "main", "TOPIC_DESCRIPTIONS"]
+__all__ = [
+    "SUMMARY_SETS",
+    "NLPKIT",
+    "compare_summaries",
+    "compare_topics",
+    "render_markdown",
+    "run",
+    "TOPIC_DESCRIPTIONS",
+]
 
 log = logging.getLogger("benchmarks.compare")
 
@@ -123,7 +134,6 @@ def load_summary_set(path: Path, n_fixed: int | None, limit: int | None = None) 
     return items
 
 
-
 # --------------------------------------------------------------------------- encoder
 
 
@@ -153,7 +163,9 @@ def nlpkit_summary(model: NewsModel, article: Article, vectors: EmbeddedArticle,
     return model.summarizer.summarize(article, vectors, n_sentences)
 
 
-def _timed_summaries(items: Sequence[SummaryItem], summarize: Callable[[int, SummaryItem], list[str]], label: str) -> tuple[list[list[str]], float]:
+def _timed_summaries(
+    items: Sequence[SummaryItem], summarize: Callable[[int, SummaryItem], list[str]], label: str
+) -> tuple[list[list[str]], float]:
     from tqdm import tqdm
 
     started = time.perf_counter()
@@ -172,8 +184,10 @@ def compare_summaries(
     ]
     for name in SUMY_ANCHORS:
         summarizer = make_sumy(name)
-        systems.append((name, lambda i, item, s=summarizer: sumy_summary(s, item.article, item.n_sentences), 0.0))
-    systems.append((NLPKIT, lambda i, item: nlpkit_summary(model, item.article, vectors[i], item.n_sentences), encode_seconds))
+        systems.append((name, partial(_sumy_system, summarizer), 0.0))
+    systems.append(
+        (NLPKIT, lambda i, item: nlpkit_summary(model, item.article, vectors[i], item.n_sentences), encode_seconds)
+    )
     references = [item.reference for item in items]
     scores = []
     for name, summarize, extra_seconds in systems:
@@ -181,6 +195,10 @@ def compare_summaries(
         metrics = {**rouge(summaries, references), "words": mean_words(summaries)}
         scores.append(SystemScore(name, metrics, seconds + extra_seconds, len(items)))
     return scores
+
+
+def _sumy_system(summarizer: Any, index: int, item: SummaryItem) -> list[str]:
+    return sumy_summary(summarizer, item.article, item.n_sentences)
 
 
 def mean_words(summaries: Sequence[Sequence[str] | str]) -> float:
@@ -194,74 +212,96 @@ def mean_words(summaries: Sequence[Sequence[str] | str]) -> float:
 
 @dataclass
 class TopicRun:
-    """nlpkit's models and the seeds, with the sentence vectors of the dev sets (one encoder pass each)."""
+    """nlpkit's models and the seeds, with the dev sets encoded by each model (one encoder pass each)."""
 
     model: NewsModel
     seeds: baselines.SeedData
     sets: dict[str, TopicSet]
-    vectors: dict[str, list[EmbeddedArticle]]
+    batches: dict[str, EmbeddedBatch]
     fast: NewsModel | None = None
-    fast_vectors: dict[str, list[EmbeddedArticle]] | None = None
+    fast_batches: dict[str, EmbeddedBatch] | None = None
 
 
-def score_predictions(sets: dict[str, TopicSet], predicted: dict[str, Sequence[str]]) -> dict[str, float]:
+def score_predictions(sets: dict[str, TopicSet], predicted: Mapping[str, Sequence[str]]) -> dict[str, float]:
     """Macro-F1 on each dev set, and on the regional headline-only items."""
     result = {}
     for name, data in sets.items():
         result[name] = topic_metrics(data.truth, [str(p) for p in predicted[name]], LABELS)["macro_f1"]
     regional = sets["regional"]
     picks = regional.headline
-    result["headline"] = topic_metrics([regional.truth[i] for i in picks], [str(predicted["regional"][i]) for i in picks],
-                                       LABELS)["macro_f1"]
+    result["headline"] = topic_metrics(
+        [regional.truth[i] for i in picks], [str(predicted["regional"][i]) for i in picks], LABELS
+    )["macro_f1"]
     return result
 
 
-def _nlpkit_score(name: str, model: NewsModel, sets: dict[str, TopicSet], vectors: dict[str, list[EmbeddedArticle]]) -> TopicScore:
+def _nlpkit_score(
+    name: str, model: NewsModel, sets: dict[str, TopicSet], batches: dict[str, EmbeddedBatch]
+) -> TopicScore:
     started = time.perf_counter()
-    assert model.decider is not None
-    predicted = {key: model.decider.primary(model._proba(vectors[key])) for key in sets}
-    return TopicScore(name, score_predictions(sets, predicted), "seed train; thresholds on seed validation",
-                      time.perf_counter() - started, {"encoder": str(model.config.get("embed__model"))})
+    assert model.decider is not None, "nlpkit is fitted before it is scored"
+    predicted = {key: model.decider.primary(model.predict_proba(batches[key])) for key in sets}
+    return TopicScore(
+        name,
+        score_predictions(sets, predicted),
+        "seed train; thresholds on seed validation",
+        time.perf_counter() - started,
+        {"encoder": str(model.config.get("embed__model"))},
+    )
 
 
 def _baseline_score(baseline: baselines.Baseline, sets: dict[str, TopicSet]) -> TopicScore:
     started = time.perf_counter()
     predicted = {key: baseline.predict(data.articles) for key, data in sets.items()}
-    return TopicScore(baseline.name, score_predictions(sets, predicted), baseline.trained_on,
-                      baseline.seconds + time.perf_counter() - started, dict(baseline.info))
+    return TopicScore(
+        baseline.name,
+        score_predictions(sets, predicted),
+        baseline.trained_on,
+        baseline.seconds + time.perf_counter() - started,
+        dict(baseline.info),
+    )
 
 
 def zero_shot(run: TopicRun, validation_vectors: list[EmbeddedArticle]) -> baselines.Baseline:
     """Nearest topic description on nlpkit's own sentence vectors; `other` threshold on seed validation."""
     started = time.perf_counter()
     classifier = ZeroShotClassifier(run.model.encoder).fit(validation_vectors, run.seeds.validation_labels)
-    lookup = {id(a): v for key in run.sets for a, v in zip(run.sets[key].articles, run.vectors[key])}
+    lookup = {id(a): v for key in run.sets for a, v in zip(run.sets[key].articles, run.batches[key].vectors)}
 
     def predict(articles: Sequence[Article]) -> list[str]:
         return [str(label) for label in classifier.predict([lookup[id(a)] for a in articles])]
 
-    return baselines.Baseline(ZERO_SHOT, predict, "no examples; threshold on seed validation",
-                              time.perf_counter() - started, {"threshold": classifier.threshold_})
+    return baselines.Baseline(
+        ZERO_SHOT,
+        predict,
+        "no examples; threshold on seed validation",
+        time.perf_counter() - started,
+        {"threshold": classifier.threshold_},
+    )
 
 
 def compare_topics(run: TopicRun, setfit: bool = True) -> list[TopicScore]:
     """nlpkit (and its fast mode) and every seeds-trained baseline, scored on the same dev articles."""
-    scores = [_nlpkit_score(NLPKIT, run.model, run.sets, run.vectors)]
-    if run.fast is not None and run.fast_vectors is not None:
-        scores.append(_nlpkit_score(NLPKIT_FAST, run.fast, run.sets, run.fast_vectors))
+    scores = [_nlpkit_score(NLPKIT, run.model, run.sets, run.batches)]
+    if run.fast is not None and run.fast_batches is not None:
+        scores.append(_nlpkit_score(NLPKIT_FAST, run.fast, run.sets, run.fast_batches))
     encoder = run.model.encoder
-    validation_vectors = embed(encoder, [r.article for r in run.seeds.validation], "seed validation")
-    fitted = [baselines.tfidf_logreg(run.seeds), baselines.tfidf_svc(run.seeds),
-              baselines.minilm_logreg(run.seeds, encoder), zero_shot(run, validation_vectors)]
+    validation_vectors = encode(run.model, [r.article for r in run.seeds.validation], "seed validation").vectors
+    fitted = [
+        baselines.tfidf_logreg(run.seeds),
+        baselines.tfidf_svc(run.seeds),
+        baselines.minilm_logreg(run.seeds, encoder),
+        zero_shot(run, validation_vectors),
+    ]
     if setfit:
         fitted.append(baselines.setfit(run.seeds, encoder))
     scores += [_baseline_score(baseline, run.sets) for baseline in fitted]
     return scores
 
 
-def predict_counts(model: NewsModel, articles: Sequence[Article], vectors: Sequence[EmbeddedArticle]) -> dict[str, int]:
+def predict_counts(model: NewsModel, batch: EmbeddedBatch) -> dict[str, int]:
     """nlpkit's full prediction (topics + summary) on unlabelled articles: how many per predicted topic."""
-    counts = Counter(p.topic for p in model._predict_embedded(articles, vectors))
+    counts = Counter(p.topic for p in model.predict(batch))
     return {label: counts.get(label, 0) for label in LABELS}
 
 
@@ -277,9 +317,11 @@ def summary_table(scores: Sequence[SystemScore]) -> list[str]:
     for s in scores:
         m = s.metrics
         name = f"**{s.system}**" if s.system == NLPKIT else s.system
-        lines.append(f"| {name} | {m['rouge1']:.2f} | {m['rouge2']:.2f} | {m['rougeL']:.2f} | {m['words']:.0f} | {_speed(s.articles_per_s)} |")
+        lines.append(
+            f"| {name} | {m['rouge1']:.2f} | {m['rouge2']:.2f} | {m['rougeL']:.2f} | {m['words']:.0f} "
+            f"| {_speed(s.articles_per_s)} |"
+        )
     return lines
-
 
 
 def topic_targets(scores: Sequence[TopicScore]) -> list[TargetResult]:
@@ -287,9 +329,12 @@ def topic_targets(scores: Sequence[TopicScore]) -> list[TargetResult]:
     ours = next(s for s in scores if s.system == NLPKIT)
     rivals = [s for s in scores if s.system not in (NLPKIT, NLPKIT_FAST)]
     margin = min(ours.macro_f1[key] - max(r.macro_f1[key] for r in rivals) for key in ("western", "regional"))
-    results = [check("western_macro_f1", ours.macro_f1["western"]), check("regional_macro_f1", ours.macro_f1["regional"]),
-               check("headline_macro_f1", ours.macro_f1["headline"]),
-               check("baseline_margin", margin, "per set against that set's best baseline")]
+    results = [
+        check("western_macro_f1", ours.macro_f1["western"]),
+        check("regional_macro_f1", ours.macro_f1["regional"]),
+        check("headline_macro_f1", ours.macro_f1["headline"]),
+        check("baseline_margin", margin, "per set against that set's best baseline"),
+    ]
     fast = next((s for s in scores if s.system == NLPKIT_FAST), None)
     if fast is not None:
         results.append(check("fast_gap", fast.worse_of_two - ours.worse_of_two))
@@ -314,8 +359,9 @@ def _split(scores: Sequence[SystemScore]) -> tuple[SystemScore, list[SystemScore
     return next(s for s in scores if s.system == NLPKIT), [s for s in scores if s.system != NLPKIT]
 
 
-def render_markdown(report: dict[str, Any], summaries: dict[str, list[SystemScore]],
-                    topics: Sequence[TopicScore] | None) -> str:
+def render_markdown(
+    report: dict[str, Any], summaries: dict[str, list[SystemScore]], topics: Sequence[TopicScore] | None
+) -> str:
     """The whole comparison as one Markdown page: header, one table per task, targets, method notes."""
     machine = report["machine"]
     lines = [
@@ -330,20 +376,39 @@ def render_markdown(report: dict[str, Any], summaries: dict[str, list[SystemScor
     ]
     for key, scores in summaries.items():
         info = report["summaries"][key]
-        lines += [f"## Summarization: {info['name']} (first {info['n']} articles; {info['length_rule']}; "
-                  f"references average {info['reference_words']:.0f} words)", "", *summary_table(scores), ""]
+        lines += [
+            f"## Summarization: {info['name']} (first {info['n']} articles; {info['length_rule']}; "
+            f"references average {info['reference_words']:.0f} words)",
+            "",
+            *summary_table(scores),
+            "",
+        ]
     targets = summary_targets(summaries)
     if topics:
         info = report["topics"]
-        lines += [f"## Topic classification: macro-F1 on both dev sets ({info['n']}), trained on the seeds only", "",
-                  *topic_score_table(topics, bold=NLPKIT), ""]
+        lines += [
+            f"## Topic classification: macro-F1 on both dev sets ({info['n']}), trained on the seeds only",
+            "",
+            *topic_score_table(topics, bold=NLPKIT),
+            "",
+        ]
         targets += topic_targets(topics)
     for name, counts in report.get("test_counts", {}).items():
-        lines += [f"## {name} (labels held out): nlpkit's predicted topics over {sum(counts.values())} articles", "",
-                  "| " + " | ".join(counts) + " |", "|" + "---:|" * len(counts),
-                  "| " + " | ".join(str(v) for v in counts.values()) + " |", ""]
-    lines += ["## Targets (issues 5 and 10; topic figures are dev figures)", "", *(t.line() for t in targets), "",
-              *_method_notes(report)]
+        lines += [
+            f"## {name} (labels held out): nlpkit's predicted topics over {sum(counts.values())} articles",
+            "",
+            "| " + " | ".join(counts) + " |",
+            "|" + "---:|" * len(counts),
+            "| " + " | ".join(str(v) for v in counts.values()) + " |",
+            "",
+        ]
+    lines += [
+        "## Targets (issues 5 and 10; topic figures are dev figures)",
+        "",
+        *(t.line() for t in targets),
+        "",
+        *_method_notes(report),
+    ]
     report["targets"] = [t.to_dict() for t in targets]
     return "\n".join(lines) + "\n"
 
@@ -353,8 +418,11 @@ def _staleness_warning(report: dict[str, Any]) -> list[str]:
     bundle, seeds = report.get("bundle_written"), report.get("seeds_modified")
     if not bundle or not seeds or seeds <= bundle:
         return []
-    return [f"> Warning: the seed corpus changed ({seeds}) after this bundle was trained ({bundle}); the baselines "
-            "are trained on the current seeds. Drop --model to train nlpkit in this run.", ""]
+    return [
+        f"> Warning: the seed corpus changed ({seeds}) after this bundle was trained ({bundle}); the baselines "
+        "are trained on the current seeds. Drop --model to train nlpkit in this run.",
+        "",
+    ]
 
 
 def _method_notes(report: dict[str, Any]) -> list[str]:
@@ -395,53 +463,59 @@ def run_metrics(summaries: dict[str, list[SystemScore]], topics: Sequence[TopicS
 # --------------------------------------------------------------------------- CLI
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python benchmarks/compare.py", description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--config", type=Path, default=REPO / "configs" / "default.yaml",
-                        help="train nlpkit from this config on the seeds in this run (default configs/default.yaml)")
-    parser.add_argument("--fast-config", type=Path, default=REPO / "configs" / "fast.yaml",
-                        help="also train fast mode from this config (skipped when its encoder folder is missing)")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=REPO / "configs" / "default.yaml",
+        help="train nlpkit from this config on the seeds in this run (default configs/default.yaml)",
+    )
+    parser.add_argument(
+        "--fast-config",
+        type=Path,
+        default=REPO / "configs" / "fast.yaml",
+        help="also train fast mode from this config (skipped when its encoder folder is missing)",
+    )
     parser.add_argument("--model", type=Path, help="score this bundle instead of training from --config")
     parser.add_argument("--limit", type=int, help="first N articles of each summary set (default: all)")
     parser.add_argument("--topics-only", action="store_true", help="skip the summary comparison")
-    parser.add_argument("--no-setfit", action="store_true", help="skip the SetFit baseline (it fine-tunes MiniLM: minutes)")
-    parser.add_argument("--skip-test", action="store_true", help="do not predict the held-out test files (saves encoding them)")
-    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results", help="where compare.md/.json go")
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="folder holding benchmarks/ (default: ../shared)")
-    parser.add_argument("--seeds", type=Path, default=REPO / "seeds", help="seed corpus folder (articles.jsonl, splits.json)")
+    parser.add_argument(
+        "--no-setfit", action="store_true", help="skip the SetFit baseline (it fine-tunes MiniLM: minutes)"
+    )
+    parser.add_argument(
+        "--skip-test", action="store_true", help="do not predict the held-out test files (saves encoding them)"
+    )
+    parser.add_argument(
+        "--shared", type=Path, default=DEFAULT_SHARED, help="folder holding benchmarks/ (default: ../shared)"
+    )
+    parser.add_argument(
+        "--seeds", type=Path, default=REPO / "seeds", help="seed corpus folder (articles.jsonl, splits.json)"
+    )
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="embedding cache")
     parser.add_argument("--speed-sample", type=int, default=40, help="articles per set timed cold for the encoder cost")
-    parser.add_argument("--no-mlflow", action="store_true", help="do not log an MLflow run")
-    parser.add_argument("--quiet", action="store_true", help="only warnings and errors")
-    return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def run(args: argparse.Namespace) -> Report:
+    """Both comparisons on the shared benchmarks, as one report."""
     benchmarks = args.shared / "benchmarks"
     if not benchmarks.is_dir():
-        print(f"benchmark data not found at {benchmarks} (pass --shared); nothing to compare, skipping.")
-        return 0
-    from nlpkit.cli.common import configure_logging, fail
-    from nlpkit.errors import NlpkitError
-
-    configure_logging(args.quiet)
+        raise BenchmarkSkipped(f"benchmark data not found at {benchmarks} (pass --shared); nothing to compare")
     if args.limit is not None and args.limit < 1:
-        return fail("--limit must be a positive number of articles")
-    try:
-        report, summaries, topics = run_comparison(args, benchmarks)
-    except NlpkitError as error:
-        return fail(str(error))
+        raise BenchmarkError("--limit must be a positive number of articles")
+    report, summaries, topics = run_comparison(args, benchmarks)
     markdown = render_markdown(report, summaries, topics)
-    if not args.no_mlflow:
-        name = "compare-topics" if args.topics_only else (f"compare-limit{args.limit}" if args.limit else "compare-all")
-        report["mlflow_run_id"] = log_report("compare", name, "nlpkit vs anchors and baselines on real news (benchmarks/compare.py)",
-                                             {"model": report["model"], "limit": args.limit, "setfit": not args.no_setfit},
-                                             run_metrics(summaries, topics), markdown, report)
-    md, js = write_report(args.out, "compare", markdown, report)
-    print(markdown)
-    print(f"wrote {md} and {js}" + (f"; MLflow run {report['mlflow_run_id']} in {EXPERIMENT}" if "mlflow_run_id" in report else ""))
-    return 0
+    targets = summary_targets(summaries) + (topic_targets(topics) if topics else [])
+    name = "compare-topics" if args.topics_only else (f"compare-limit{args.limit}" if args.limit else "compare-all")
+    return Report(
+        "compare",
+        "nlpkit vs anchors and baselines on real news (python -m benchmarks compare)",
+        markdown,
+        report,
+        params={"model": report["model"], "limit": args.limit, "setfit": not args.no_setfit},
+        metrics=run_metrics(summaries, topics),
+        targets=targets,
+        run_name=name,
+    )
 
 
 def train_nlpkit(config_path: Path, cache_dir: Path, seeds: Path) -> NewsModel:
@@ -449,8 +523,9 @@ def train_nlpkit(config_path: Path, cache_dir: Path, seeds: Path) -> NewsModel:
     from nlpkit.training.config import load_config
     from nlpkit.training.trainer import train
 
-    config = load_config(config_path, [f"cache_dir={cache_dir}", f"data={seeds / 'articles.jsonl'}",
-                                       f"splits={seeds / 'splits.json'}"])
+    config = load_config(
+        config_path, [f"cache_dir={cache_dir}", f"data={seeds / 'articles.jsonl'}", f"splits={seeds / 'splits.json'}"]
+    )
     model_path = str(config["embed__model"])
     if model_path != "default" and not Path(model_path).is_absolute():
         config["embed__model"] = str(REPO / model_path)
@@ -464,20 +539,30 @@ def load_model(path: Path, cache_dir: Path) -> NewsModel:
     return model
 
 
-def run_comparison(args: argparse.Namespace, benchmarks: Path) -> tuple[dict, dict[str, list[SystemScore]], list[TopicScore]]:
+def run_comparison(
+    args: argparse.Namespace, benchmarks: Path
+) -> tuple[dict, dict[str, list[SystemScore]], list[TopicScore]]:
     """Load everything, embed once (cached), run both comparisons and collect the report."""
-    from nlpkit.tracking.runs import git_commit
-
-    model = load_model(args.model, args.cache_dir) if args.model else train_nlpkit(args.config, args.cache_dir, args.seeds)
+    model = (
+        load_model(args.model, args.cache_dir) if args.model else train_nlpkit(args.config, args.cache_dir, args.seeds)
+    )
     report: dict[str, Any] = {
-        "date": utc_now(), "machine": machine_info(), "commit": git_commit(),
+        "date": utc_now(),
+        "machine": machine_info(),
+        "commit": git_commit(),
         "model": _display_path(args.model) if args.model else f"trained in this run from {_display_path(args.config)}",
-        "limit": args.limit, "summaries": {}, "encoder": {"texts_per_s": {}, "sample_texts": {}},
+        "limit": args.limit,
+        "summaries": {},
+        "encoder": {"texts_per_s": {}, "sample_texts": {}},
     }
     if args.model:
         seeds = [m for m in (_modified(args.seeds / "articles.jsonl"), _modified(args.seeds / "splits.json")) if m]
         report.update(bundle_written=_modified(args.model / "nlpkit.json"), seeds_modified=max(seeds, default=None))
-    summaries = {} if args.topics_only else {key: _run_summary_set(key, benchmarks, args, model, report) for key in SUMMARY_SETS}
+    summaries = (
+        {}
+        if args.topics_only
+        else {key: _run_summary_set(key, benchmarks, args, model, report) for key in SUMMARY_SETS}
+    )
     topics = _run_topics(benchmarks, args, model, report)
     report["load_average_end"] = load_average()
     return report, summaries, topics
@@ -505,19 +590,25 @@ def _record_cost(report: dict, key: str, cost: EncoderCost) -> None:
         report["encoder"]["sample_texts"][key] = cost.sample_texts
 
 
-def _run_summary_set(key: str, benchmarks: Path, args: argparse.Namespace, model: NewsModel, report: dict) -> list[SystemScore]:
+def _run_summary_set(
+    key: str, benchmarks: Path, args: argparse.Namespace, model: NewsModel, report: dict
+) -> list[SystemScore]:
     name, relative, n_fixed = SUMMARY_SETS[key]
     items = load_summary_set(benchmarks / relative, n_fixed, args.limit)
     articles = [item.article for item in items]
     log.info("%s: %d articles, %d sentences", name, len(items), count_texts(articles))
-    vectors = embed(model.encoder, articles, key)
+    vectors = encode(model, articles, key).vectors
     cost = measure_encoder(model.encoder, articles, args.speed_sample)
     _record_cost(report, key, cost)
     scores = compare_summaries(items, model, vectors, cost.seconds_for(articles))
     rule = f"{n_fixed} sentences" if n_fixed else "k = the reference's sentence count"
-    report["summaries"][key] = {"name": name, "n": len(items), "length_rule": rule,
-                                "reference_words": mean_words([item.reference for item in items]),
-                                "systems": [s.row() for s in scores]}
+    report["summaries"][key] = {
+        "name": name,
+        "n": len(items),
+        "length_rule": rule,
+        "reference_words": mean_words([item.reference for item in items]),
+        "systems": [s.row() for s in scores],
+    }
     return scores
 
 
@@ -537,21 +628,21 @@ def _fast_model(args: argparse.Namespace) -> NewsModel | None:
 def _run_topics(benchmarks: Path, args: argparse.Namespace, model: NewsModel, report: dict) -> list[TopicScore]:
     seeds = load_seeds(args.seeds)
     sets = topic_sets(args.shared)
-    vectors = {name: embed(model.encoder, data.articles, name) for name, data in sets.items()}
+    batches = {name: encode(model, data.articles, name) for name, data in sets.items()}
     fast = _fast_model(args)
-    fast_vectors = {name: embed(fast.encoder, data.articles, name) for name, data in sets.items()} if fast else None
-    run = TopicRun(model, baselines.SeedData(seeds["train"], seeds["validation"]), sets, vectors, fast, fast_vectors)
-    scores = compare_topics(run, setfit=not args.no_setfit)
-    report["topics"] = {"n": {name: len(data) for name, data in sets.items()} | {"headline": len(sets["regional"].headline)},
-                        "systems": [s.row() for s in scores]}
+    fast_batches = {name: encode(fast, data.articles, name) for name, data in sets.items()} if fast else None
+    topic_run = TopicRun(
+        model, baselines.SeedData(seeds["train"], seeds["validation"]), sets, batches, fast, fast_batches
+    )
+    scores = compare_topics(topic_run, setfit=not args.no_setfit)
+    report["topics"] = {
+        "n": {name: len(data) for name, data in sets.items()} | {"headline": len(sets["regional"].headline)},
+        "systems": [s.row() for s in scores],
+    }
     report["test_counts"] = {}
     for file in () if args.skip_test else ("test.jsonl", "regional-test.jsonl"):
         path = benchmarks / "topics" / file
         if path.is_file():
             articles = [to_article(r) for r in read_records(path)]
-            report["test_counts"][file] = predict_counts(model, articles, embed(model.encoder, articles, file))
+            report["test_counts"][file] = predict_counts(model, encode(model, articles, file))
     return scores
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,7 +1,7 @@
-"""`python benchmarks/spark_throughput.py`: nlpkit.predict against Spark local[2], and the team server's cost.
+"""`python -m benchmarks spark_throughput`: nlpkit.predict against Spark local[2], and the team server's cost.
 
-    python benchmarks/spark_throughput.py --model models/latest          # 2,000 BBC articles (use the fast bundle)
-    python benchmarks/spark_throughput.py --n 500 --no-server             # a quicker look
+    python -m benchmarks spark_throughput --model models/latest          # 2,000 BBC articles (use the fast bundle)
+    python -m benchmarks spark_throughput --n 500 --no-server             # a quicker look
 
 Writes N real articles (../shared/benchmarks/summaries/bbc_news_summary.jsonl, else the seed corpus, cycled)
 as .txt files into a temporary folder, then runs, each as a fresh process in its own session:
@@ -12,17 +12,17 @@ per article separate: marginal CPU-s per article = (CPU(N) - CPU(small)) / (N - 
 of the run's session (driver, JVM, Python workers) sampled from /proc every 0.2 s. Model loads per Spark
 Python worker come from NLPKIT_SPARK_LOAD_LOG. The two outputs are compared record for record.
 Then the team server: `nlpkit.server` start (first start with initdb, then a restart), processes, RSS.
-Writes a JSON report to benchmarks/results/ and prints a table. Figures depend on the machine's load:
-the load average is recorded beside them.
+The runner writes spark_throughput-<time>.json/.md to benchmarks/results/ and prints a table. Figures
+depend on the machine's load: the load average is recorded beside them.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import math
 import os
-import platform
 import shutil
 import socket
 import subprocess
@@ -35,16 +35,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # this checkout's nlpkit, not another installed one
-SHARED = ROOT.parent / "shared" / "benchmarks" / "summaries" / "bbc_news_summary.jsonl"
-RESULTS = ROOT / "benchmarks" / "results"
+from benchmarks.common import DEFAULT_SHARED, REPO, BenchmarkError, load_average, utc_now
+from benchmarks.report import Report
+
+BBC = Path("benchmarks") / "summaries" / "bbc_news_summary.jsonl"
 TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
+log = logging.getLogger("benchmarks.spark_throughput")
 
-def articles(n: int) -> list[dict[str, str]]:
-    source = SHARED if SHARED.is_file() else ROOT / "seeds" / "articles.jsonl"
+
+def articles(n: int, shared: Path) -> list[dict[str, str]]:
+    """N real articles (BBC when ../shared is there, else the seed corpus), cycled with fresh ids."""
+    source = shared / BBC if (shared / BBC).is_file() else REPO / "seeds" / "articles.jsonl"
     rows = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [rows[i % len(rows)] | {"id": f"{i:05d}"} for i in range(n)]
 
@@ -89,29 +92,52 @@ class SessionSampler:
         return sum(self.cpu.values())
 
 
-def run_predict(folder: Path, model: str, output: Path, engine: str, master: str, load_log: Path | None) -> dict[str, Any]:
-    command = [sys.executable, "-m", "nlpkit.predict", str(folder), "--model", model, "--output", str(output), "--quiet"]
+def run_predict(
+    folder: Path, model: str, output: Path, engine: str, master: str, load_log: Path | None
+) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        "-m",
+        "nlpkit.predict",
+        str(folder),
+        "--model",
+        model,
+        "--output",
+        str(output),
+        "--quiet",
+    ]
     if engine == "spark":
         command += ["--engine", "spark", "--master", master]
     env = dict(os.environ, HF_HUB_OFFLINE="1")
     if load_log:
         env["NLPKIT_SPARK_LOAD_LOG"] = str(load_log)
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     sampler = SessionSampler(process.pid)
     _, stderr = process.communicate()
     seconds = time.perf_counter() - started
     cpu = sampler.stop()
     if process.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}): {stderr[-2000:]}")
-    result = {"engine": engine, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "processes_peak": sampler.peak_processes,
-              "rss_peak_mb": round(sampler.peak_rss_mb), "processes_seen": len(sampler.cpu)}
+        raise BenchmarkError(f"{' '.join(command[:4])} failed ({process.returncode}): {stderr[-2000:]}")
+    result = {
+        "engine": engine,
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "processes_peak": sampler.peak_processes,
+        "rss_peak_mb": round(sampler.peak_rss_mb),
+        "processes_seen": len(sampler.cpu),
+    }
     if load_log and load_log.exists():
         loads = [line.split() for line in load_log.read_text().splitlines() if line.strip()]
         per_pid = Counter(pid for pid, _ in loads)
-        result.update(model_loads=len(loads), workers_that_loaded=len(per_pid), max_loads_per_worker=max(per_pid.values()),
-                      load_seconds=[float(s) for _, s in loads])
+        result.update(
+            model_loads=len(loads),
+            workers_that_loaded=len(per_pid),
+            max_loads_per_worker=max(per_pid.values()),
+            load_seconds=[float(s) for _, s in loads],
+        )
     return result
 
 
@@ -132,30 +158,36 @@ def _normal(record: dict[str, Any]) -> tuple:
             return tuple(v) if v is not None else ()
         return None if isinstance(v, float) and math.isnan(v) else v
 
-    return tuple(value(k) for k in ("id", "path", "title", "topic", "topics", "scores", "summary", "error", "warnings", "sha256"))
+    return tuple(
+        value(k) for k in ("id", "path", "title", "topic", "topics", "scores", "summary", "error", "warnings", "sha256")
+    )
 
 
-def throughput(n: int, small: int, model: str, master: str, work: Path) -> dict[str, Any]:
-    rows = articles(n)
+def throughput(n: int, small: int, model: str, master: str, work: Path, shared: Path) -> dict[str, Any]:
+    rows = articles(n, shared)
     big, little = write_folder(work / f"n{n}", rows), write_folder(work / f"n{small}", rows[:small])
     report: dict[str, Any] = {"n": n, "small": small, "model": model, "master": master}
     for engine, suffix in (("local", ".jsonl"), ("spark", ".parquet")):
         runs = {}
         for label, folder in (("small", little), ("n", big)):
-            log = work / f"loads-{engine}-{label}.log" if engine == "spark" else None
-            runs[label] = run_predict(folder, model, work / f"{engine}-{label}{suffix}", engine, master, log)
-            print(f"{engine:5} {label:5} {runs[label]}", file=sys.stderr, flush=True)
+            load_log = work / f"loads-{engine}-{label}.log" if engine == "spark" else None
+            runs[label] = run_predict(folder, model, work / f"{engine}-{label}{suffix}", engine, master, load_log)
+            log.info("%-5s %-5s %s", engine, label, runs[label])
         marginal = (runs["n"]["cpu_seconds"] - runs["small"]["cpu_seconds"]) / (n - small)
-        report[engine] = {**runs, "articles_per_second": round(n / runs["n"]["seconds"], 1),
-                          "cpu_seconds_per_article": round(runs["n"]["cpu_seconds"] / n, 4),
-                          "marginal_cpu_seconds_per_article": round(marginal, 4),
-                          "fixed_seconds": round(runs["small"]["seconds"], 1)}
+        report[engine] = {
+            **runs,
+            "articles_per_second": round(n / runs["n"]["seconds"], 1),
+            "cpu_seconds_per_article": round(runs["n"]["cpu_seconds"] / n, 4),
+            "marginal_cpu_seconds_per_article": round(marginal, 4),
+            "fixed_seconds": round(runs["small"]["seconds"], 1),
+        }
     local = sorted(map(_normal, read_records(work / "local-n.jsonl")))
     spark = sorted(map(_normal, read_records(work / "spark-n.parquet")))
     report["identical_records"] = local == spark
     report["records"] = len(local)
     report["spark_marginal_overhead_vs_local"] = round(
-        report["spark"]["marginal_cpu_seconds_per_article"] / report["local"]["marginal_cpu_seconds_per_article"] - 1, 3)
+        report["spark"]["marginal_cpu_seconds_per_article"] / report["local"]["marginal_cpu_seconds_per_article"] - 1, 3
+    )
     return report
 
 
@@ -178,9 +210,15 @@ def server_cost(work: Path) -> dict[str, Any]:
             time.sleep(2)
             status = server.status(folder)
             postgres = _postgres_processes(folder)
-            result[label] = {"seconds": round(seconds, 1), "mlflow_processes": status["mlflow_processes"],
-                             "mlflow_rss_mb": status["rss_mb"], "postgres_processes": postgres[0], "postgres_rss_mb": postgres[1],
-                             "workers": state.workers, "job_execution": False}
+            result[label] = {
+                "seconds": round(seconds, 1),
+                "mlflow_processes": status["mlflow_processes"],
+                "mlflow_rss_mb": status["rss_mb"],
+                "postgres_processes": postgres[0],
+                "postgres_rss_mb": postgres[1],
+                "workers": state.workers,
+                "job_execution": False,
+            }
             started = time.perf_counter()
             server.stop(folder)
             result[label]["stop_seconds"] = round(time.perf_counter() - started, 1)
@@ -205,33 +243,68 @@ def _postgres_processes(folder: Path) -> tuple[int, float]:
     return count, round(rss / 1024, 1)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n", type=int, default=2000, help="articles in the big run (default 2000)")
     parser.add_argument("--small", type=int, default=20, help="articles in the fixed-cost run (default 20)")
-    parser.add_argument("--model", default="models/latest", help="bundle or MLflow URI (default models/latest; the fast bundle)")
+    parser.add_argument(
+        "--model", default="models/latest", help="bundle or MLflow URI (default models/latest; the fast bundle)"
+    )
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--no-server", action="store_true", help="skip the team-server measurement")
     parser.add_argument("--no-spark", action="store_true", help="skip the throughput measurement")
-    args = parser.parse_args(argv)
-    report: dict[str, Any] = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": platform.machine(),
-                              "cpus": os.cpu_count(), "load_average_start": os.getloadavg()}
+    parser.add_argument(
+        "--shared", type=Path, default=DEFAULT_SHARED, help="folder holding benchmarks/ (default ../shared)"
+    )
+
+
+def render(report: dict[str, Any]) -> str:
+    """Per engine: articles/s, CPU per article and the fixed cost; then the server's processes and memory."""
+    lines = [
+        f"Spark throughput, {report['date']} · {report['cpus']} cores · load average at start "
+        f"{report['load_average_start']}, at end {report['load_average_end']}",
+        "",
+    ]
+    run = report.get("throughput")
+    if run:
+        lines += [
+            f"{run['n']} articles (fixed cost from {run['small']}), model `{run['model']}`, master {run['master']}",
+            "",
+            "| engine | articles/s | CPU s/article | marginal CPU s/article | fixed s | peak processes | peak RSS MB |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for engine in ("local", "spark"):
+            e = run[engine]
+            lines.append(
+                f"| {engine} | {e['articles_per_second']} | {e['cpu_seconds_per_article']} | "
+                f"{e['marginal_cpu_seconds_per_article']} | {e['fixed_seconds']} | {e['n']['processes_peak']} | "
+                f"{e['n']['rss_peak_mb']} |"
+            )
+        lines += [
+            "",
+            f"Identical records: {run['identical_records']} ({run['records']}); Spark's marginal overhead "
+            f"vs local: {run['spark_marginal_overhead_vs_local']:+.1%}",
+        ]
+    for label, row in (report.get("server") or {}).items():
+        lines.append(f"- server {label}: {row}")
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> Report:
+    report: dict[str, Any] = {"date": utc_now(), "cpus": os.cpu_count(), "load_average_start": load_average()}
     work = Path(tempfile.mkdtemp(prefix="nlpkit-spark-bench-"))
     try:
         if not args.no_spark:
-            report["throughput"] = throughput(args.n, args.small, args.model, args.master, work)
+            report["throughput"] = throughput(args.n, args.small, args.model, args.master, work, args.shared)
         if not args.no_server:
             report["server"] = server_cost(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    report["load_average_end"] = os.getloadavg()
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"spark_throughput-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.json"
-    out.write_text(json.dumps(report, indent=2))
-    print(json.dumps(report, indent=2))
-    print(f"report: {out}", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    report["load_average_end"] = load_average()
+    return Report(
+        "spark_throughput",
+        "nlpkit.predict local vs Spark (python -m benchmarks spark_throughput)",
+        render(report),
+        report,
+        params={"n": args.n, "small": args.small, "model": args.model, "master": args.master},
+        stem=f"spark_throughput-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}",
+    )

@@ -1,8 +1,8 @@
-"""`python benchmarks/speed.py`: how fast nlpkit is against its encoder's limit, in default and fast mode.
+"""`python -m benchmarks speed`: how fast nlpkit is against its encoder's limit, in default and fast mode.
 
-    python benchmarks/speed.py                       # 256 CNN/DailyMail articles, JSON + MLflow run
-    python benchmarks/speed.py --limit 64 --memory-default 128 --memory-fast 1000 --no-mlflow   # a quick look
-    python benchmarks/speed.py --retrain-only --modes default        # only the cold/warm retrain measurement
+    python -m benchmarks speed                       # 256 CNN/DailyMail articles, JSON + MLflow run
+    python -m benchmarks speed --limit 64 --memory-default 128 --memory-fast 1000 --no-mlflow   # a quick look
+    python -m benchmarks speed --retrain-only --modes default        # only the cold/warm retrain measurement
 
 On the same real articles (../shared/benchmarks/summaries/cnn_dailymail.jsonl, or the seed corpus when
 ../shared is absent) it measures, for the default bundle (MiniLM) and the fast bundle (static model2vec
@@ -14,16 +14,14 @@ vectors distilled from it, configs/fast.yaml):
   batches of 64, and the bare encoder's time on the very same sentences (the limit; the ratio is our overhead);
 - macro-F1 on both topic dev sets (worse of the two) and ROUGE-1 on the first 300 BBC articles;
 - peak RSS of a fresh process predicting 10,000 articles (fast) or --memory-default articles (default).
-Writes speed.json and speed.md, an MLflow run in "nlpkit-benchmarks", and prints the table. Targets (from
-`common.TARGETS`) are reported, not asserted. The benchmark data is only read, never trained on.
+The runner writes speed.json and speed.md and an MLflow run in "nlpkit-benchmarks", and prints the table.
+Targets (from `common.TARGETS`) are reported, not asserted. The benchmark data is only read, never trained on.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import itertools
-import json
 import logging
 import os
 import resource
@@ -33,29 +31,29 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from common import (
+from tqdm import tqdm
+
+from benchmarks.common import (
     DEFAULT_SHARED,
     REPO,
     BenchmarkError,
     TargetResult,
     check,
-    flat_metrics,
     load_average,
-    log_report,
     machine_info,
     raw_items,
     read_records,
     topic_sets,
     utc_now,
     worse_of_two,
-    write_report,
 )
-from tqdm import tqdm
+from benchmarks.probes import BATCH_ARTICLES, child_result, peak_rss_mb
+from benchmarks.report import Report, flat_metrics
 
-BATCH_ARTICLES = 64
 BBC_LIMIT = 300
 MODES = ("default", "fast")
 CONFIGS = {"default": REPO / "configs" / "default.yaml", "fast": REPO / "configs" / "fast.yaml"}
@@ -127,31 +125,6 @@ def torch_info() -> dict[str, Any]:
     return {"torch": torch.__version__, "torch_threads": torch.get_num_threads()}
 
 
-def peak_rss_mb() -> float:
-    """This process's peak resident set size so far.
-
-    Linux's VmHWM first: ru_maxrss survives fork + exec, so a child started by a big parent would report
-    the parent's size. ru_maxrss (KiB on Linux, bytes on macOS) where /proc is unavailable.
-    """
-    high_water = _proc_status_mb("VmHWM")
-    if high_water is not None:
-        return high_water
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
-
-
-def current_rss_mb() -> float | None:
-    return _proc_status_mb("VmRSS")
-
-
-def _proc_status_mb(field: str) -> float | None:
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1]) / 1024
-    return None
-
-
 # --- fast encoder --------------------------------------------------------------------------------------
 
 
@@ -170,13 +143,15 @@ def fast_config_drift() -> list[str]:
     drift = sorted(key for key in set(default) | set(fast)
                    if not key.startswith(tuned) and default.get(key) != fast.get(key))
     if drift:
-        log.warning("configs/fast.yaml differs from configs/default.yaml in %s: the modes differ in more than the encoder", drift)
+        log.warning("configs/fast.yaml differs from configs/default.yaml in %s: "
+                    "the modes differ in more than the encoder", drift)
     return drift
 
 
 def ensure_fast_encoder(config_path: Path) -> tuple[Path, float | None]:
     """The fast config's encoder folder, distilled now (and timed) if it does not exist yet."""
     from nlpkit.embedding.distill import distill_encoder
+
     folder = Path(_resolve(str(_config_settings(config_path)["embed__model"])))
     if folder.is_dir():
         return folder, None
@@ -184,11 +159,6 @@ def ensure_fast_encoder(config_path: Path) -> tuple[Path, float | None]:
     started = time.perf_counter()
     distill_encoder("default", 256, folder)
     return folder, time.perf_counter() - started
-
-
-def _resolve(value: str) -> str:
-    """Config paths are relative to the repository, so the benchmark runs from any directory."""
-    return value if value == "default" or Path(value).is_absolute() else str(REPO / value)
 
 
 def _resolve(value: str) -> str:
@@ -217,7 +187,9 @@ def run_child(command: list[str], env: dict[str, str]) -> Retrain:
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
-        raise BenchmarkError(f"{' '.join(command[:3])} failed ({done.returncode}): {done.stderr.strip().splitlines()[-1:]}")
+        raise BenchmarkError(
+            f"{' '.join(command[:3])} failed ({done.returncode}): {done.stderr.strip().splitlines()[-1:]}"
+        )
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return Retrain(wall, cpu, done.stdout)
 
@@ -239,10 +211,14 @@ def measure_retrain(mode: str, work: Path) -> RetrainReport:
 
 def bare_encode(model: Any) -> Callable[[list[str]], Any]:
     """The encoder library's own encode call, with the settings our encoder passes it."""
+    if not model.encoder.loaded:  # the weights load on the first cache miss; this needs them now
+        model.encoder.encode_texts(["warm-up"])
     encoder, backend = model.encoder, model.encoder.backend_  # bound now: never the timing wrapper below
     if encoder.kind_ == "model2vec":
         return lambda texts: backend.encode(texts, batch_size=max(encoder.batch_size, 1024))
-    return lambda texts: backend.encode(texts, batch_size=encoder.batch_size, convert_to_numpy=True, show_progress_bar=False)
+    return lambda texts: backend.encode(
+        texts, batch_size=encoder.batch_size, convert_to_numpy=True, show_progress_bar=False
+    )
 
 
 class TimedBackend:
@@ -282,7 +258,7 @@ def chunk_texts(model: Any, chunk: Sequence[dict]) -> list[str]:
     return texts
 
 
-def measure_throughput(model: Any, items: Sequence[dict], mode: str, min_seconds: float) -> dict[str, float]:
+def measure_throughput(model: Any, items: Sequence[dict], mode: str, min_seconds: float) -> dict[str, Any]:
     """End-to-end predict vs the bare encoder on the same sentences, interleaved batch by batch.
 
     Alternating the two (and their order) spreads any load from other processes evenly over both; passes
@@ -300,21 +276,27 @@ def measure_throughput(model: Any, items: Sequence[dict], mode: str, min_seconds
     with tqdm(desc=f"throughput {mode}", unit="article", leave=False) as bar, timed_backend(model) as inside:
         while totals["articles"] == 0 or totals["e2e_wall"] < min_seconds:
             for index, (chunk, sentences) in enumerate(zip(chunks, texts)):
-                steps = {"e2e": lambda chunk=chunk: model.predict(chunk), "encoder": lambda sentences=sentences: encode(sentences)}
+                steps: dict[str, Callable[[], Any]] = {
+                    "e2e": partial(model.predict, chunk),
+                    "encoder": partial(encode, sentences),
+                }
                 seconds = _timed_steps(steps, totals, reverse=index % 2 == 1)
                 ratios.append(seconds["e2e"] / seconds["encoder"])
                 totals["articles"] += len(chunk)
                 totals["sentences"] += len(sentences)
                 bar.update(len(chunk))
-    return {**_throughput_row(totals), **_overhead_row(totals["e2e_wall"], inside.seconds),
-            "e2e_over_encoder_median_batch": float(statistics.median(ratios)),
-            "e2e_over_encoder_by_batch": [round(ratio, 4) for ratio in ratios[:64]]}
+    return {
+        **_throughput_row(totals),
+        **_overhead_row(totals["e2e_wall"], inside.seconds),
+        "e2e_over_encoder_median_batch": float(statistics.median(ratios)),
+        "e2e_over_encoder_by_batch": [round(ratio, 4) for ratio in ratios[:64]],
+    }
 
 
 def _timed_steps(steps: dict[str, Callable[[], Any]], totals: dict[str, float], reverse: bool) -> dict[str, float]:
     """Run each step once (in reverse order when asked), adding its wall and CPU time to `totals`."""
     seconds: dict[str, float] = {}
-    for name in (list(steps)[::-1] if reverse else list(steps)):
+    for name in list(steps)[::-1] if reverse else list(steps):
         wall, cpu = time.perf_counter(), time.process_time()
         steps[name]()
         seconds[name] = time.perf_counter() - wall
@@ -325,9 +307,12 @@ def _timed_steps(steps: dict[str, Callable[[], Any]], totals: dict[str, float], 
 
 def _throughput_row(t: dict[str, float]) -> dict[str, float]:
     return {
-        "articles": int(t["articles"]), "sentences": int(t["sentences"]),
-        "e2e_seconds": t["e2e_wall"], "e2e_cpu_seconds": t["e2e_cpu"],
-        "encoder_seconds": t["encoder_wall"], "encoder_cpu_seconds": t["encoder_cpu"],
+        "articles": int(t["articles"]),
+        "sentences": int(t["sentences"]),
+        "e2e_seconds": t["e2e_wall"],
+        "e2e_cpu_seconds": t["e2e_cpu"],
+        "encoder_seconds": t["encoder_wall"],
+        "encoder_cpu_seconds": t["encoder_cpu"],
         "articles_per_second": t["articles"] / t["e2e_wall"],
         "encoder_articles_per_second": t["articles"] / t["encoder_wall"],
         "encoder_sentences_per_second": t["sentences"] / t["encoder_wall"],
@@ -338,8 +323,12 @@ def _throughput_row(t: dict[str, float]) -> dict[str, float]:
 
 def _overhead_row(e2e_seconds: float, encoder_call_seconds: float) -> dict[str, float]:
     overhead = e2e_seconds - encoder_call_seconds
-    return {"e2e_encoder_call_seconds": encoder_call_seconds, "e2e_overhead_seconds": overhead,
-            "e2e_overhead_share": overhead / e2e_seconds, "e2e_over_encoder_call": e2e_seconds / encoder_call_seconds}
+    return {
+        "e2e_encoder_call_seconds": encoder_call_seconds,
+        "e2e_overhead_seconds": overhead,
+        "e2e_overhead_share": overhead / e2e_seconds,
+        "e2e_over_encoder_call": e2e_seconds / encoder_call_seconds,
+    }
 
 
 # --- quality ------------------------------------------------------------------------------------------
@@ -361,9 +350,14 @@ def topic_quality(model: Any, shared: Path) -> dict[str, Any]:
 
     scores = {}
     for name, data in topic_sets(shared).items():
-        predicted = model.decider.primary(model._proba(model._embed(data.articles)))
+        assert model.decider is not None, "a loaded bundle is fitted"
+        predicted = model.decider.primary(model.predict_proba(model.encode(data.articles)))
         scores[name] = topic_metrics(data.truth, predicted, LABELS)["macro_f1"]
-    return {"western_macro_f1": scores["western"], "regional_macro_f1": scores["regional"], "macro_f1": worse_of_two(scores)}
+    return {
+        "western_macro_f1": scores["western"],
+        "regional_macro_f1": scores["regional"],
+        "macro_f1": worse_of_two(scores),
+    }
 
 
 def summary_quality(model: Any, path: Path) -> dict[str, Any]:
@@ -376,9 +370,13 @@ def summary_quality(model: Any, path: Path) -> dict[str, Any]:
     articles = [parse_article(row["text"], row.get("title") or "", id=str(row["id"])) for row in rows]
     references = [row.get("reference_sentences") or row["reference"] for row in rows]
     lengths = [len(ref) if isinstance(ref, list) else len(split_sentences(ref)) for ref in references]
-    scores = evaluate_summaries(model, articles, model._embed(articles), references, lengths)
-    return {"rouge1": scores["summary_rouge1"], "rouge2": scores["summary_rouge2"],
-            "lead_rouge1": scores["lead_rouge1"], "rouge1_set": f"BBC News Summary, first {len(rows)}"}
+    scores = evaluate_summaries(model, articles, model.encode(articles).vectors, references, lengths)
+    return {
+        "rouge1": scores["summary_rouge1"],
+        "rouge2": scores["summary_rouge2"],
+        "lead_rouge1": scores["lead_rouge1"],
+        "rouge1_set": f"BBC News Summary, first {len(rows)}",
+    }
 
 
 # --- memory (fresh child processes) -------------------------------------------------------------------
@@ -386,37 +384,11 @@ def summary_quality(model: Any, path: Path) -> dict[str, Any]:
 
 def measure_memory(bundle: str, speed_file: Path, n_articles: int) -> dict[str, Any]:
     """Peak RSS of a fresh process that loads the bundle and predicts `n_articles` (cycling the data)."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--memory-child", bundle,
-               "--memory-articles", str(n_articles), "--memory-data", str(speed_file)]
     log.info("memory: predicting %d articles with %s in a fresh process", n_articles, bundle)
-    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
-    if done.returncode != 0:
-        raise BenchmarkError(f"memory child failed ({done.returncode}): {done.stderr.strip().splitlines()[-1:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return child_result(["memory", bundle, str(n_articles), str(speed_file)])
 
 
-def memory_child(bundle: str, n_articles: int, data: Path) -> dict[str, Any]:
-    """Run inside the child: stream `n_articles` through predict in batches, keeping no results."""
-    from nlpkit.model import NewsModel
-
-    items = raw_items(data)
-    model = NewsModel.load(bundle)
-    after_load = current_rss_mb()
-    stream = ({**item, "id": f"{n}"} for n, item in enumerate(itertools.islice(itertools.cycle(items), n_articles)))
-    started = time.perf_counter()
-    after_batch: list[float | None] = []
-    while chunk := list(itertools.islice(stream, BATCH_ARTICLES)):
-        model.predict(chunk)
-        after_batch.append(current_rss_mb())
-    seconds = time.perf_counter() - started
-    # RSS after each batch (every 10th kept): a flat tail means memory does not grow with the number of articles.
-    return {"articles": n_articles, "peak_rss_mb": peak_rss_mb(), "rss_after_load_mb": after_load,
-            "rss_after_first_batch_mb": after_batch[0], "rss_after_last_batch_mb": after_batch[-1],
-            "rss_by_batch_mb": [round(v, 1) if v else v for v in after_batch[::10]],
-            "seconds": seconds, "articles_per_second": n_articles / seconds}
-
-
-# --- targets, table, MLflow ---------------------------------------------------------------------------
+# --- targets and table ---------------------------------------------------------------------------
 
 
 def evaluate_targets(report: dict[str, Any]) -> list[TargetResult]:
@@ -425,8 +397,13 @@ def evaluate_targets(report: dict[str, Any]) -> list[TargetResult]:
     results = []
     if "default" in retrain:
         results.append(check("warm_retrain_speedup", retrain["default"]["speedup"], "default mode, new process each"))
-        results.append(check("cold_train_seconds", retrain["default"]["cold"]["wall_seconds"],
-                             f"wall; {retrain['default']['cold']['cpu_seconds']:.0f} s CPU; load {report['load_average_start']}"))
+        results.append(
+            check(
+                "cold_train_seconds",
+                retrain["default"]["cold"]["wall_seconds"],
+                f"wall; {retrain['default']['cold']['cpu_seconds']:.0f} s CPU; load {report['load_average_start']}",
+            )
+        )
     if set(MODES) <= set(modes):
         d, f = modes["default"], modes["fast"]
         results += [
@@ -437,7 +414,9 @@ def evaluate_targets(report: dict[str, Any]) -> list[TargetResult]:
             check("fast_rouge_gap", _delta(f, d, "rouge1")),
         ]
     for mode, data in modes.items():
-        results.append(check("peak_rss_mb", data["memory"]["peak_rss_mb"], f"{mode}, {data['memory']['articles']:,} articles"))
+        results.append(
+            check("peak_rss_mb", data["memory"]["peak_rss_mb"], f"{mode}, {data['memory']['articles']:,} articles")
+        )
     return results
 
 
@@ -457,13 +436,20 @@ def markdown_table(report: dict[str, Any], targets: Sequence[TargetResult]) -> s
         "|---|---:|---:|---:|",
     ]
     for mode, r in report["retrain"].items():
-        lines.append(f"| {mode} | {r['cold']['wall_seconds']:.1f} s / {r['warm']['wall_seconds']:.1f} s | "
-                     f"{r['cold']['cpu_seconds']:.1f} s / {r['warm']['cpu_seconds']:.1f} s | {r['speedup']:.1f}x |")
+        lines.append(
+            f"| {mode} | {r['cold']['wall_seconds']:.1f} s / {r['warm']['wall_seconds']:.1f} s | "
+            f"{r['cold']['cpu_seconds']:.1f} s / {r['warm']['cpu_seconds']:.1f} s | {r['speedup']:.1f}x |"
+        )
     if report["modes"]:
-        lines += ["", f"{report['throughput_articles']} {report['speed_data']} articles, batches of {BATCH_ARTICLES}", "",
-                  "| mode | encoder | end-to-end articles/s | bare encoder articles/s (sentences/s) | "
-                  "end-to-end / bare encoder (/ encoder call inside predict) | macro-F1 Western / regional | ROUGE-1 | peak RSS |",
-                  "|---|---|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            "",
+            f"{report['throughput_articles']} {report['speed_data']} articles, batches of {BATCH_ARTICLES}",
+            "",
+            "| mode | encoder | end-to-end articles/s | bare encoder articles/s (sentences/s) | "
+            "end-to-end / bare encoder (/ encoder call inside predict) | macro-F1 Western / regional | ROUGE-1 "
+            "| peak RSS |",
+            "|---|---|---:|---:|---:|---:|---:|---:|",
+        ]
         lines += [_mode_row(mode, data) for mode, data in report["modes"].items()]
     lines += ["", "Targets:", "", *(t.line() for t in targets)]
     return "\n".join(lines)
@@ -474,7 +460,8 @@ def _mode_row(mode: str, data: dict[str, Any]) -> str:
     return (
         f"| {mode} | {data['encoder']} | {t['articles_per_second']:.2f} | {t['encoder_articles_per_second']:.2f} "
         f"({t['encoder_sentences_per_second']:.0f}) | {t['e2e_over_encoder']:.3f} ({t['e2e_over_encoder_call']:.3f}) | "
-        f"{_num(q.get('western_macro_f1'), '.3f')} / {_num(q.get('regional_macro_f1'), '.3f')} | {_num(q.get('rouge1'), '.2f')} | "
+        f"{_num(q.get('western_macro_f1'), '.3f')} / {_num(q.get('regional_macro_f1'), '.3f')} | "
+        f"{_num(q.get('rouge1'), '.2f')} | "
         f"{mem['peak_rss_mb']:.0f} MB ({mem['articles']:,} articles) |"
     )
 
@@ -487,37 +474,45 @@ def _fmt_load(load: list[float] | None) -> str:
     return "n/a" if not load else " / ".join(f"{value:.2f}" for value in load)
 
 
-
-
 # --- main ---------------------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python benchmarks/speed.py", description=(__doc__ or "").splitlines()[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, default=256, help="articles for the throughput comparison (default 256)")
-    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results", help="folder for speed.json and speed.md")
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="folder holding benchmarks/ (default ../shared)")
-    parser.add_argument("--modes", default=",".join(MODES), help="comma-separated modes to measure (default: default,fast)")
+    parser.add_argument(
+        "--shared", type=Path, default=DEFAULT_SHARED, help="folder holding benchmarks/ (default ../shared)"
+    )
+    parser.add_argument(
+        "--modes", default=",".join(MODES), help="comma-separated modes to measure (default: default,fast)"
+    )
     parser.add_argument("--retrain-only", action="store_true", help="only the cold/warm retrain measurement")
-    parser.add_argument("--memory-fast", type=int, default=10_000, help="articles predicted in the fast-mode memory run")
-    parser.add_argument("--memory-default", type=int, default=1280,
-                        help="articles predicted in the default-mode memory run (default 1280, ~3 min on 2 idle cores)")
-    parser.add_argument("--min-seconds", type=float, default=5.0, help="repeat throughput passes until this long (fast mode)")
-    parser.add_argument("--no-mlflow", action="store_true", help="do not log an MLflow run")
-    parser.add_argument("--quiet", action="store_true", help="only warnings and errors")
-    parser.add_argument("--memory-child", metavar="BUNDLE", help=argparse.SUPPRESS)
-    parser.add_argument("--memory-articles", type=int, default=0, help=argparse.SUPPRESS)
-    parser.add_argument("--memory-data", type=Path, help=argparse.SUPPRESS)
-    return parser
+    parser.add_argument(
+        "--memory-fast", type=int, default=10_000, help="articles predicted in the fast-mode memory run"
+    )
+    parser.add_argument(
+        "--memory-default",
+        type=int,
+        default=1280,
+        help="articles predicted in the default-mode memory run (default 1280, ~3 min on 2 idle cores)",
+    )
+    parser.add_argument(
+        "--min-seconds", type=float, default=5.0, help="repeat throughput passes until this long (fast mode)"
+    )
 
 
-def measure_mode(mode: str, bundle: str, items: Sequence[dict], sources: Sources, args: argparse.Namespace) -> dict[str, Any]:
+def measure_mode(
+    mode: str, bundle: str, items: Sequence[dict], sources: Sources, args: argparse.Namespace
+) -> dict[str, Any]:
     """Throughput, quality and memory of one mode's warm-retrained bundle."""
     from nlpkit.model import NewsModel
 
     started = time.perf_counter()
     model = NewsModel.load(bundle)
-    encoder = "MiniLM-L6 (sentence-transformers)" if mode == "default" else f"{Path(str(model.config['embed__model'])).name} (model2vec)"
+    encoder = (
+        "MiniLM-L6 (sentence-transformers)"
+        if mode == "default"
+        else f"{Path(str(model.config['embed__model'])).name} (model2vec)"
+    )
     return {
         "encoder": encoder,
         "load_seconds": time.perf_counter() - started,
@@ -531,9 +526,16 @@ def run_benchmark(args: argparse.Namespace, modes: Sequence[str]) -> dict[str, A
     """Retrain each mode (cold, then warm), then measure the warm bundle; all outputs in a temporary folder."""
     sources = find_sources(args.shared)
     items = raw_items(sources.speed, args.limit)
-    report: dict[str, Any] = {"date": utc_now(), "machine": {**machine_info(), **torch_info()},
-                              "load_average_start": load_average(), "speed_data": sources.speed_label,
-                              "throughput_articles": len(items), "settings": _settings(args, sources), "modes": {}, "retrain": {}}
+    report: dict[str, Any] = {
+        "date": utc_now(),
+        "machine": {**machine_info(), **torch_info()},
+        "load_average_start": load_average(),
+        "speed_data": sources.speed_label,
+        "throughput_articles": len(items),
+        "settings": _settings(args, sources),
+        "modes": {},
+        "retrain": {},
+    }
     if "fast" in modes:
         report["distill_seconds"] = ensure_fast_encoder(CONFIGS["fast"])[1]
         report["fast_config_drift"] = fast_config_drift()
@@ -549,40 +551,37 @@ def run_benchmark(args: argparse.Namespace, modes: Sequence[str]) -> dict[str, A
 
 
 def _settings(args: argparse.Namespace, sources: Sources) -> dict[str, Any]:
-    return {"limit": args.limit, "batch_articles": BATCH_ARTICLES, "memory_fast": args.memory_fast, "modes": args.modes,
-            "memory_default": args.memory_default, "min_seconds": args.min_seconds, "speed_file": str(sources.speed),
-            "topics": sources.topics, "bbc_file": str(sources.bbc), "bbc_limit": BBC_LIMIT, "retrain_only": args.retrain_only}
+    return {
+        "limit": args.limit,
+        "batch_articles": BATCH_ARTICLES,
+        "memory_fast": args.memory_fast,
+        "modes": args.modes,
+        "memory_default": args.memory_default,
+        "min_seconds": args.min_seconds,
+        "speed_file": str(sources.speed),
+        "topics": sources.topics,
+        "bbc_file": str(sources.bbc),
+        "bbc_limit": BBC_LIMIT,
+        "retrain_only": args.retrain_only,
+    }
 
 
-def main(argv: list[str] | None = None) -> int:
-    sys.path.insert(0, str(REPO))
-    from nlpkit.cli.common import configure_logging, fail
-    from nlpkit.errors import NlpkitError
-
-    args = build_parser().parse_args(argv)
-    configure_logging(args.quiet or bool(args.memory_child))
-    if args.memory_child:
-        print(json.dumps(memory_child(args.memory_child, max(args.memory_articles, 1), args.memory_data)))
-        return 0
+def run(args: argparse.Namespace) -> Report:
+    """Both modes measured; the targets checked and the table written from the figures."""
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     if min(args.limit, args.memory_fast, args.memory_default) < 1 or not modes or set(modes) - set(MODES):
-        return fail(f"--limit, --memory-fast and --memory-default must be at least 1; --modes takes some of {MODES}")
-    try:
-        report = run_benchmark(args, modes)
-    except NlpkitError as error:
-        return fail(str(error))
+        raise BenchmarkError(
+            f"--limit, --memory-fast and --memory-default must be at least 1; --modes takes some of {MODES}"
+        )
+    report = run_benchmark(args, modes)
     targets = evaluate_targets(report)
-    report["targets"] = [t.to_dict() for t in targets]
-    table = markdown_table(report, targets)
-    if not args.no_mlflow:
-        metrics = flat_metrics({"retrain": report["retrain"], "modes": report["modes"]})
-        report["mlflow_run_id"] = log_report("speed", f"speed-{report['date'][:10]}", "speed benchmark (benchmarks/speed.py)",
-                                             report["settings"], metrics, table, report)
-    _, js = write_report(args.out, "speed", table + "\n", report)
-    print(table)
-    print(f"\nreport: {js}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return Report(
+        "speed",
+        "speed benchmark (python -m benchmarks speed)",
+        markdown_table(report, targets),
+        report,
+        params=report["settings"],
+        metrics=flat_metrics({"retrain": report["retrain"], "modes": report["modes"]}),
+        targets=targets,
+        run_name=f"speed-{report['date'][:10]}",
+    )

@@ -5,9 +5,9 @@ every pair of articles with the same event is a same-event pair, every other pai
 (many are hard: same topic, same country or institution, near dates). The script groups them all at
 once with `nlpkit.analysis.grouping` and scores the pairs, with and without the dates.
 
-    python benchmarks/story_pairs.py                         # the model at models/latest
-    python benchmarks/story_pairs.py --model models/latest --thresholds 0.6 0.7 0.8
-    python benchmarks/story_pairs.py --encoder default --cache-dir /work/cache/embeddings   # MiniLM
+    python -m benchmarks story_pairs                         # the model at models/latest
+    python -m benchmarks story_pairs --model models/latest --thresholds 0.6 0.7 0.8
+    python -m benchmarks story_pairs --encoder default --cache-dir /work/cache/embeddings   # MiniLM
 """
 
 from __future__ import annotations
@@ -15,18 +15,21 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
-import sys
-from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-PAIRS = ROOT / "seeds" / "pairs" / "articles.jsonl"
+from benchmarks.common import REPO
+from benchmarks.report import Report
 
-log = logging.getLogger("story_pairs")
+PAIRS = REPO / "seeds" / "pairs" / "articles.jsonl"
+
+log = logging.getLogger("benchmarks.story_pairs")
 
 
-def measure(model_path: str, thresholds: list[float], cache_dir: str | None, encoder: str | None = None) -> list[dict[str, float]]:
+def measure(
+    model_path: str, thresholds: list[float], cache_dir: str | None, encoder: str | None = None
+) -> list[dict[str, float]]:
     from nlpkit.analysis.grouping import GroupingSettings, group_stories, pair_scores, parse_date, story_vector
     from nlpkit.data.jsonl import read_jsonl
     from nlpkit.embedding.encoder import SentenceEncoder
@@ -34,10 +37,13 @@ def measure(model_path: str, thresholds: list[float], cache_dir: str | None, enc
     from nlpkit.text.document import parse_article
 
     records = [data for _, data in read_jsonl(PAIRS)]
-    body = SentenceEncoder(encoder, cache_dir=cache_dir) if encoder else NewsModel.load(model_path, cache_dir=cache_dir).encoder
     articles = [parse_article(r["text"], r["title"], id=r["id"]) for r in records]
+    if encoder:
+        embedded = SentenceEncoder(encoder, cache_dir=cache_dir).transform(articles)
+    else:
+        embedded = NewsModel.load(model_path, cache_dir=cache_dir).encode(articles).vectors
     base = GroupingSettings()
-    vectors = np.vstack([story_vector(e, base.lead_sentences) for e in body.transform(articles)])
+    vectors = np.vstack([story_vector(e, base.lead_sentences) for e in embedded])
     events = [r["event"] for r in records]
     dates = [parse_date(r.get("date")) for r in records]
     rows = []
@@ -46,28 +52,57 @@ def measure(model_path: str, thresholds: list[float], cache_dir: str | None, enc
         for use_dates in (True, False):
             stories = group_stories(vectors, dates if use_dates else [None] * len(dates), settings)
             scores = pair_scores(events, stories)
-            rows.append({"threshold": threshold, "dates": float(use_dates), **scores, "stories": float(len(set(stories)))})
+            rows.append(
+                {"threshold": threshold, "dates": float(use_dates), **scores, "stories": float(len(set(stories)))}
+            )
     return rows
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", default="models/latest", help="bundle folder (default models/latest)")
-    parser.add_argument("--thresholds", type=float, nargs="+", default=[round(x, 2) for x in np.arange(0.5, 0.96, 0.05)])
-    parser.add_argument("--encoder", help="measure this encoder ('default' = MiniLM, or a folder) instead of the model's")
+    parser.add_argument(
+        "--thresholds", type=float, nargs="+", default=[round(x, 2) for x in np.arange(0.5, 0.96, 0.05)]
+    )
+    parser.add_argument(
+        "--encoder", help="measure this encoder ('default' = MiniLM, or a folder) instead of the model's"
+    )
     parser.add_argument("--cache-dir", default=None, help="embedding cache folder (e.g. /work/cache/embeddings)")
-    args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT))  # the nlpkit of this checkout, whatever is installed
-    logging.basicConfig(level=logging.WARNING)
+
+
+def render(report: dict[str, Any]) -> str:
+    lines = [
+        f"{report['pairs_file']}: {report['articles']} articles, {report['events']} events; "
+        f"encoder {report['encoder']}",
+        "",
+        "| threshold | dates | precision | recall | F1 | stories |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    for row in report["rows"]:
+        lines.append(
+            f"| {row['threshold']:.2f} | {'yes' if row['dates'] else 'no'} | {row['precision']:.3f} | "
+            f"{row['recall']:.3f} | {row['f1']:.3f} | {int(row['stories'])} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> Report:
+    from nlpkit.data.jsonl import read_jsonl
+
     rows = measure(args.model, args.thresholds, args.cache_dir, args.encoder)
-    n_events = len({line.split('"event": "')[1].split('"')[0] for line in PAIRS.read_text(encoding="utf-8").splitlines() if line})
-    print(f"{PAIRS.relative_to(ROOT)}: {sum(1 for _ in PAIRS.open())} articles, {n_events} events; encoder {args.encoder or args.model}")
-    print(f"{'threshold':>9} {'dates':>6} {'precision':>9} {'recall':>7} {'F1':>6} {'stories':>7}")
-    for row in rows:
-        print(f"{row['threshold']:>9.2f} {'yes' if row['dates'] else 'no':>6} {row['precision']:>9.3f} {row['recall']:>7.3f} "
-              f"{row['f1']:>6.3f} {int(row['stories']):>7}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    records = [data for _, data in read_jsonl(PAIRS)]
+    report = {
+        "pairs_file": str(PAIRS.relative_to(REPO)),
+        "articles": len(records),
+        "events": len({r["event"] for r in records}),
+        "encoder": args.encoder or args.model,
+        "rows": rows,
+    }
+    best = max(rows, key=lambda row: row["f1"])
+    return Report(
+        "story_pairs",
+        "same-story grouping on seeds/pairs (python -m benchmarks story_pairs)",
+        render(report),
+        report,
+        params={"encoder": report["encoder"], "thresholds": args.thresholds},
+        metrics={"best_f1": best["f1"], "best_threshold": best["threshold"]},
+    )

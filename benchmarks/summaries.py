@@ -1,43 +1,49 @@
-"""`python benchmarks/summaries.py`: every summarizer on held-out news, apart from what was tuned on, in one run.
+"""`python -m benchmarks summaries`: every summarizer on held-out news, apart from what was tuned on, in one run.
 
-    python benchmarks/summaries.py --model models/latest --cache-dir /work/cache/embeddings
-    python benchmarks/summaries.py --bbc-held-out 301-900 --cnn-held-out 301-1000   # a stated contiguous slice
+    python -m benchmarks summaries --model models/latest --cache-dir /work/cache/embeddings
+    python -m benchmarks summaries --bbc-held-out 301-900 --cnn-held-out 301-1000   # a stated contiguous slice
 
 Parts (1-based, inclusive article numbers of each file): BBC 1-300 and CNN/DailyMail 1-300, on which the
 centrality summarizer's hand-set weights were tuned before issue 16, reported apart from the held-out rest
 (BBC 301-2121, CNN/DailyMail 301-1000), and the seed corpus' test split (articles with a body; k = the
 editor's count). Systems: Lead-k, sumy TextRank/LexRank/LSA/Luhn, nlpkit's centrality summarizer and its
-learned scorer (the bundle's; also without its handover to centrality past the editors' longest count), all on the same sentences from `parse_article`. The learned scorer's weights,
-blend and redundancy come from the seed train/validation splits only; nothing here is tuned on these sets.
-Also times the summary step against the bare encoder on the same sentences. Writes `summaries.md`/`.json`
-to --out.
+learned scorer (the bundle's; also without its handover to centrality past the editors' longest count),
+all on the same sentences from `parse_article`. The learned scorer's weights, blend and redundancy come
+from the seed train/validation splits only; nothing here is tuned on these sets. Also times the summary
+step against the bare encoder on the same sentences. The runner writes `summaries.md`/`.json` to --out.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
-import json
 import logging
-import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from anchors import SUMY_ANCHORS, lead_summary, make_sumy, sumy_summary
-from compare import SUMMARY_SETS, BenchmarkError, embed, load_seeds, load_summary_set, machine_info, mean_words
-
-from nlpkit.embedding.encoder import EmbeddedArticle
+from benchmarks.anchors import SUMY_ANCHORS, lead_summary, make_sumy, sumy_summary
+from benchmarks.common import (
+    DEFAULT_CACHE,
+    DEFAULT_SHARED,
+    REPO,
+    BenchmarkError,
+    encode,
+    load_seeds,
+    machine_info,
+    utc_now,
+)
+from benchmarks.compare import SUMMARY_SETS, load_summary_set, mean_words
+from benchmarks.report import BenchmarkSkipped, Report
 from nlpkit.evaluation.metrics import rouge
 from nlpkit.heads.summarizers import CentralitySummarizer, LearnedSummarizer
 from nlpkit.model import NewsModel
-from nlpkit.text.document import Article
+from nlpkit.text.document import Article, EmbeddedArticle
 
 log = logging.getLogger("benchmarks.summaries")
 
-REPO = Path(__file__).resolve().parents[1]
 CENTRALITY = "nlpkit centrality"
 LEARNED = "nlpkit learned"
 PURE = "nlpkit learned, no handover"
@@ -77,18 +83,34 @@ def summary_parts(args: argparse.Namespace, model: NewsModel) -> list[Part]:
     for key, held_out in (("bbc", args.bbc_held_out), ("cnn", args.cnn_held_out)):
         name, relative, n_fixed = SUMMARY_SETS[key]
         items = load_summary_set(benchmarks / relative, n_fixed, held_out[1])
-        for label, (start, end) in ((f"{name} {1}-{args.tuned}, tuned before", (1, args.tuned)),
-                                    (f"{name} {held_out[0]}-{min(held_out[1], len(items))}, held out", held_out)):
+        for label, (start, end) in (
+            (f"{name} {1}-{args.tuned}, tuned before", (1, args.tuned)),
+            (f"{name} {held_out[0]}-{min(held_out[1], len(items))}, held out", held_out),
+        ):
             chosen = items[start - 1 : end]
             articles = [item.article for item in chosen]
             suffix = "tuned" if start == 1 else "held_out"
-            parts.append(Part(f"{key}_{suffix}", label, articles, [item.reference for item in chosen],
-                              [item.n_sentences for item in chosen]))
-    seeds = load_seeds(args.seeds / "articles.jsonl", args.seeds / "splits.json")
+            parts.append(
+                Part(
+                    f"{key}_{suffix}",
+                    label,
+                    articles,
+                    [item.reference for item in chosen],
+                    [item.n_sentences for item in chosen],
+                )
+            )
+    seeds = load_seeds(args.seeds)
     test = [r for r in seeds["test"] if r.summary and r.article.meta.get("kind") != "headline" and r.article.sentences]
     articles = [r.article for r in test]
-    parts.append(Part("seed_test", "seed corpus test split (with a body; k = the editor's count)", articles,
-                      [list(r.summary) for r in test], [len(r.summary) for r in test]))
+    parts.append(
+        Part(
+            "seed_test",
+            "seed corpus test split (with a body; k = the editor's count)",
+            articles,
+            [list(r.summary) for r in test],
+            [len(r.summary) for r in test],
+        )
+    )
     return parts
 
 
@@ -104,10 +126,12 @@ def systems_for(model: NewsModel) -> dict[str, Callable[[Article, EmbeddedArticl
     if not isinstance(learned, LearnedSummarizer):
         raise BenchmarkError("the bundle's summarizer is not learned: train with --set summary__method=learned")
     centrality = centrality_of(learned)
-    systems: dict[str, Callable[[Article, EmbeddedArticle, int], list[str]]] = {"Lead-k": lambda a, v, k: lead_summary(a, k)}
+    systems: dict[str, Callable[[Article, EmbeddedArticle, int], list[str]]] = {
+        "Lead-k": lambda a, v, k: lead_summary(a, k)
+    }
     for name in SUMY_ANCHORS:
         summarizer = make_sumy(name)
-        systems[name] = lambda a, v, k, s=summarizer: sumy_summary(s, a, k)
+        systems[name] = partial(_sumy_system, summarizer)
     systems[CENTRALITY] = lambda a, v, k: centrality.summarize(a, v, k) if a.sentences else []
     systems[LEARNED] = lambda a, v, k: learned.summarize(a, v, k) if a.sentences else []
     pure = copy.copy(learned).set_params(handover=False)  # the scorer at every length, even past max_count_
@@ -115,22 +139,34 @@ def systems_for(model: NewsModel) -> dict[str, Callable[[Article, EmbeddedArticl
     return systems
 
 
-def score_parts(parts: Sequence[Part], systems: dict[str, Callable[[Article, EmbeddedArticle, int], list[str]]],
-                model: NewsModel) -> dict[str, dict[str, dict[str, float]]]:
+def _sumy_system(summarizer: Any, article: Article, vectors: EmbeddedArticle, k: int) -> list[str]:
+    return sumy_summary(summarizer, article, k)
+
+
+def score_parts(
+    parts: Sequence[Part], systems: dict[str, Callable[[Article, EmbeddedArticle, int], list[str]]], model: NewsModel
+) -> dict[str, dict[str, dict[str, float]]]:
     """ROUGE-1/2/L, mean words and summary-step seconds per article, for every system on every part."""
     from tqdm import tqdm
 
     table: dict[str, dict[str, dict[str, float]]] = {}
     for part in parts:
-        part.vectors = embed(model.encoder, part.articles, part.key)
+        part.vectors = encode(model, part.articles, part.key).vectors
         table[part.key] = {}
         for name, summarize in systems.items():
             started = time.perf_counter()
-            summaries = [summarize(a, v, k) for a, v, k in tqdm(list(zip(part.articles, part.vectors, part.lengths)),
-                                                                 desc=f"{part.key} {name}", leave=False)]
+            summaries = [
+                summarize(a, v, k)
+                for a, v, k in tqdm(
+                    list(zip(part.articles, part.vectors, part.lengths)), desc=f"{part.key} {name}", leave=False
+                )
+            ]
             seconds = time.perf_counter() - started
-            table[part.key][name] = {**rouge(summaries, part.references), "words": mean_words(summaries),
-                                     "ms_per_article": 1000 * seconds / max(len(part.articles), 1)}
+            table[part.key][name] = {
+                **rouge(summaries, part.references),
+                "words": mean_words(summaries),
+                "ms_per_article": 1000 * seconds / max(len(part.articles), 1),
+            }
             log.info("%s | %s | %s", part.key, name, " ".join(f"{k} {v:.2f}" for k, v in table[part.key][name].items()))
     return table
 
@@ -162,87 +198,122 @@ def target_lines(table: dict[str, dict[str, dict[str, float]]], timing: dict[str
         need = cnn["Lead-k"][key] + gain
         have = cnn[LEARNED][key]
         verdict = "met" if have >= need else f"missed by {need - have:.2f}"
-        lines.append(f"- CNN/DailyMail held out {key.upper()}: learned {have:.2f} vs Lead-3 {cnn['Lead-k'][key]:.2f} "
-                     f"+ {gain} = {need:.2f}: **{verdict}**")
+        lines.append(
+            f"- CNN/DailyMail held out {key.upper()}: learned {have:.2f} vs Lead-3 {cnn['Lead-k'][key]:.2f} "
+            f"+ {gain} = {need:.2f}: **{verdict}**"
+        )
     bbc = table["bbc_held_out"]
     have = bbc[LEARNED]["rouge1"]
     rivals = {name: scores["rouge1"] for name, scores in bbc.items() if name not in (LEARNED, PURE, "Lead-k")}
     best = max(rivals, key=lambda name: rivals[name])
     ok = have >= BBC_ROUGE1 and have > rivals[best]
-    verdict = "met" if ok else f"missed ({BBC_ROUGE1 - have:+.2f} to {BBC_ROUGE1:.0f}; {have - rivals[best]:+.2f} vs {best})"
-    lines.append(f"- BBC held out ROUGE-1: learned {have:.2f}, best other {best} {rivals[best]:.2f} "
-                 f"(target >= {BBC_ROUGE1:.0f} and ahead of every sumy method and centrality): **{verdict}**")
+    verdict = (
+        "met" if ok else f"missed ({BBC_ROUGE1 - have:+.2f} to {BBC_ROUGE1:.0f}; {have - rivals[best]:+.2f} vs {best})"
+    )
+    lines.append(
+        f"- BBC held out ROUGE-1: learned {have:.2f}, best other {best} {rivals[best]:.2f} "
+        f"(target >= {BBC_ROUGE1:.0f} and ahead of every sumy method and centrality): **{verdict}**"
+    )
     seed = table["seed_test"]
     gap = seed[LEARNED]["rouge1"] - seed["Lead-k"]["rouge1"]
-    lines.append(f"- Seed test ROUGE-1: learned {seed[LEARNED]['rouge1']:.2f} vs Lead-k {seed['Lead-k']['rouge1']:.2f} "
-                 f"({gap:+.2f}): **{'met' if gap > 0 else 'missed'}**")
+    lines.append(
+        f"- Seed test ROUGE-1: learned {seed[LEARNED]['rouge1']:.2f} vs Lead-k {seed['Lead-k']['rouge1']:.2f} "
+        f"({gap:+.2f}): **{'met' if gap > 0 else 'missed'}**"
+    )
     share = timing.get("learned_share_of_encoder")
     if share is not None:
-        lines.append(f"- Speed: the learned summary step costs {100 * share:.1f}% of the bare encoder's time on the same "
-                     f"{timing['articles']:.0f} articles ({timing['texts']:.0f} texts; target: predict within 10%): "
-                     f"**{'met' if share <= 0.10 else 'missed'}**")
+        lines.append(
+            f"- Speed: the learned summary step costs {100 * share:.1f}% of the bare encoder's time on the same "
+            f"{timing['articles']:.0f} articles ({timing['texts']:.0f} texts; target: predict within 10%): "
+            f"**{'met' if share <= 0.10 else 'missed'}**"
+        )
     return lines
 
 
 def render(report: dict[str, Any], parts: Sequence[Part], table: dict[str, dict[str, dict[str, float]]]) -> str:
-    lines = ["# Summaries: held-out comparison (issue 16)", "",
-             f"Date: {report['date']} · {report['machine']['cores']} cores, {report['machine']['cpu']} · model `{report['model']}` "
-             f"· load average {report['machine'].get('load_average')}", ""]
+    lines = [
+        "# Summaries: held-out comparison (issue 16)",
+        "",
+        f"Date: {report['date']} · {report['machine']['cores']} cores, {report['machine']['cpu']} "
+        f"· model `{report['model']}` · load average {report['machine'].get('load_average')}",
+        "",
+    ]
     for part in parts:
-        lines += [f"## {part.label} ({len(part.articles)} articles)", "",
-                  "| system | ROUGE-1 | ROUGE-2 | ROUGE-L | words | ms/article |", "|---|---:|---:|---:|---:|---:|"]
+        lines += [
+            f"## {part.label} ({len(part.articles)} articles)",
+            "",
+            "| system | ROUGE-1 | ROUGE-2 | ROUGE-L | words | ms/article |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
         for name, m in table[part.key].items():
             shown = f"**{name}**" if name == LEARNED else name
-            lines.append(f"| {shown} | {m['rouge1']:.2f} | {m['rouge2']:.2f} | {m['rougeL']:.2f} | {m['words']:.0f} | {m['ms_per_article']:.1f} |")
+            lines.append(
+                f"| {shown} | {m['rouge1']:.2f} | {m['rouge2']:.2f} | {m['rougeL']:.2f} | {m['words']:.0f} "
+                f"| {m['ms_per_article']:.1f} |"
+            )
         lines.append("")
-    lines += ["## Targets (issue 16, held-out parts only)", "", *target_lines(table, report["timing"]), "",
-              "Lead-k is Lead-3 on CNN/DailyMail; k is the reference's sentence count on BBC and the editor's on the seeds. "
-              "ROUGE F1 x100 (rouge-score, stemmed; ROUGE-L = ROUGE-Lsum). ms/article: the system's own step, "
-              "vectors from the shared cache.", ""]
+    lines += [
+        "## Targets (issue 16, held-out parts only)",
+        "",
+        *target_lines(table, report["timing"]),
+        "",
+        "Lead-k is Lead-3 on CNN/DailyMail; k is the reference's sentence count on BBC and the editor's on the seeds. "
+        "ROUGE F1 x100 (rouge-score, stemmed; ROUGE-L = ROUGE-Lsum). ms/article: the system's own step, "
+        "vectors from the shared cache.",
+        "",
+    ]
     return "\n".join(lines)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python benchmarks/summaries.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, default=REPO / "models" / "latest", help="bundle with summary__method=learned")
-    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared", help="folder holding benchmarks/")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--model", type=Path, default=REPO / "models" / "latest", help="bundle with summary__method=learned"
+    )
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="folder holding benchmarks/")
     parser.add_argument("--seeds", type=Path, default=REPO / "seeds", help="seed corpus folder")
-    parser.add_argument("--cache-dir", type=Path, default=REPO / ".cache" / "nlpkit" / "embeddings", help="embedding cache")
-    parser.add_argument("--tuned", type=int, default=300, help="articles at the start of each set used for tuning before")
-    parser.add_argument("--bbc-held-out", type=parse_range, default=(301, 2121), help="BBC articles held out (default 301-2121)")
-    parser.add_argument("--cnn-held-out", type=parse_range, default=(301, 1000), help="CNN/DailyMail held out (default 301-1000)")
-    parser.add_argument("--timing-sample", type=int, default=40, help="CNN held-out articles for the speed check (0: skip)")
-    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results", help="where summaries.md/.json go")
-    return parser
+    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="embedding cache")
+    parser.add_argument(
+        "--tuned", type=int, default=300, help="articles at the start of each set used for tuning before"
+    )
+    parser.add_argument(
+        "--bbc-held-out", type=parse_range, default=(301, 2121), help="BBC articles held out (default 301-2121)"
+    )
+    parser.add_argument(
+        "--cnn-held-out", type=parse_range, default=(301, 1000), help="CNN/DailyMail held out (default 301-1000)"
+    )
+    parser.add_argument(
+        "--timing-sample", type=int, default=40, help="CNN held-out articles for the speed check (0: skip)"
+    )
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+def run(args: argparse.Namespace) -> Report:
+    """Every system on every part, the speed check, and issue 16's targets."""
     if not (args.shared / "benchmarks").is_dir():
-        print(f"benchmark data not found at {args.shared / 'benchmarks'} (pass --shared); skipping.")
-        return 0
+        raise BenchmarkSkipped(f"benchmark data not found at {args.shared / 'benchmarks'} (pass --shared)")
     try:
         model = NewsModel.load(args.model, cache_dir=str(args.cache_dir))
         systems = systems_for(model)
         parts = summary_parts(args, model)
-    except (BenchmarkError, ValueError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    except (ValueError, OSError) as error:
+        raise BenchmarkError(f"{args.model}: {error}") from error
     order = ["seed_test", "cnn_held_out", "bbc_held_out", "cnn_tuned", "bbc_tuned"]  # the targets' parts first
     table = score_parts(sorted(parts, key=lambda p: order.index(p.key)), systems, model)
     cnn = next(p for p in parts if p.key == "cnn_held_out")
     timing = time_summary_step(model, cnn, args.timing_sample) if args.timing_sample > 0 else {}
-    report = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine_info(),
-              "model": str(args.model), "parts": {p.key: {"label": p.label, "n": len(p.articles)} for p in parts},
-              "table": table, "timing": timing, "learned": model.summarizer.fitted_state() if isinstance(model.summarizer, LearnedSummarizer) else None}
-    markdown = render(report, parts, table)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "summaries.md").write_text(markdown, encoding="utf-8")
-    (args.out / "summaries.json").write_text(json.dumps(report, indent=2, default=float), encoding="utf-8")
-    print(markdown)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    learned = model.summarizer.fitted_state() if isinstance(model.summarizer, LearnedSummarizer) else None
+    report = {
+        "date": utc_now(),
+        "machine": machine_info(),
+        "model": str(args.model),
+        "parts": {p.key: {"label": p.label, "n": len(p.articles)} for p in parts},
+        "table": table,
+        "timing": timing,
+        "learned": learned,
+    }
+    return Report(
+        "summaries",
+        "every summarizer on held-out articles (python -m benchmarks summaries)",
+        render(report, parts, table),
+        report,
+        params={"model": str(args.model), "tuned": args.tuned},
+    )

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
-from anchors import article_text, make_tfidf_svc
-from common import whole_text_vectors
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.pipeline import Pipeline
 
+from benchmarks.anchors import article_text, make_tfidf_svc
+from benchmarks.common import whole_text_vectors
 from nlpkit.data.corpus import LabelledArticle
 from nlpkit.embedding.encoder import SentenceEncoder
 from nlpkit.text.document import Article
@@ -129,7 +129,9 @@ def minilm_logreg(data: SeedData, encoder: SentenceEncoder) -> Baseline:
                     "seed train + validation", time.perf_counter() - started, {"C": C})
 
 
-def setfit_pairs(texts: Sequence[str], labels: Sequence[str], iterations: int, seed: int = 0) -> tuple[list[str], list[str], list[float]]:
+def setfit_pairs(
+    texts: Sequence[str], labels: Sequence[str], iterations: int, seed: int = 0
+) -> tuple[list[str], list[str], list[float]]:
     """SetFit's pair generation: per round and example, one same-class pair (1.0) and one other-class pair (0.0)."""
     rng = random.Random(seed)
     by_label: dict[str, list[int]] = {}
@@ -158,10 +160,16 @@ def few_shot(data: SeedData, shots: int, seed: int = 0) -> tuple[list[str], list
     return texts, labels
 
 
-def setfit(data: SeedData, encoder: SentenceEncoder, shots: int = SETFIT_SHOTS, iterations: int = SETFIT_ITERATIONS) -> Baseline:
-    """SetFit with sentence-transformers' own trainer and loss: contrastive fine-tuning, then a LogisticRegression head."""
+def setfit(
+    data: SeedData, encoder: SentenceEncoder, shots: int = SETFIT_SHOTS, iterations: int = SETFIT_ITERATIONS
+) -> Baseline:
+    """SetFit with sentence-transformers' own trainer and loss: contrastive fine-tuning, then a LogisticRegression."""
     from datasets import Dataset
-    from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments
+    from sentence_transformers import (
+        SentenceTransformer,
+        SentenceTransformerTrainer,
+        SentenceTransformerTrainingArguments,
+    )
     from sentence_transformers.sentence_transformer import losses
 
     if not hasattr(encoder, "path_"):
@@ -172,18 +180,39 @@ def setfit(data: SeedData, encoder: SentenceEncoder, shots: int = SETFIT_SHOTS, 
     body = SentenceTransformer(str(encoder.path_), device="cpu")
     with tempfile.TemporaryDirectory(prefix="setfit-") as work:
         args = SentenceTransformerTrainingArguments(
-            output_dir=work, num_train_epochs=1, per_device_train_batch_size=16, learning_rate=2e-5, warmup_ratio=0.1,
-            seed=0, report_to="none", save_strategy="no", logging_steps=10, use_cpu=True, disable_tqdm=True)
+            output_dir=work,
+            num_train_epochs=1,
+            per_device_train_batch_size=16,
+            learning_rate=2e-5,
+            warmup_ratio=0.1,
+            seed=0,
+            report_to="none",
+            save_strategy="no",
+            logging_steps=10,
+            use_cpu=True,
+            disable_tqdm=True,
+        )
         dataset = Dataset.from_dict({"sentence1": first, "sentence2": second, "label": target})
-        SentenceTransformerTrainer(model=body, args=args, train_dataset=dataset, loss=losses.CosineSimilarityLoss(body)).train()
-    fine_tune = {"fine_tune_wall_seconds": time.perf_counter() - wall, "fine_tune_cpu_seconds": time.process_time() - cpu,
-                 "pairs": len(target), "shots": shots, "iterations": iterations}
+        SentenceTransformerTrainer(
+            model=body, args=args, train_dataset=dataset, loss=losses.CosineSimilarityLoss(body)
+        ).train()
+    fine_tune = {
+        "fine_tune_wall_seconds": time.perf_counter() - wall,
+        "fine_tune_cpu_seconds": time.process_time() - cpu,
+        "pairs": len(target),
+        "shots": shots,
+        "iterations": iterations,
+    }
     log.info("SetFit: fine-tuned on %d pairs in %.0f s wall", len(target), fine_tune["fine_tune_wall_seconds"])
 
     def vectors(items: Sequence[str]) -> np.ndarray:
         return np.asarray(body.encode(list(items), batch_size=32, convert_to_numpy=True, normalize_embeddings=True))
 
     head = _logreg(1.0).fit(vectors(texts), labels)
-    return Baseline(f"SetFit-style ({shots} per class, MiniLM fine-tuned)",
-                    lambda arts: list(head.predict(vectors(_texts(arts)))),
-                    f"{shots} seed train articles per class", time.perf_counter() - wall, fine_tune)
+    return Baseline(
+        f"SetFit-style ({shots} per class, MiniLM fine-tuned)",
+        lambda arts: list(head.predict(vectors(_texts(arts)))),
+        f"{shots} seed train articles per class",
+        time.perf_counter() - wall,
+        fine_tune,
+    )
