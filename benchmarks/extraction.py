@@ -23,6 +23,10 @@ body extraction after one warm-up call, indicative only on a loaded machine. Par
 non-body text.
 
     PYTHONPATH=. python benchmarks/extraction.py          # nlpkit's reader and trafilatura (if installed)
+
+Extractors: `nlpkit` (nlpkit.data.readers.extract_html), `trafilatura` (default options, comments and
+tables off), `trafilatura-precision` (favor_precision=True) and `precision+nlpkit` (the latter, with
+nlpkit's reader where trafilatura returns nothing).
 """
 
 from __future__ import annotations
@@ -124,7 +128,7 @@ def nlpkit_extractors() -> dict[str, Callable[[str], str | None]]:
     return {"extract": lambda page: extract_html(page)[1], "title": lambda page: extract_html(page)[0]}
 
 
-def trafilatura_extractors() -> dict[str, Callable[[str], str | None]]:
+def trafilatura_extractors(favor_precision: bool = False) -> dict[str, Callable[[str], str | None]]:
     """trafilatura's body (comments and tables left out) and its metadata for date and title."""
     import trafilatura
 
@@ -132,7 +136,7 @@ def trafilatura_extractors() -> dict[str, Callable[[str], str | None]]:
     logging.getLogger("htmldate").setLevel(logging.ERROR)
 
     def extract(page: str) -> str | None:
-        return trafilatura.extract(page, include_comments=False, include_tables=False)
+        return trafilatura.extract(page, include_comments=False, include_tables=False, favor_precision=favor_precision)
 
     def metadata(page: str, field: str) -> str | None:
         meta = trafilatura.extract_metadata(page)
@@ -142,13 +146,25 @@ def trafilatura_extractors() -> dict[str, Callable[[str], str | None]]:
             "title": lambda page: metadata(page, "title")}
 
 
+def precision_then_nlpkit() -> dict[str, Callable[[str], str | None]]:
+    """trafilatura favouring precision, nlpkit's reader where it finds nothing: the reader order issue 23 asks for."""
+    first, fallback = trafilatura_extractors(favor_precision=True), nlpkit_extractors()
+    return {
+        "extract": lambda page: first["extract"](page) or fallback["extract"](page),
+        "date": first["date"],
+        "title": lambda page: first["title"](page) or fallback["title"](page),
+    }
+
+
 EXTRACTORS: dict[str, Callable[[], dict[str, Callable[[str], str | None]]]] = {
     "nlpkit": nlpkit_extractors,
     "trafilatura": trafilatura_extractors,
+    "trafilatura-precision": lambda: trafilatura_extractors(favor_precision=True),
+    "precision+nlpkit": precision_then_nlpkit,
 }
 
 
-def run(names: Iterable[str] = ("nlpkit", "trafilatura"), folder: Path = PAGES) -> dict:
+def run(names: Iterable[str] = tuple(EXTRACTORS), folder: Path = PAGES) -> dict:
     """{extractor name: measure(...) result} for each named extractor that can be imported."""
     results = {}
     for name in names:
@@ -162,11 +178,11 @@ def run(names: Iterable[str] = ("nlpkit", "trafilatura"), folder: Path = PAGES) 
 
 
 def format_table(results: dict) -> str:
-    lines = [f"{'extractor':<12} {'precision':>9} {'recall':>7} {'F1':>6} {'mean P':>7} {'mean R':>7} {'clean':>6} "
+    lines = [f"{'extractor':<22} {'precision':>9} {'recall':>7} {'F1':>6} {'mean P':>7} {'mean R':>7} {'clean':>6} "
              f"{'date':>6} {'title':>6} {'ms/page':>8}"]
     for name, result in results.items():
         date = f"{result['date_accuracy']:.2f}" if "date_accuracy" in result else "-"
-        lines.append(f"{name:<12} {result['precision']:>9.3f} {result['recall']:>7.3f} {result['f1']:>6.3f} "
+        lines.append(f"{name:<22} {result['precision']:>9.3f} {result['recall']:>7.3f} {result['f1']:>6.3f} "
                      f"{result['mean_precision']:>7.3f} {result['mean_recall']:>7.3f} "
                      f"{result['clean_pages']:>3}/{result['pages']:<2} {date:>6} "
                      f"{result.get('title_accuracy', 0):>6.2f} "
@@ -178,13 +194,13 @@ def format_shapes(results: dict) -> str:
     """Micro precision/recall per page shape, one column pair per extractor."""
     names = list(results)
     shapes = sorted({row["shape"] for result in results.values() for row in result["rows"]})
-    lines = [f"{'shape':<10} " + " ".join(f"{name + ' P/R':>18}" for name in names)]
+    lines = [f"{'shape':<10} " + " ".join(f"{name:>22}" for name in names)]
     for shape in shapes:
         cells = []
         for name in names:
             rows = [row for row in results[name]["rows"] if row["shape"] == shape]
             hit, found, gold = (sum(row[key] for row in rows) for key in ("overlap", "extracted", "gold"))
-            cells.append(f"{(hit / found if found else 0.0):>9.2f}/{hit / gold:<8.2f}")
+            cells.append(f"{'':>13}{(hit / found if found else 0.0):.2f}/{hit / gold:.2f}")
         lines.append(f"{shape:<10} " + " ".join(cells))
     return "\n".join(lines)
 
