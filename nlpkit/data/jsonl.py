@@ -17,8 +17,12 @@ def read_jsonl(path: str | Path, limit: int | None = None) -> Iterator[tuple[int
     if not path.is_file():
         raise DataError(f"{path}: file not found")
     count = 0
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise DataError(f"{path}:{number}: not UTF-8 text (byte 0x{raw[error.start]:02X} at column {error.start + 1})") from None
             if not line.strip():
                 continue
             try:
