@@ -380,18 +380,10 @@ def _strip_markdown(text: str) -> str:
 
 
 def _json_depth_problem(text: str) -> str | None:
-    """A cheap linear scan for nesting depth (ignoring brackets inside strings), before json recurses."""
-    depth = deepest = 0
-    for token in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', text):
-        char = token.group()
-        if char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-            if deepest > _MAX_JSON_DEPTH:
-                return f"JSON nested deeper than {_MAX_JSON_DEPTH} levels"
-        elif char in "]}":
-            depth -= 1
-    return None
+    """A linear scan for nesting depth (ignoring brackets inside strings), before json recurses."""
+    from nlpkit.data.jsonl import json_depth_problem
+
+    return json_depth_problem(text, _MAX_JSON_DEPTH)
 
 
 def _loads(text: str) -> object:
