@@ -243,12 +243,13 @@ def _check_manifest(path: Path, manifest: dict[str, Any]) -> None:
     decider = manifest.get("decider")
     expect(isinstance(decider, dict) and decider.get("labels") == labels and _is_probability(decider.get("min_confidence"))
            and isinstance(decider.get("thresholds"), dict)
-           and all(k in labels and _is_probability(v) for k, v in decider["thresholds"].items()),
+           and all(k in (labels or []) and _is_probability(v) for k, v in decider["thresholds"].items()),
            "decider", "an object with the bundle's labels, a min_confidence in [0, 1] and thresholds in [0, 1] per label")
     summarizer = manifest.get("summarizer")
     expect(isinstance(summarizer, dict) and all(isinstance(k, str) and isinstance(v, _SCALAR) for k, v in summarizer.items())
            and set(summarizer) <= _summarizer_params(), "summarizer", "an object of summarizer settings")
-    _check_summarizer_values(path, summarizer)
+    if isinstance(summarizer, dict):
+        _check_summarizer_values(path, summarizer)
     encoder = manifest.get("encoder")
     expect(isinstance(encoder, dict) and isinstance(encoder.get("sha256"), str) and isinstance(encoder.get("model"), str)
            and encoder.get("source") in ("package", "bundled") and isinstance(encoder.get("path"), (str, type(None))),

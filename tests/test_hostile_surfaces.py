@@ -83,7 +83,7 @@ def test_digest_odd_prediction_records_are_skipped_with_a_warning(fast_trained, 
     err = capsys.readouterr().err
     data = json.loads(out.read_text(encoding="utf-8"))
     assert code == 1 and "Traceback" not in err
-    assert data["articles"] == 2 and data["failed"] == 5  # the good one and the null id; the rest are error entries
+    assert data["articles"] == 2 and data["failed"] == 6  # the good one and the null id; the rest are error entries
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
@@ -361,10 +361,10 @@ def test_a_skops_zip_bomb_is_refused_before_loading(fast_trained, tmp_path, monk
 
     folder = tmp_path / "bomb"
     shutil.copytree(fast_trained.bundle, folder)
-    with zipfile.ZipFile(folder / "classifier.skops", "a", compression=zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("padding.npy", "w", force_zip64=True) as handle:
-            for _ in range(8):
-                handle.write(bytes(1 << 20))
+    with (zipfile.ZipFile(folder / "classifier.skops", "a", compression=zipfile.ZIP_DEFLATED) as archive,
+          archive.open("padding.npy", "w", force_zip64=True) as handle):
+        for _ in range(8):
+            handle.write(bytes(1 << 20))
     rehash(folder)
     monkeypatch.setattr(bundle, "MAX_CLASSIFIER_BYTES", 4 << 20)
     with pytest.raises(BundleError, match="uncompressed"):

@@ -88,8 +88,8 @@ def run(model: Any, args: argparse.Namespace, settings: Any) -> int:
             if target:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(content() + "\n", encoding="utf-8")
-        except OSError as error:
-            return fail(f"cannot write {target}: {error.strerror or error}")
+        except OSError as problem:
+            return fail(f"cannot write {target}: {problem.strerror or problem}")
     data = digest.data
     for story in data["stories"][: max(args.top, 0)]:
         sources = ", ".join(story["sources"]) or "-"
