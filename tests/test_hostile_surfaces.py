@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import zipfile
@@ -22,6 +23,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nlpkit.cli import digest, label, predict, train
 from nlpkit.errors import BundleError, ConfigError, DataError, TrackingError
@@ -450,3 +453,62 @@ def test_stop_never_signals_a_process_group_that_is_no_longer_ours(tmp_path):
     finally:
         os.killpg(bystander.pid, signal.SIGKILL)
         bystander.wait()
+
+
+# --- properties: whatever a record or a value holds, only the module's own error comes out ------------------------
+
+PROPERTY_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+                           lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                           max_leaves=12)
+PREDICTION_KEYS = st.sampled_from(["id", "path", "title", "source", "url", "date", "topic", "topics", "summary", "evidence",
+                                   "error", "scores"])
+
+
+@PROPERTY_SETTINGS
+@given(fields=st.dictionaries(PREDICTION_KEYS, JSON_VALUES, max_size=8))
+def test_any_prediction_record_becomes_an_item_or_an_error_entry(fields):
+    from nlpkit.analysis.digest import prediction_item
+    from nlpkit.analysis.page import render_html
+
+    item = prediction_item(json.dumps({**prediction("p"), **fields}), 1, Path("p.jsonl"))
+    assert item.error is not None or (isinstance(item.title, str) and all(isinstance(s, str) for s in item.summary))
+    if item.error is None:  # a well-typed record renders
+        story = {"id": "s1", "title": item.title, "topic": item.topic, "topics": item.topics, "size": 1, "sources": [],
+                 "first_date": None, "last_date": None, "summary": item.summary, "evidence": item.evidence,
+                 "articles": [{"id": item.id, "title": item.title, "path": item.path, "url": item.url, "source": "",
+                               "date": None, "topic": item.topic}]}
+        render_html({"topics": {}, "articles": 1, "by_day": {}, "by_source": {}, "stories": [story], "errors": [],
+                     "generated": "now"})
+
+
+@PROPERTY_SETTINGS
+@given(record=st.dictionaries(st.sampled_from(["id", "title", "text", "topics", "topic", "also", "label", "labels",
+                                               "summary", "date", "source"]), JSON_VALUES, max_size=8))
+def test_any_train_data_record_is_read_or_refused_with_a_corpus_error(record):
+    from nlpkit.errors import CorpusError
+    from nlpkit.training.userdata import read_labelled
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "my.jsonl"
+        path.write_text(json.dumps(record) + "\n" + json.dumps(labelled_lines()[0]) + "\n", encoding="utf-8")
+        try:
+            records = read_labelled(path)
+        except CorpusError:
+            return
+        assert all(isinstance(t, str) for r in records for t in r["topics"])
+
+
+@PROPERTY_SETTINGS
+@given(key=st.sampled_from(["clf__C", "experiment", "run_name", "random_state", "summary__n_sentences", "labels",
+                            "embed__batch_size", "thresholds"]),
+       raw=st.one_of(st.text(max_size=40), st.integers().map(str), st.floats().map(str),
+                     st.text(alphabet="[]{}&*!-:, 9\"'", max_size=40)))
+def test_any_config_value_is_accepted_or_one_config_error(key, raw):
+    from nlpkit.training.config import load_config
+
+    try:
+        load_config(None, [f"{key}={raw}"])
+    except ConfigError as error:
+        assert "\n" not in str(error) and len(str(error)) < 2000
+

@@ -337,8 +337,9 @@ def read_yaml(path: Path, what: str = "file") -> Any:
 
 def parse_yaml(text: str, where: str) -> Any:
     """`yaml.safe_load` with the limits of `read_yaml`; errors name `where` and stay one line."""
-    loader = _LimitedLoader(text)
+    loader: _LimitedLoader | None = None
     try:
+        loader = _LimitedLoader(text)  # its reader already refuses control characters
         return loader.get_single_data()
     except ConfigError as error:
         raise ConfigError(f"{where}: {error}") from None
@@ -351,7 +352,8 @@ def parse_yaml(text: str, where: str) -> Any:
     except (ValueError, OverflowError) as error:  # e.g. int() of a 5,000-digit number
         raise ConfigError(f"{where}: a value cannot be read ({str(error)[:100]})") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, Any]:
