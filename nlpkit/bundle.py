@@ -239,7 +239,7 @@ def _check_manifest(path: Path, manifest: dict[str, Any]) -> None:
                                            for k, v in files.items()), "files", "an object of file name -> sha256 hex")
     labels = manifest.get("labels")
     expect(isinstance(labels, list) and bool(labels) and all(isinstance(x, str) and x.strip() for x in labels)
-           and len(set(labels)) == len(labels), "labels", "a list of distinct, non-empty label names")
+           and len(set(labels)) == len(labels), "labels", "a list of strings (distinct, non-empty label names)")
     decider = manifest.get("decider")
     expect(isinstance(decider, dict) and decider.get("labels") == labels and _is_probability(decider.get("min_confidence"))
            and isinstance(decider.get("thresholds"), dict)

@@ -97,10 +97,6 @@ class Constraint:
             text = {"int": "an integer", "real": "a number", "str": "a string", "bool": "true or false",
                     "path": f"an existing {self.exists}" if self.exists else "a non-empty string",
                     "names": "a non-empty list of distinct label names (letters, digits, spaces, _ and -)"}[self.kind]
-            if self.kind in ("str", "path") and self.max_len < MAX_TEXT:
-                text += f" of at most {self.max_len} characters"
-            if self.file_name:
-                text += " without / \\ or a leading dot"
             if self.low is not None or self.high is not None:
                 left = "(" if self.low_open else "["
                 low = "-inf" if self.low is None else _num(self.low)
@@ -117,6 +113,11 @@ class Constraint:
             return
         if not self._fits(value):
             raise ConfigError(f"{key} must be {self.describe()}, got {_SHOW.repr(value)}")
+        if isinstance(value, str) and len(value) > self.max_len:
+            raise ConfigError(f"{key} must be at most {self.max_len} characters, got {len(value)}")
+        if self.file_name and isinstance(value, str) and not _SAFE_NAME.fullmatch(value):
+            raise ConfigError(f"{key} names a folder under models_dir: no / or \\, no leading dot and no control "
+                              f"characters, got {_SHOW.repr(value)}")
         if self.exists:
             _check_path(key, str(value), self.exists)
 
@@ -129,8 +130,7 @@ class Constraint:
             return (isinstance(value, list) and bool(value) and len(set(map(str, value))) == len(value)
                     and all(label_name_problem(item) is None for item in value))
         if self.kind in ("str", "path"):
-            return (isinstance(value, str) and (bool(value.strip()) or self.kind == "str") and len(value) <= self.max_len
-                    and (not self.file_name or bool(_SAFE_NAME.fullmatch(value))))
+            return isinstance(value, str) and (bool(value.strip()) or self.kind == "str")
         if isinstance(value, bool) or not isinstance(value, Integral if self.kind == "int" else Real):
             return False
         number = float(value)
