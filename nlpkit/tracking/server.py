@@ -281,9 +281,9 @@ def _is_our_mlflow(pgid: int) -> bool:
     return False
 
 
-def _check_auth_kept(directory: Path, previous: ServerState | None, auth: bool) -> None:
+def _check_auth_kept(directory: Path, auth: bool) -> None:
     """Starting without --auth a server that has users would silently open it to everyone: refuse."""
-    if auth or not ((previous is not None and previous.auth) or (directory / "auth.db").exists()):
+    if auth or not (directory / "auth.db").exists():
         return
     raise ServerError(f"the server in {directory} was set up with --auth (users in {directory / 'auth.db'}); start it "
                       "with --auth, or remove auth.db to drop its users and run without authentication")
@@ -335,7 +335,7 @@ def start(directory: Path, port: int = DEFAULT_PORT, workers: int = 1, auth: boo
     DIR/server.json (it only takes effect the first time the user store is created), READ for others.
     """
     began = time.perf_counter()
-    _check_auth_kept(directory.absolute(), _read_state(directory.absolute()), auth)
+    _check_auth_kept(directory.absolute(), auth)
     pg_bin = find_pg_bin()
     if pg_bin is None:
         raise ServerError("PostgreSQL binaries (initdb, pg_ctl, postgres) not found: install PostgreSQL or set PG_BIN")
