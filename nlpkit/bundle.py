@@ -45,6 +45,8 @@ CLASSIFIER_FILE = "classifier.skops"
 LEGACY_CLASSIFIER_FILE = "classifier.joblib"
 ENCODER_FOLDER = "encoder"
 _MAX_MANIFEST_BYTES = 5_000_000
+#: Most bytes a classifier file may unpack to: a kNN head over 100k articles is ~150 MB; a zip bomb is GBs.
+MAX_CLASSIFIER_BYTES = 1 << 30
 #: Types (beyond numpy, scipy and scikit-learn's public estimators, which skops trusts by default) that a
 #: topic head may contain. Anything else in a classifier file is refused, never constructed.
 TRUSTED_TYPES: tuple[str, ...] = (
@@ -117,6 +119,8 @@ def write_bundle(folder: Path, classifier: Any, manifest: dict[str, Any], encode
 def read_bundle(folder: Path) -> tuple[dict[str, Any], Any, Path]:
     """(manifest, classifier, encoder folder) after checking format, types, paths and every file hash."""
     folder = Path(folder)
+    if folder.is_symlink():  # e.g. models/latest: resolved once, so a repoint mid-load cannot mix two bundles
+        folder = Path(os.path.realpath(folder))
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
         raise BundleError(f"{folder} is not an nlpkit model bundle: {MANIFEST} not found (train one with python -m nlpkit.train)")
@@ -136,6 +140,7 @@ def read_bundle(folder: Path) -> tuple[dict[str, Any], Any, Path]:
     classifier_file = CLASSIFIER_FILE if version == FORMAT_VERSION else LEGACY_CLASSIFIER_FILE
     _verify_files(folder, manifest["files"], classifier_file)
     encoder = _encoder_folder(folder, manifest["encoder"])
+    _check_encoder_modules(folder, encoder)
     if version == LEGACY_FORMAT_VERSION:
         return manifest, _load_legacy(folder), encoder
     return manifest, _load_skops(folder / CLASSIFIER_FILE), encoder
@@ -155,6 +160,7 @@ def read_json_file(folder: Path, name: str) -> Any:
 def _load_skops(path: Path) -> Any:
     import skops.io
 
+    _check_unpacked_size(path)
     try:
         untrusted = sorted(set(skops.io.get_untrusted_types(file=path)) - set(TRUSTED_TYPES))
         if untrusted:
@@ -175,7 +181,45 @@ def _load_legacy(folder: Path) -> Any:
         )
     import joblib
 
-    return joblib.load(folder / LEGACY_CLASSIFIER_FILE)
+    try:
+        return joblib.load(folder / LEGACY_CLASSIFIER_FILE)
+    except Exception as error:  # noqa: BLE001 - a damaged or foreign pickle is a bundle error, not a traceback
+        raise BundleError(f"{folder / LEGACY_CLASSIFIER_FILE}: cannot load the classifier "
+                          f"({type(error).__name__}: {str(error)[:120]})") from None
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse a classifier file that would unpack to more than MAX_CLASSIFIER_BYTES, before skops reads it."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (OSError, zipfile.BadZipFile, ValueError) as error:
+        raise BundleError(f"{path}: not a skops file ({type(error).__name__}: {str(error)[:120]})") from None
+    if total > MAX_CLASSIFIER_BYTES:
+        raise BundleError(f"{path}: unpacks to {total / 1e6:.0f} MB uncompressed, over the "
+                          f"{MAX_CLASSIFIER_BYTES / 1e6:.0f} MB limit; refusing to load it")
+
+
+def _check_encoder_modules(folder: Path, encoder: Path) -> None:
+    """A sentence-transformers folder names Python classes to import in modules.json: only its own are allowed."""
+    modules = encoder / "modules.json"
+    if not modules.is_file():
+        return
+    try:
+        entries = json.loads(modules.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as error:
+        raise BundleError(f"{folder}: encoder modules.json is not valid JSON ({type(error).__name__})") from None
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        raise BundleError(f"{folder}: encoder modules.json must be a list of module objects")
+    for entry in entries:
+        kind = entry.get("type")
+        if not isinstance(kind, str) or not kind.startswith("sentence_transformers."):
+            raise BundleError(f"{folder}: encoder modules.json names the Python module {str(kind)[:80]!r}; a bundle may "
+                              "only use sentence_transformers modules, nothing else is imported")
+        if entry.get("path") not in (None, ""):
+            _inside(encoder, str(entry["path"]))
 
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -194,16 +238,18 @@ def _check_manifest(path: Path, manifest: dict[str, Any]) -> None:
     expect(isinstance(files, dict) and all(isinstance(k, str) and isinstance(v, str) and _SHA256.fullmatch(v)
                                            for k, v in files.items()), "files", "an object of file name -> sha256 hex")
     labels = manifest.get("labels")
-    expect(isinstance(labels, list) and bool(labels) and all(isinstance(x, str) for x in labels), "labels", "a list of strings")
+    expect(isinstance(labels, list) and bool(labels) and all(isinstance(x, str) and x.strip() for x in labels)
+           and len(set(labels)) == len(labels), "labels", "a list of strings (distinct, non-empty label names)")
     decider = manifest.get("decider")
-    expect(isinstance(decider, dict) and isinstance(decider.get("labels"), list)
-           and all(isinstance(x, str) for x in decider["labels"])
-           and _is_number(decider.get("min_confidence")) and isinstance(decider.get("thresholds"), dict)
-           and all(isinstance(k, str) and _is_number(v) for k, v in decider["thresholds"].items()),
-           "decider", "an object with labels, a numeric min_confidence and numeric thresholds")
+    expect(isinstance(decider, dict) and decider.get("labels") == labels and _is_probability(decider.get("min_confidence"))
+           and isinstance(decider.get("thresholds"), dict)
+           and all(k in (labels or []) and _is_probability(v) for k, v in decider["thresholds"].items()),
+           "decider", "an object with the bundle's labels, a min_confidence in [0, 1] and thresholds in [0, 1] per label")
     summarizer = manifest.get("summarizer")
     expect(isinstance(summarizer, dict) and all(isinstance(k, str) and isinstance(v, _SCALAR) for k, v in summarizer.items())
            and set(summarizer) <= _summarizer_params(), "summarizer", "an object of summarizer settings")
+    if isinstance(summarizer, dict):
+        _check_summarizer_values(path, summarizer)
     encoder = manifest.get("encoder")
     expect(isinstance(encoder, dict) and isinstance(encoder.get("sha256"), str) and isinstance(encoder.get("model"), str)
            and encoder.get("source") in ("package", "bundled") and isinstance(encoder.get("path"), (str, type(None))),
@@ -214,6 +260,28 @@ def _check_manifest(path: Path, manifest: dict[str, Any]) -> None:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_probability(value: Any) -> bool:
+    return _is_number(value) and 0 <= value <= 1  # NaN fails both comparisons
+
+
+def _check_summarizer_values(path: Path, summarizer: dict[str, Any]) -> None:
+    """Each summarizer setting holds what the same `summary__*` setting of a run config may hold."""
+    from nlpkit.errors import ConfigError
+    from nlpkit.heads.summarizers import SUMMARIZERS
+    from nlpkit.training.config import constraint_for
+
+    method = summarizer.get("method", "centrality")
+    if method not in SUMMARIZERS:
+        raise BundleError(f"{path}: manifest summarizer method {str(method)[:60]!r} is not one of {', '.join(sorted(SUMMARIZERS))}")
+    for key, value in summarizer.items():
+        constraint = constraint_for(f"summary__{key}") if key != "method" else None
+        try:
+            if constraint is not None:
+                constraint.check(f"summary__{key}", value)
+        except ConfigError as error:
+            raise BundleError(f"{path}: manifest summarizer: {error}") from None
 
 
 def _summarizer_params() -> set[str]:

@@ -11,6 +11,7 @@ import datetime as dt
 import itertools
 import json
 import logging
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,6 @@ from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import urlparse
 
 import numpy as np
-import yaml
 
 from nlpkit.analysis.grouping import GroupingSettings, group_stories, parse_date, story_vector
 from nlpkit.batch import output_record
@@ -66,12 +66,18 @@ class Digest:
 
 
 def load_settings(path: Path | None, overrides: dict[str, Any] | None = None) -> GroupingSettings:
-    """Grouping settings from a YAML file (configs/digest.yaml) and `key=value` overrides, checked."""
+    """Grouping settings from a YAML file (configs/digest.yaml) and `key=value` overrides, checked.
+
+    The file is read with the config reader's limits (size, aliases, depth, huge numbers), so a hostile
+    file is one short error line.
+    """
+    from nlpkit.training.config import read_yaml
+
     values: dict[str, Any] = {}
     if path is not None:
         if not path.is_file():
             raise ConfigError(f"digest config {path} not found")
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        loaded = read_yaml(path, "digest config") or {}
         if not isinstance(loaded, dict):
             raise ConfigError(f"{path}: expected a mapping of settings")
         values.update(loaded)
@@ -79,13 +85,25 @@ def load_settings(path: Path | None, overrides: dict[str, Any] | None = None) ->
     known = GroupingSettings.__dataclass_fields__
     for key, value in values.items():
         if key not in known:
-            raise ConfigError(f"unknown digest setting {key!r}; expected one of {sorted(known)}")
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise ConfigError(f"digest setting {key} must be a number, got {value!r}")
+            raise ConfigError(f"unknown digest setting {str(key)[:60]!r}; expected one of {sorted(known)}")
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not _sane_number(value):
+            raise ConfigError(f"digest setting {key} must be a number, got {_short(value)}")
     settings = GroupingSettings(**{k: type(getattr(GroupingSettings(), k))(v) for k, v in values.items()})
     if not 0 < settings.threshold <= 1:
         raise ConfigError(f"digest setting threshold must be in (0, 1], got {settings.threshold}")
+    for key in ("window_days", "lead_sentences", "neighbours"):
+        if not 0 <= getattr(settings, key) <= 100_000:
+            raise ConfigError(f"digest setting {key} must be in [0, 100000], got {getattr(settings, key)}")
     return settings
+
+
+def _sane_number(value: float) -> bool:
+    return math.isfinite(value) and abs(value) < 2**53
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _source(record: InputRecord, root: Path) -> str:
@@ -153,22 +171,8 @@ def items_from_predictions(model: NewsModel, path: Path, settings: GroupingSetti
     def read() -> Iterator[DigestItem]:
         with path.open(encoding="utf-8", errors="replace") as handle:
             for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    data = json.loads(line)
-                except ValueError:
-                    yield DigestItem(f"line {number}", str(path), "", error=f"line {number}: malformed JSON")
-                    continue
-                if not isinstance(data, dict):
-                    yield DigestItem(f"line {number}", str(path), "", error=f"line {number}: expected a JSON object")
-                    continue
-                record_path = str(data.get("path") or path)
-                yield DigestItem(
-                    str(data.get("id", f"line {number}")), record_path, str(data.get("title") or ""),
-                    str(data.get("source") or ""), parse_date(data.get("date")) or parse_date(Path(record_path).name),
-                    str(data.get("url") or ""), data.get("topic"), list(data.get("topics") or []),
-                    list(data.get("summary") or []), dict(data.get("evidence") or {}), data.get("error"))
+                if line.strip():
+                    yield prediction_item(line, number, path)
 
     iterator = read()
     while batch := list(itertools.islice(iterator, batch_size)):
@@ -183,6 +187,61 @@ def items_from_predictions(model: NewsModel, path: Path, settings: GroupingSetti
         if progress:
             progress(len(batch))
         yield from batch
+
+
+def prediction_item(line: str, number: int, path: Path) -> DigestItem:
+    """One line of a predictions file as an item; a line that is not a well-typed record becomes an error item."""
+    where = f"line {number}"
+    try:
+        data = json.loads(line)
+    except (ValueError, RecursionError):
+        return DigestItem(where, str(path), "", error=f"{where}: malformed JSON")
+    if not isinstance(data, dict):
+        return DigestItem(where, str(path), "", error=f"{where}: expected a JSON object")
+    problem = _prediction_problem(data)
+    record_id = data.get("id")
+    record_id = where if record_id is None or problem else str(record_id)[:500]
+    if problem:
+        log.warning("%s %s: %s; record skipped", path, where, problem)
+        return DigestItem(record_id, str(path), "", error=f"{where}: {problem}")
+    record_path = str(data.get("path") or path)
+    return DigestItem(
+        record_id, record_path, str(data.get("title") or ""), str(data.get("source") or ""),
+        parse_date(_text(data.get("date"))) or parse_date(Path(record_path).name), str(data.get("url") or ""),
+        data.get("topic"), list(data.get("topics") or []), list(data.get("summary") or []),
+        dict(data.get("evidence") or {}), data.get("error"))
+
+
+_OPTIONAL_TEXT = ("path", "title", "source", "url", "date", "topic", "error")
+
+
+def _prediction_problem(data: dict[str, Any]) -> str | None:
+    """What makes a prediction record unusable (a field of the wrong type), or None."""
+    record_id = data.get("id")
+    if record_id is not None and (isinstance(record_id, bool) or not isinstance(record_id, (str, int))
+                                  or (isinstance(record_id, int) and abs(record_id) > 10**30)):
+        return f"'id' must be a string or a short integer, got {type(record_id).__name__}"
+    for key in _OPTIONAL_TEXT:
+        value = data.get(key)
+        if value is not None and not isinstance(value, str) and not (key in ("date", "source") and _is_plain_number(value)):
+            return f"'{key}' must be a string, got {type(value).__name__}"
+    for key in ("topics", "summary"):
+        value = data.get(key)
+        if value is not None and not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
+            return f"'{key}' must be a list of strings, got {type(value).__name__}"
+    evidence = data.get("evidence")
+    if evidence is not None and not (isinstance(evidence, dict) and all(
+            isinstance(sentences, list) and all(isinstance(s, str) for s in sentences) for sentences in evidence.values())):
+        return f"'evidence' must be an object of topic -> list of sentences, got {type(evidence).__name__}"
+    return None
+
+
+def _is_plain_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 10**30
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value is not None else None
 
 
 def build_digest(items: Iterable[DigestItem], settings: GroupingSettings, about: dict[str, Any] | None = None) -> Digest:

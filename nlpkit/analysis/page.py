@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-__all__ = ["render_html", "TOPIC_COLOURS"]
+__all__ = ["render_html", "safe_href", "TOPIC_COLOURS"]
 
 #: One colour per topic (colour-blind-safe palette); unknown topics get grey.
 TOPIC_COLOURS = {"diplomacy": "#0072B2", "energy": "#E69F00", "finance": "#009E73", "legal": "#CC79A7", "other": "#999999"}
@@ -24,8 +26,37 @@ def _colour(topic: str, order: list[str]) -> str:
     return _FALLBACK[order.index(topic) % len(_FALLBACK)] if topic in order else "#777777"
 
 
+#: Characters that reorder or hide text (bidi overrides, isolates, marks; zero-width joiners): a title could
+#: otherwise show `exe.gpj` as `jpg.exe`. They are shown as visible escapes instead.
+_HIDDEN = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+#: Link schemes the page keeps; anything else (javascript:, data:, vbscript:, ...) is shown as text only.
+_SAFE_SCHEMES = ("http", "https", "file")
+_TABS_AND_NEWLINES = re.compile("[\t\n\r]")
+
+
+def _visible(text: str) -> str:
+    return _HIDDEN.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+
+
 def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+    return html.escape(_visible(str(value)), quote=True)
+
+
+def safe_href(link: str) -> str:
+    """`link` if it is http(s), file or a relative path; "" for javascript:, data:, vbscript: and the like.
+
+    Browsers drop tabs, newlines and leading spaces before reading a scheme, so the check does too.
+    """
+    squeezed = _TABS_AND_NEWLINES.sub("", link).strip("".join(map(chr, range(33))))
+    try:
+        scheme = urlsplit(squeezed).scheme.lower()
+    except ValueError:
+        return ""
+    if scheme and scheme not in _SAFE_SCHEMES:
+        return ""
+    if not scheme and ":" in squeezed.split("/", 1)[0]:
+        return ""  # a colon before the first slash reads as a scheme in some browsers
+    return squeezed
 
 
 def _topic_bars(topics: dict[str, int], order: list[str]) -> str:
@@ -90,6 +121,12 @@ def _link(path: str, url: str, out_dir: Path | None) -> str:
     return target.as_uri()
 
 
+def _anchor(link: str, text: str) -> str:
+    """A link when its target is safe to open, else the text alone."""
+    href = safe_href(link)
+    return f'<a href="{_e(href)}">{_e(text)}</a>' if href else _e(text)
+
+
 def _story_card(story: dict[str, Any], order: list[str], out_dir: Path | None) -> str:
     topic = story["topic"] or "other"
     sources = ", ".join(story["sources"]) or "unknown outlet"
@@ -103,7 +140,7 @@ def _story_card(story: dict[str, Any], order: list[str], out_dir: Path | None) -
         for t, sentences in story["evidence"].items()
     )
     articles = "".join(
-        f'<li><a href="{_e(_link(a["path"], a["url"], out_dir))}">{_e(a["title"] or a["id"])}</a>'
+        f'<li>{_anchor(_link(a["path"], a["url"], out_dir), a["title"] or a["id"])}'
         f' <span class="meta">{_e(a["source"] or "")} {_e(a["date"] or "")}</span></li>'
         for a in story["articles"]
     )

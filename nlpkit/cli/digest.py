@@ -83,12 +83,13 @@ def run(model: Any, args: argparse.Namespace, settings: Any) -> int:
         digest = build_digest(items, settings, {"input": str(args.input), "model": str(args.model)})
     finally:
         bar.close()
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(digest.to_json() + "\n", encoding="utf-8")
-    if args.html:
-        args.html.parent.mkdir(parents=True, exist_ok=True)
-        args.html.write_text(render_html(digest.data, args.html.parent, args.title), encoding="utf-8")
+    for target, content in ((args.output, digest.to_json), (args.html, lambda: render_html(digest.data, args.html.parent, args.title))):
+        try:
+            if target:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(content() + "\n", encoding="utf-8")
+        except OSError as problem:
+            return fail(f"cannot write {target}: {problem.strerror or problem}")
     data = digest.data
     for story in data["stories"][: max(args.top, 0)]:
         sources = ", ".join(story["sources"]) or "-"
@@ -102,11 +103,12 @@ def run(model: Any, args: argparse.Namespace, settings: Any) -> int:
 
 
 def _records(args: argparse.Namespace) -> Iterator[Any]:
-    from nlpkit.data.readers import SUPPORTED_SUFFIXES, discover, read_path
+    from nlpkit.data.readers import discover, read_path, skip_reason
 
     for path in discover(args.input):
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            log.info("skipped %s: not a supported format", path)
+        reason = skip_reason(path, args.input, exclude=[p for p in (args.output, args.html) if p])
+        if reason:
+            log.info("skipped %s: %s", path, reason)
             continue
         yield from read_path(path, args.max_bytes)
 

@@ -71,8 +71,11 @@ def run(model: Any, args: argparse.Namespace) -> int:
     chosen = _unique_ids(pool.select(args.n, args.pool_factor, args.seed))
     lines = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in chosen)
     if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(lines, encoding="utf-8")
+        try:
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            args.output.write_text(lines, encoding="utf-8")
+        except OSError as error:
+            return fail(f"cannot write {args.output}: {error.strerror or error}")
     else:
         sys.stdout.write(lines)
     for record in failed:
@@ -102,10 +105,10 @@ def _unique_ids(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _records(args: argparse.Namespace) -> Iterator[Any]:
-    from nlpkit.data.readers import SUPPORTED_SUFFIXES, discover, read_path
+    from nlpkit.data.readers import discover, read_path, skip_reason
 
     for path in discover(args.input):
-        if path.suffix.lower() in SUPPORTED_SUFFIXES:
+        if not skip_reason(path, args.input, exclude=[args.output] if args.output else []):
             yield from read_path(path, args.max_bytes)
 
 

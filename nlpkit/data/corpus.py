@@ -76,13 +76,27 @@ def load_splits(path: str | Path, corpus: list[LabelledArticle]) -> dict[str, li
     by_id = {record.id: record for record in corpus}
     splits: dict[str, list[LabelledArticle]] = {}
     for name in ("train", "validation", "test"):
+        if not isinstance(ids.get(name, []), list) or not all(isinstance(i, str) for i in ids.get(name, [])):
+            raise CorpusError(f"{path}: {name} must be a list of article ids, got {type(ids.get(name)).__name__}")
         missing = [i for i in ids.get(name, []) if i not in by_id]
         if missing:
             raise CorpusError(f"{path}: {name} names ids not in the corpus, e.g. {missing[:3]}")
         splits[name] = [by_id[i] for i in ids.get(name, [])]
     if not splits["train"]:
         raise CorpusError(f"{path}: the train split is empty")
+    _check_train_covers_labels(path, splits)
     return splits
+
+
+def _check_train_covers_labels(path: Path, splits: dict[str, list[LabelledArticle]]) -> None:
+    """Every primary label the split uses must be the primary label of a training article, or the classifier
+    cannot learn it."""
+    taught = {record.primary for record in splits["train"]}
+    for name in ("validation", "test"):
+        untaught = sorted({record.primary for record in splits[name]} - taught)
+        if untaught:
+            raise CorpusError(f"{path}: the train split has no article labelled {', '.join(map(repr, untaught))}, "
+                              f"which the {name} split uses; move some of those articles to train")
 
 
 def corpus_hash(path: str | Path) -> str:

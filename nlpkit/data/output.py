@@ -49,21 +49,30 @@ def check_output_path(path: Path) -> None:
 
 
 def lock_path(path: Path) -> Path:
-    """The hidden sidecar that holds the exclusive lock for `path` (hidden, so never read as input)."""
-    return path.with_name(f".{path.name}.lock")
+    """The hidden sidecar that holds the exclusive lock for `path` (hidden, so never read as input).
+
+    It sits beside the real file (symlinks resolved), so two names for one file share one lock.
+    """
+    real = Path(os.path.realpath(path))
+    return real.with_name(f".{real.name}.lock")
 
 
 class _Lock:
-    """An exclusive, non-blocking flock on the sidecar file; released by close() or by the process dying."""
+    """An exclusive, non-blocking flock on the sidecar file; released by close() or by the process dying.
+
+    The sidecar is opened without following a symlink: a link planted in its place is refused, never written.
+    """
 
     def __init__(self, path: Path) -> None:
         import fcntl
 
         self.path = lock_path(path)
         try:
-            self.handle = self.path.open("a+", encoding="utf-8")
+            descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            self.handle = os.fdopen(descriptor, "r+", encoding="utf-8")
         except OSError as error:
-            raise DataError(f"--output {path}: cannot create lock file {self.path}: {error.strerror or error}") from error
+            why = "it is a symlink, not a lock nlpkit made; remove it" if self.path.is_symlink() else error.strerror or error
+            raise DataError(f"--output {path}: cannot open lock file {self.path}: {why}") from error
         try:
             fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as error:
@@ -172,7 +181,12 @@ class ResumeState:
     superseded: int = 0
 
     def is_done(self, path: str, record_id: str, sha256: str) -> bool:
-        return self.done.get((_key_text(path), _key_text(record_id))) == sha256
+        return self.done.get(_record_key(path, record_id)) == sha256
+
+
+def _record_key(path: str, record_id: str) -> tuple[str, str]:
+    """One input however it was named: the folder given by absolute or relative path, or through a symlink."""
+    return _key_text(os.path.realpath(_key_text(path))), _key_text(record_id)
 
 
 def _key_text(path: str) -> str:
@@ -221,7 +235,7 @@ def read_resume_state(path: Path) -> ResumeState:
         return state
     _, records = _parse_lines(path)
     for record in records:
-        key = (_key_text(record["path"]), _key_text(record["id"]))
+        key = _record_key(record["path"], record["id"])
         if key in state.done:
             state.superseded += 1
         state.done[key] = record["sha256"]
@@ -242,7 +256,7 @@ def compact(path: Path) -> int:
     raw, records = _parse_lines(path)
     header = raw[:1] if path.suffix.lower() == ".csv" else []
     body = raw[len(header):]
-    newest = {(_key_text(r["path"]), _key_text(r["id"])): index for index, r in enumerate(records)}
+    newest = {_record_key(r["path"], r["id"]): index for index, r in enumerate(records)}
     keep = sorted(newest.values())
     if len(keep) == len(records):
         return 0
@@ -265,6 +279,7 @@ def open_writer(path: Path | None, fields: list[str], resume: bool, model: str =
     if path is None:
         return RecordWriter(sys.stdout, fields, csv_format=False, write_header=False)
     check_output_path(path)
+    path = Path(os.path.realpath(path))  # a symlinked name: lock, resume and compact the real file
     csv_format = path.suffix.lower() == ".csv"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

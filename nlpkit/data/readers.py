@@ -380,18 +380,10 @@ def _strip_markdown(text: str) -> str:
 
 
 def _json_depth_problem(text: str) -> str | None:
-    """A cheap linear scan for nesting depth (ignoring brackets inside strings), before json recurses."""
-    depth = deepest = 0
-    for token in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', text):
-        char = token.group()
-        if char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-            if deepest > _MAX_JSON_DEPTH:
-                return f"JSON nested deeper than {_MAX_JSON_DEPTH} levels"
-        elif char in "]}":
-            depth -= 1
-    return None
+    """A linear scan for nesting depth (ignoring brackets inside strings), before json recurses."""
+    from nlpkit.data.jsonl import json_depth_problem
+
+    return json_depth_problem(text, _MAX_JSON_DEPTH)
 
 
 def _loads(text: str) -> object:
@@ -442,7 +434,7 @@ def _jsonl(name: str, text: str, budget: _Budget) -> Iterator[InputRecord]:
 def _from_object(name: str, item: object, default_id: str, where: str) -> InputRecord:
     if not isinstance(item, dict):
         return InputRecord(name, default_id, error=f"{where}: expected an object with 'text', got {type(item).__name__}")
-    raw_id = item.get("id", default_id)
+    raw_id = default_id if item.get("id") is None else item["id"]  # `"id": null` falls back like a missing id
     if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)) or (isinstance(raw_id, int) and abs(raw_id) > 10**30):
         return InputRecord(name, default_id, error=f"{where}: 'id' must be a string or a short integer")
     record_id = str(raw_id)[:500]

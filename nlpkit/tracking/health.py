@@ -2,9 +2,10 @@
 
 - `end_runs_on_signal`: SIGTERM (a scheduler, `kill`, a container stop) and SIGINT (Ctrl-C) end every
   active run as KILLED before the process goes, instead of leaving it RUNNING for ever.
-- `check_server`: one short HTTP request to an `http(s)://` tracking URI before anything is trained, and
+- `check_server`: two short HTTP requests to an `http(s)://` tracking URI before anything is trained, and
   MLflow's own retries cut to seconds: an unreachable server is one line after about 5 s, not five
-  chained tracebacks after four minutes.
+  chained tracebacks after four minutes; a server that refuses our credentials or is not MLflow at all
+  is one line too.
 - `prepare_sqlite_store`: the first process to open a fresh sqlite store creates (migrates) its schema
   while holding an exclusive file lock; a second one started at the same moment waits for it instead of
   racing through the same migration.
@@ -81,26 +82,57 @@ def fail_fast_settings() -> None:
         os.environ.setdefault(key, value)
 
 
+#: A cheap read every MLflow server answers (an auth server only for a known user): proves the URI is MLflow.
+_API_PROBE = "/api/2.0/mlflow/experiments/search?max_results=1"
+
+
 def check_server(uri: str, timeout: float = SERVER_TIMEOUT, opener: Callable[..., Any] | None = None) -> None:
-    """Raise TrackingError in at most about `timeout` seconds when an http(s) tracking server does not answer."""
+    """Raise TrackingError in at most about `timeout` seconds unless an http(s) tracking URI is a healthy MLflow
+    server that accepts our credentials: a 401/403 (no or wrong MLFLOW_TRACKING_USERNAME/PASSWORD) or a 404
+    (not MLflow, e.g. `python -m http.server`) fails here, before anything is trained."""
     if not uri.startswith(("http://", "https://")):
         return
     fail_fast_settings()
-    url = uri.rstrip("/") + "/health"
+    for path in ("/health", _API_PROBE):
+        _probe(uri, uri.rstrip("/") + path, timeout, opener or urllib.request.urlopen)
+
+
+def _probe(uri: str, url: str, timeout: float, opener: Callable[..., Any]) -> None:
     started = time.monotonic()
     try:
-        with (opener or urllib.request.urlopen)(url, timeout=timeout) as response:
+        with opener(urllib.request.Request(url, headers=_auth_headers()), timeout=timeout) as response:
             response.read(64)
     except urllib.error.HTTPError as error:
-        if error.code in (401, 403, 404):  # it answered: auth or an older server without /health
-            return
-        raise TrackingError(f"MLflow tracking server {uri} answered {error.code} to {url}; check MLFLOW_TRACKING_URI") from error
+        raise TrackingError(_refusal(uri, url, error.code)) from None
     except (urllib.error.URLError, OSError, ValueError) as error:
         reason = getattr(error, "reason", error)
         raise TrackingError(
             f"MLflow tracking server {uri} did not answer within {time.monotonic() - started:.0f} s ({reason}); "
             "start it, fix MLFLOW_TRACKING_URI, or unset it to use the local store in experiments/"
         ) from error
+
+
+def _refusal(uri: str, url: str, code: int) -> str:
+    if code in (401, 403):
+        given = "were refused" if os.environ.get("MLFLOW_TRACKING_USERNAME") or os.environ.get("MLFLOW_TRACKING_TOKEN") else "are not set"
+        return (f"MLflow tracking server {uri} answered {code} to {url}: its credentials (MLFLOW_TRACKING_USERNAME and "
+                f"MLFLOW_TRACKING_PASSWORD) {given}")
+    if code == 404:
+        return f"{uri} answered 404 to {url}: not an MLflow tracking server; check MLFLOW_TRACKING_URI"
+    return f"MLflow tracking server {uri} answered {code} to {url}; check MLFLOW_TRACKING_URI"
+
+
+def _auth_headers() -> dict[str, str]:
+    """The Authorization header MLflow's client would send, from the same environment variables."""
+    import base64
+
+    token = os.environ.get("MLFLOW_TRACKING_TOKEN")
+    if token:
+        return {"Authorization": f"Bearer {token}"}
+    user, password = os.environ.get("MLFLOW_TRACKING_USERNAME"), os.environ.get("MLFLOW_TRACKING_PASSWORD")
+    if user and password:
+        return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+    return {}
 
 
 def _sqlite_path(uri: str) -> Path | None:

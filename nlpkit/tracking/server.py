@@ -263,7 +263,30 @@ def _auth_config(state: ServerState, directory: Path) -> Path:
         "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n"
     )
     os.chmod(path, 0o600)
+    users = directory / "auth.db"  # password hashes: created private before MLflow opens it, kept private after
+    os.close(os.open(users, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600))
+    os.chmod(users, 0o600)
     return path
+
+
+def _is_our_mlflow(pgid: int) -> bool:
+    """True when process group `pgid` still runs an MLflow server: a stale id from server.json may by now
+    belong to an unrelated process group, which must never be signalled."""
+    for pid in group_members(pgid):
+        try:
+            if b"mlflow" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _check_auth_kept(directory: Path, auth: bool) -> None:
+    """Starting without --auth a server that has users would silently open it to everyone: refuse."""
+    if auth or not (directory / "auth.db").exists():
+        return
+    raise ServerError(f"the server in {directory} was set up with --auth (users in {directory / 'auth.db'}); start it "
+                      "with --auth, or remove auth.db to drop its users and run without authentication")
 
 
 def _start_mlflow(state: ServerState, directory: Path) -> int:
@@ -312,6 +335,7 @@ def start(directory: Path, port: int = DEFAULT_PORT, workers: int = 1, auth: boo
     DIR/server.json (it only takes effect the first time the user store is created), READ for others.
     """
     began = time.perf_counter()
+    _check_auth_kept(directory.absolute(), auth)
     pg_bin = find_pg_bin()
     if pg_bin is None:
         raise ServerError("PostgreSQL binaries (initdb, pg_ctl, postgres) not found: install PostgreSQL or set PG_BIN")
@@ -321,7 +345,7 @@ def start(directory: Path, port: int = DEFAULT_PORT, workers: int = 1, auth: boo
         raise ServerError("psycopg2 is missing: pip install psycopg2-binary") from error
     directory = directory.absolute()
     previous = _read_state(directory)
-    if previous and previous.mlflow_pgid and group_members(previous.mlflow_pgid):
+    if previous and previous.mlflow_pgid and _is_our_mlflow(previous.mlflow_pgid):
         raise ServerError(f"already running for {directory} at {previous.tracking_uri} (stop it first)")
     if not port_is_free(HOST, port):
         raise ServerError(f"port {port} on {HOST} is in use; choose another with --port")
@@ -387,7 +411,9 @@ def stop(directory: Path) -> list[str]:
     if state is None:
         raise ServerError(f"no team server in {directory} (no server.json)")
     stopped = []
-    if state.mlflow_pgid and _stop_group(state.mlflow_pgid):
+    if state.mlflow_pgid and not _is_our_mlflow(state.mlflow_pgid) and group_members(state.mlflow_pgid):
+        log.warning("process group %d no longer runs an MLflow server; not signalling it", state.mlflow_pgid)
+    elif state.mlflow_pgid and _stop_group(state.mlflow_pgid):
         stopped.append(f"mlflow server (process group {state.mlflow_pgid})")
     data = directory / "postgres"
     pg_bin = find_pg_bin()

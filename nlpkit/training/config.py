@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import difflib
 import math
+import re
 import reprlib
 from dataclasses import dataclass
 from numbers import Integral, Real
@@ -33,6 +34,7 @@ __all__ = [
     "read_config_file",
     "validate_config",
     "split_params",
+    "label_name_problem",
 ]
 
 
@@ -60,6 +62,14 @@ _PREFIXES = ("clf__", "pool__", "summary__", "embed__")
 MAX_YAML_BYTES = 256_000
 MAX_YAML_ALIASES = 32
 MAX_YAML_DEPTH = 8
+#: Longest integer a setting may hold (a 5,000-digit clf__C overflows scikit-learn's float conversion).
+MAX_INT = 2**63
+#: Longest string a path-like setting may hold; names that become MLflow or file names are shorter.
+MAX_TEXT = 4096
+#: Run names become folder names under models_dir: no separators, no leading dot, no control characters.
+_SAFE_NAME = re.compile(r"[^\x00-\x1f\x7f/\\.][^\x00-\x1f\x7f/\\]*")
+#: Label names become metric names, file names and plot text: letters, digits, spaces, `_` and `-`.
+_LABEL_NAME = re.compile(r"\w(?:[\w -]{0,62}\w)?")
 _SHOW = reprlib.Repr()
 _SHOW.maxstring, _SHOW.maxother, _SHOW.maxlist, _SHOW.maxdict = 60, 60, 6, 6
 
@@ -77,6 +87,8 @@ class Constraint:
     none: bool = False
     also: tuple[Any, ...] = ()  # extra literal values accepted besides the kind (e.g. thresholds: "auto")
     exists: str = ""  # "file" or "dir": a path that must exist; "encoder": "default" or a model folder
+    max_len: int = MAX_TEXT  # longest str/path value
+    file_name: bool = False  # a str/path used as one folder name: no separators, no leading dot
 
     def describe(self) -> str:
         if self.choices:
@@ -84,7 +96,7 @@ class Constraint:
         else:
             text = {"int": "an integer", "real": "a number", "str": "a string", "bool": "true or false",
                     "path": f"an existing {self.exists}" if self.exists else "a non-empty string",
-                    "names": "a non-empty list of distinct names"}[self.kind]
+                    "names": "a non-empty list of distinct label names (letters, digits, spaces, _ and -)"}[self.kind]
             if self.low is not None or self.high is not None:
                 left = "(" if self.low_open else "["
                 low = "-inf" if self.low is None else _num(self.low)
@@ -101,6 +113,11 @@ class Constraint:
             return
         if not self._fits(value):
             raise ConfigError(f"{key} must be {self.describe()}, got {_SHOW.repr(value)}")
+        if isinstance(value, str) and len(value) > self.max_len:
+            raise ConfigError(f"{key} must be at most {self.max_len} characters, got {len(value)}")
+        if self.file_name and isinstance(value, str) and not _SAFE_NAME.fullmatch(value):
+            raise ConfigError(f"{key} names a folder under models_dir: no / or \\, no leading dot and no control "
+                              f"characters, got {_SHOW.repr(value)}")
         if self.exists:
             _check_path(key, str(value), self.exists)
 
@@ -111,7 +128,7 @@ class Constraint:
             return isinstance(value, bool)
         if self.kind == "names":
             return (isinstance(value, list) and bool(value) and len(set(map(str, value))) == len(value)
-                    and all(isinstance(item, str) and item.strip() for item in value))
+                    and all(label_name_problem(item) is None for item in value))
         if self.kind in ("str", "path"):
             return isinstance(value, str) and (bool(value.strip()) or self.kind == "str")
         if isinstance(value, bool) or not isinstance(value, Integral if self.kind == "int" else Real):
@@ -122,6 +139,16 @@ class Constraint:
         if self.low is not None and (number < self.low or (self.low_open and number == self.low)):
             return False
         return self.high is None or number <= self.high
+
+
+def label_name_problem(name: object) -> str | None:
+    """Why `name` cannot be a label (it ends up in metric names, file names and plot text), or None."""
+    if not isinstance(name, str):
+        return f"a label must be a string, got {type(name).__name__}"
+    if not _LABEL_NAME.fullmatch(name):
+        return (f"label {_SHOW.repr(name)} is not a plain name: use letters, digits, spaces, _ and - "
+                "(at most 64 characters, starting and ending with a letter or digit)")
+    return None
 
 
 def _num(value: float) -> str:
@@ -177,15 +204,15 @@ def _pooling_methods() -> tuple[str, ...]:
 CONSTRAINTS: dict[str, Constraint | Callable[[], Constraint]] = {
     "data": Constraint("path", exists="file"),
     "splits": Constraint("path", exists="file"),
-    "experiment": Constraint("path"),  # a non-empty string
-    "run_name": Constraint("path", none=True),
-    "description": Constraint("str", none=True),
+    "experiment": Constraint("path", max_len=200),  # a non-empty string, an MLflow experiment name
+    "run_name": Constraint("path", none=True, max_len=100, file_name=True),  # also the bundle's folder name
+    "description": Constraint("str", none=True, max_len=5000),
     "models_dir": Constraint("path"),
     "cache_dir": Constraint("path", none=True),
     "random_state": Constraint("int", low=0, high=2**32 - 1),
     "clf": lambda: Constraint("str", choices=_classifier_names()),
     "thresholds": Constraint("real", low=0, high=1, also=("auto",)),
-    "register": Constraint("path", none=True),
+    "register": Constraint("path", none=True, max_len=200),
     "labels": Constraint("names", none=True),
     "embed__model": Constraint("path", exists="encoder"),
     "embed__batch_size": Constraint("int", low=1, high=100_000),
@@ -253,12 +280,23 @@ def read_config_file(path: Path) -> dict[str, Any]:
 
 
 def _check_flat(where: str, value: Any) -> None:
-    """Settings are scalars or short lists of scalars (e.g. clf__hidden_layer_sizes)."""
+    """Settings are scalars or short lists of scalars (e.g. clf__hidden_layer_sizes), of sane size."""
     if isinstance(value, (list, tuple)):
         if len(value) > 64 or not all(v is None or isinstance(v, (str, int, float, bool)) for v in value):
             raise ConfigError(f"{where}: expected a value or a short list of values, got {_SHOW.repr(value)}")
+        for item in value:
+            _check_scalar(where, item)
     elif isinstance(value, dict):
         raise ConfigError(f"{where}: expected a value, got a mapping {_SHOW.repr(value)}")
+    else:
+        _check_scalar(where, value)
+
+
+def _check_scalar(where: str, value: Any) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+        raise ConfigError(f"{where}: integer of {len(str(abs(value)))} digits is too large (limit 2**63)")
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        raise ConfigError(f"{where}: {len(value)} characters is too long (limit {MAX_TEXT})")
 
 
 class _LimitedLoader(yaml.SafeLoader):
@@ -299,8 +337,9 @@ def read_yaml(path: Path, what: str = "file") -> Any:
 
 def parse_yaml(text: str, where: str) -> Any:
     """`yaml.safe_load` with the limits of `read_yaml`; errors name `where` and stay one line."""
-    loader = _LimitedLoader(text)
+    loader: _LimitedLoader | None = None
     try:
+        loader = _LimitedLoader(text)  # its reader already refuses control characters
         return loader.get_single_data()
     except ConfigError as error:
         raise ConfigError(f"{where}: {error}") from None
@@ -310,8 +349,11 @@ def parse_yaml(text: str, where: str) -> Any:
         raise ConfigError(f"{where}: not valid YAML{at} ({getattr(error, 'problem', None) or error.__class__.__name__})") from None
     except RecursionError:
         raise ConfigError(f"{where}: nested too deeply") from None
+    except (ValueError, OverflowError) as error:  # e.g. int() of a 5,000-digit number
+        raise ConfigError(f"{where}: a value cannot be read ({str(error)[:100]})") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, Any]:

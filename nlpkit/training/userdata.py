@@ -45,16 +45,68 @@ class PreparedData:
         return settings
 
 
+def _names(value: Any, key: str, where: str) -> list[str]:
+    """A label field: one name or a list of names, each a plain label name."""
+    from nlpkit.training.config import label_name_problem
+
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list):
+        raise CorpusError(f"{where}: '{key}' must be a label name or a list of them, got {type(value).__name__}")
+    names = [item.strip() if isinstance(item, str) else item for item in items]
+    for name in names:
+        if name == "":
+            continue
+        problem = label_name_problem(name)
+        if problem:
+            raise CorpusError(f"{where}: '{key}': {problem}")
+    return [name for name in names if name]
+
+
 def _topics(data: dict[str, Any], where: str) -> list[str]:
-    raw = data.get("topics", data.get("labels"))
-    if raw is None and data.get("topic", data.get("label")) is not None:
-        raw = [data.get("topic", data.get("label"))] + list(data.get("also") or [])
-    if isinstance(raw, str):
-        raw = [raw]
-    topics = [str(t).strip() for t in raw or [] if str(t).strip()]
+    key = next((k for k in ("topics", "labels") if data.get(k) is not None), None)
+    if key is not None:
+        topics = _names(data[key], key, where)
+    else:
+        key = next((k for k in ("topic", "label") if data.get(k) is not None), "topic")
+        primary = _names(data[key], key, where) if data.get(key) is not None else []
+        topics = primary + (_names(data["also"], "also", where) if primary and data.get("also") is not None else [])
     if not topics:
         raise CorpusError(f"{where}: no label: expected 'topics' (a list, primary first), 'topic' or 'label'")
     return list(dict.fromkeys(topics))
+
+
+_TEXT_FIELDS = ("date", "region", "source", "url")
+
+
+def _record(data: dict[str, Any], where: str, record_id: str) -> dict[str, Any]:
+    """One record in the seed schema; every optional field is checked for its type here, not in training."""
+    title = data.get("title")
+    if title is not None and not isinstance(title, str):
+        raise CorpusError(f"{where}: 'title' must be a string, got {type(title).__name__}")
+    record = {"id": record_id, "title": title or "", "text": data["text"], "topics": _topics(data, where)}
+    summary = data.get("summary")
+    if summary:
+        if isinstance(summary, str):
+            summary = [summary]
+        if not isinstance(summary, list) or not all(isinstance(s, str) for s in summary):
+            raise CorpusError(f"{where}: 'summary' must be a list of sentences, got {type(data['summary']).__name__}")
+        record["summary"] = summary
+    for key in _TEXT_FIELDS:
+        value = data.get(key)
+        if value and not isinstance(value, str):
+            raise CorpusError(f"{where}: '{key}' must be a string, got {type(value).__name__}")
+        if value:
+            record[key] = value
+    return record
+
+
+def _record_id(data: dict[str, Any], where: str, fallback: str) -> str:
+    raw = data.get("id")
+    if raw is None or raw == "":
+        return fallback
+    if isinstance(raw, bool) or not isinstance(raw, (str, int)) or (isinstance(raw, int) and abs(raw) > 10**30):
+        raise CorpusError(f"{where}: 'id' must be a string or a short integer, got {type(raw).__name__}")
+    return str(raw)
 
 
 def read_labelled(path: Path) -> list[dict[str, Any]]:
@@ -68,15 +120,11 @@ def read_labelled(path: Path) -> list[dict[str, Any]]:
         where = f"{path}:{number}"
         if not isinstance(data.get("text"), str) or not data["text"].strip():
             raise CorpusError(f"{where}: expected a non-empty 'text' string")
-        record_id = str(data.get("id") or f"{path.stem}-{number}")
+        record_id = _record_id(data, where, f"{path.stem}-{number}")
         if record_id in seen:
             raise CorpusError(f"{where}: id {record_id!r} appears twice; ids must be unique")
         seen.add(record_id)
-        record = {"id": record_id, "title": str(data.get("title") or ""), "text": data["text"], "topics": _topics(data, where)}
-        for key in ("summary", "date", "region", "source", "url"):
-            if data.get(key):
-                record[key] = data[key]
-        records.append(record)
+        records.append(_record(data, where, record_id))
     if not records:
         raise CorpusError(f"{path}: no labelled articles")
     return records
@@ -110,6 +158,19 @@ def _seed_records(seeds: Path) -> tuple[list[dict[str, Any]], dict[str, list[str
     return records, splits
 
 
+def _read_split(path: Path) -> dict[str, list[str]]:
+    """A saved split: an object of train/validation/test lists of ids; anything else is one clear error."""
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as error:
+        raise CorpusError(f"{path}: cannot read the saved split ({str(error)[:80]}); delete it to make a new one") from None
+    if not (isinstance(saved, dict) and set(saved) <= {"train", "validation", "test"}
+            and all(isinstance(part, list) and all(isinstance(i, str) for i in part) for part in saved.values())):
+        raise CorpusError(f"{path}: expected an object of train, validation and test lists of ids (the splits file "
+                          "nlpkit wrote); delete it to make a new one")
+    return saved
+
+
 def prepare_user_data(path: Path, with_seeds: bool = False, seeds: Path = Path("seeds"), seed: int = 0) -> PreparedData:
     """Normalise `path`, make (or reuse) its split, optionally merge the seed corpus; write both beside it."""
     path = Path(path)
@@ -117,12 +178,15 @@ def prepare_user_data(path: Path, with_seeds: bool = False, seeds: Path = Path("
         raise CorpusError(f"--data {path}: file not found")
     records = read_labelled(path)
     labels = sorted({t for r in records for t in r["topics"]})
+    if len(labels) < 2 and not with_seeds:
+        raise CorpusError(f"--data {path}: every article has the label {labels[0]!r}; a classifier needs at least two "
+                          "labels (add articles of another label, or --with-seeds)")
     splits_path = path.with_name(f"{path.stem}.splits.json")
     ids = {r["id"] for r in records}
     split = None
     if splits_path.is_file():
-        saved = json.loads(splits_path.read_text(encoding="utf-8"))
-        if isinstance(saved, dict) and {i for part in saved.values() for i in part} == ids:
+        saved = _read_split(splits_path)
+        if {i for part in saved.values() for i in part} == ids:
             split = saved
             log.info("reusing the split in %s", splits_path)
     if split is None:
