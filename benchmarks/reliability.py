@@ -182,7 +182,7 @@ _WORST_SCRIPT = r"""
 import json, resource, sys, time
 from pathlib import Path
 from nlpkit.batch import BatchStats, predict_stream
-from nlpkit.data.readers import read_path
+from nlpkit.data.inbox import read_path
 from nlpkit.model import NewsModel
 model = NewsModel.load(sys.argv[1])
 model.predict(["The court ruled on Monday. The judge agreed."])

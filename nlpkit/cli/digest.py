@@ -27,7 +27,7 @@ DEFAULT_CONFIG = Path("configs/digest.yaml")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from nlpkit.data.readers import DEFAULT_MAX_BYTES
+    from nlpkit.data.inbox import DEFAULT_MAX_BYTES
 
     parser = argparse.ArgumentParser(prog="python -m nlpkit.digest", description=__doc__.splitlines()[0],
                                      epilog="\n".join(__doc__.splitlines()[2:]), formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -102,13 +102,9 @@ def run(model: Any, args: argparse.Namespace, settings: Any) -> int:
 
 
 def _records(args: argparse.Namespace) -> Iterator[Any]:
-    from nlpkit.data.readers import SUPPORTED_SUFFIXES, discover, read_path
+    from nlpkit.data.inbox import ReadLimits, iter_inputs
 
-    for path in discover(args.input):
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            log.info("skipped %s: not a supported format", path)
-            continue
-        yield from read_path(path, args.max_bytes)
+    return iter_inputs(args.input, ReadLimits(max_bytes=args.max_bytes), exclude=[args.output, args.html])
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from nlpkit.errors import NlpkitError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from nlpkit.data.readers import DEFAULT_MAX_BYTES
+    from nlpkit.data.inbox import DEFAULT_MAX_BYTES
 
     parser = argparse.ArgumentParser(prog="python -m nlpkit.label", description=__doc__.splitlines()[0],
                                      epilog="\n".join(__doc__.splitlines()[2:]), formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -102,11 +102,9 @@ def _unique_ids(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _records(args: argparse.Namespace) -> Iterator[Any]:
-    from nlpkit.data.readers import SUPPORTED_SUFFIXES, discover, read_path
+    from nlpkit.data.inbox import ReadLimits, iter_inputs
 
-    for path in discover(args.input):
-        if path.suffix.lower() in SUPPORTED_SUFFIXES:
-            yield from read_path(path, args.max_bytes)
+    return iter_inputs(args.input, ReadLimits(max_bytes=args.max_bytes), exclude=[args.output])
 
 
 if __name__ == "__main__":

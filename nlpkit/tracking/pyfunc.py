@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 from mlflow.pyfunc import PythonModel
 
-from nlpkit.data.readers import cell_text
+from nlpkit.data.fields import INPUT_FIELDS, MISSING_TEXT, OUTPUT_FIELDS, Field, row_record
 from nlpkit.prediction import PREDICTION_FIELDS, Prediction
 
 __all__ = ["NewsPyfuncModel", "predictions_frame", "rows_to_items", "model_signature"]
@@ -27,29 +27,29 @@ def predictions_frame(predictions: list[Prediction]) -> pd.DataFrame:
 
 
 def rows_to_items(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Input rows as {"id", "title", "text"}; a missing id becomes the row number."""
+    """Input rows as {"id", "title", "text"}; a missing id becomes the row number, missing text None."""
+    columns = [field.name for field in INPUT_FIELDS if field.pyfunc_input]
     items = []
     for number, row in enumerate(frame.to_dict(orient="records")):
-        row_id = cell_text(row.get("id"))
-        items.append({"id": row_id if row_id is not None else str(number), "title": cell_text(row.get("title")) or "",
-                      "text": cell_text(row.get("text"))})
+        record = row_record({name: row.get(name) for name in columns}, number)
+        items.append({"id": record.id, "title": record.title, "text": record.text or None})
     return items
+
+
+def _column(field: Field) -> Any:
+    from mlflow.types.schema import Array, ColSpec, Map
+
+    types: dict[str, Any] = {"string": "string", "strings": Array("string"), "scores": Map("double"), "evidence": Map(Array("string"))}
+    return ColSpec(types[field.kind], field.name, required=field.required)
 
 
 def model_signature() -> Any:
     """Inputs `text` (and optional `title`, `id`), the record's columns out, `summary_sentences` as a param."""
     from mlflow.models import ModelSignature
-    from mlflow.types.schema import Array, ColSpec, Map, ParamSchema, ParamSpec, Schema
+    from mlflow.types.schema import ParamSchema, ParamSpec, Schema
 
-    inputs = Schema([ColSpec("string", "id", required=False), ColSpec("string", "title", required=False),
-                     ColSpec("string", "text")])
-    strings = Array("string")
-    outputs = Schema([ColSpec("string", "id"), ColSpec("string", "path"), ColSpec("string", "title"),
-                      ColSpec("string", "topic", required=False), ColSpec(strings, "topics"),
-                      ColSpec(Map("double"), "scores"), ColSpec(strings, "summary"),
-                      ColSpec(Map(strings), "evidence"),
-                      ColSpec("string", "error", required=False), ColSpec(strings, "warnings"), ColSpec("string", "sha256"),
-                      ColSpec("string", "model", required=False)])
+    inputs = Schema([_column(field) for field in INPUT_FIELDS if field.pyfunc_input])
+    outputs = Schema([_column(field) for field in OUTPUT_FIELDS])
     params = ParamSchema([ParamSpec("summary_sentences", "integer", 3)])
     return ModelSignature(inputs=inputs, outputs=outputs, params=params)
 
@@ -73,7 +73,7 @@ class NewsPyfuncModel(PythonModel):  # type: ignore[misc]
         predicted = dict(zip(good, self.model.predict([items[i] for i in good], n_sentences=n_sentences)))
         records = []
         for index, item in enumerate(items):
-            record = predicted.get(index) or Prediction(error="no text: expected a non-empty 'text' string")
+            record = predicted.get(index) or Prediction(error=MISSING_TEXT)
             record.id, record.title, record.model = item["id"], item["title"], getattr(self, "fingerprint", "")
             records.append(record)
         return predictions_frame(records)
