@@ -16,9 +16,9 @@ import pytest
 
 from nlpkit.data.corpus import LABELS
 from nlpkit.tracking import runs as tracking
+from nlpkit.tracking.sweep import load_sweep, plan_children, run_sweep
 from nlpkit.training.config import ConfigError, load_config
 from nlpkit.training.selection import SelectionRule
-from nlpkit.training.sweep import load_sweep, plan_children, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_CORPUS = ROOT / "seeds" / "articles.jsonl"

@@ -110,7 +110,7 @@ def _tracking_store() -> str:
 
 def _sweep(config: dict, sweep_file: Path) -> int:
     from nlpkit.tracking import runs
-    from nlpkit.training.sweep import run_sweep
+    from nlpkit.tracking.sweep import run_sweep
 
     uri = runs.configure()
     result = run_sweep(config, sweep_file)

@@ -9,7 +9,7 @@ from typing import Any, Sequence
 from nlpkit.data.jsonl import read_jsonl
 from nlpkit.embedding.encoder import EmbeddedArticle
 from nlpkit.errors import DataError
-from nlpkit.evaluation.metrics import confusion, rouge, topic_metrics, topic_report
+from nlpkit.evaluation.metrics import confusion, prediction_reliability, rouge, topic_metrics, topic_report
 from nlpkit.heads.summarizers import LeadSummarizer
 from nlpkit.model import NewsModel
 from nlpkit.prediction import Prediction
@@ -21,9 +21,16 @@ __all__ = ["Evaluation", "evaluate_topics", "evaluate_summaries", "EvalItem", "r
 
 @dataclass
 class Evaluation:
+    """A split's topic figures (ECE included, so every caller has it) and the reliability table behind the ECE."""
+
     metrics: dict[str, float]
     truth: list[str]
     predictions: list[Prediction]
+    reliability: dict[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.reliability = prediction_reliability(self.predictions, self.truth)
+        self.metrics["ece"] = float(self.reliability["ece"])
 
 
 def evaluate_topics(
