@@ -25,7 +25,8 @@ import pytest
 import yaml
 
 from nlpkit.cli import ui
-from nlpkit.tracking.ui import group_members, start_server, stop_process_group, wait_until_ready
+from nlpkit.tracking.processes import group_members, stop_process_group, wait_until_ready
+from nlpkit.tracking.ui import start_server
 
 from test_sweep import TINY_SWEEP, isolate_tracking_uri, write_small_corpus
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from nlpkit.labels import LABELS
-from nlpkit.tracking.ui import group_members, stop_process_group
+from nlpkit.tracking.processes import group_members, stop_process_group
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "nlpkit-serving-test"

@@ -16,7 +16,8 @@ from pathlib import Path
 from types import FrameType
 
 from nlpkit.cli.common import configure_logging, fail
-from nlpkit.tracking.ui import STOP_GRACE, port_is_free, start_server, stop_process_group, wait_until_ready
+from nlpkit.tracking.processes import STOP_GRACE, port_is_free, stop_process_group, wait_until_ready
+from nlpkit.tracking.ui import start_server
 
 __all__ = ["build_parser", "main"]
 
