@@ -6,14 +6,17 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from nlpkit.data.jsonl import read_jsonl
 from nlpkit.errors import CorpusError, DataError
 from nlpkit.labels import LABELS
 from nlpkit.text.document import Article, parse_article
 
-__all__ = ["LabelledArticle", "CorpusError", "load_corpus", "load_splits", "corpus_hash", "LABELS"]
+__all__ = ["LabelledArticle", "CorpusError", "topics_of", "load_corpus", "load_splits", "corpus_hash", "LABELS"]
+
+#: Article fields kept as `Article.meta` (the digest and the benchmarks read them).
+META_FIELDS = ("region", "date", "kind", "style")
 
 @dataclass(frozen=True)
 class LabelledArticle:
@@ -31,6 +34,43 @@ class LabelledArticle:
     def primary(self) -> str:
         return self.topics[0]
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], where: str, labels: Sequence[str] | None = None,
+                  default_id: str | None = None) -> LabelledArticle:
+        """The one labelled-article schema (seed corpus, `train --data`, evaluation files); errors name `where`.
+
+        `text` is a non-empty string, `title` an optional string, `id` required unless `default_id` is given;
+        labels come as `topics` (a list, primary first), or `topic`/`label` with an optional `also` list, and
+        must be drawn from `labels` when it is given; `summary` is the list of reference sentences.
+        """
+        raw_id = data.get("id") if data.get("id") not in (None, "") else default_id
+        if raw_id is None:
+            raise CorpusError(f"{where}: missing field 'id'")
+        if not isinstance(data.get("text"), str) or not data["text"].strip():
+            raise CorpusError(f"{where}: expected a non-empty 'text' string")
+        if not isinstance(data.get("title") or "", str):
+            raise CorpusError(f"{where}: 'title' must be a string")
+        topics = topics_of(data, where)
+        if labels is not None and any(topic not in labels for topic in topics):
+            raise CorpusError(f"{where}: topics must be a non-empty list of {tuple(labels)}, got {topics!r}")
+        meta = {key: data.get(key, "") for key in META_FIELDS}
+        article = parse_article(data["text"], data.get("title") or "", id=str(raw_id), meta=meta)
+        return cls(article, tuple(topics), tuple(data.get("summary") or ()))
+
+
+def topics_of(data: Mapping[str, Any], where: str, required: bool = True) -> list[str]:
+    """An article's labels, primary first: `topics` or `labels` (a list or one string), else `topic` or `label`
+    plus `also`; stripped, without repeats. Empty only when not `required`."""
+    raw = data.get("topics", data.get("labels"))
+    if raw is None and data.get("topic", data.get("label")) is not None:
+        raw = [data.get("topic", data.get("label"))] + list(data.get("also") or [])
+    if isinstance(raw, str):
+        raw = [raw]
+    topics = [str(t).strip() for t in raw or [] if str(t).strip()] if isinstance(raw, (list, tuple)) else []
+    if not topics and required:
+        raise CorpusError(f"{where}: no label: expected 'topics' (a list, primary first), 'topic' or 'label'")
+    return list(dict.fromkeys(topics))
+
 
 def load_corpus(path: str | Path, labels: Sequence[str] = LABELS) -> list[LabelledArticle]:
     """Parse a JSONL corpus; every line must have id, text and a `topics` list drawn from `labels`."""
@@ -38,28 +78,12 @@ def load_corpus(path: str | Path, labels: Sequence[str] = LABELS) -> list[Labell
     if not path.is_file():
         raise CorpusError(f"corpus file {path} not found")
     try:
-        records = [_record(data, path, number, tuple(labels)) for number, data in read_jsonl(path)]
+        records = [LabelledArticle.from_json(data, f"{path}:{number}", tuple(labels)) for number, data in read_jsonl(path)]
     except DataError as error:
         raise CorpusError(str(error)) from error
     if not records:
         raise CorpusError(f"{path}: no articles")
     return records
-
-
-def _record(data: dict[str, Any], path: Path, number: int, labels: tuple[str, ...] = LABELS) -> LabelledArticle:
-    where = f"{path}:{number}"
-    for key in ("id", "text", "topics"):
-        if key not in data:
-            raise CorpusError(f"{where}: missing field {key!r}")
-    raw_topics = data["topics"]
-    topics = tuple(raw_topics) if isinstance(raw_topics, list) else ()
-    if not topics or any(topic not in labels for topic in topics):
-        raise CorpusError(f"{where}: topics must be a non-empty list of {labels}, got {raw_topics!r}")
-    if not isinstance(data["text"], str) or not isinstance(data.get("title", ""), str):
-        raise CorpusError(f"{where}: 'text' and 'title' must be strings")
-    meta = {key: data.get(key, "") for key in ("region", "date", "kind", "style")}
-    article = parse_article(data["text"], data.get("title", ""), id=str(data["id"]), meta=meta)
-    return LabelledArticle(article, topics, tuple(data.get("summary", ())))
 
 
 def load_splits(path: str | Path, corpus: list[LabelledArticle]) -> dict[str, list[LabelledArticle]]:

@@ -21,6 +21,7 @@ what `python -m nlpkit.predict --engine spark` runs: both steps fused, written t
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -212,9 +213,9 @@ def _local_model(model_uri: str) -> str:
     """A local folder holding the model: a bundle folder as is, an MLflow URI downloaded on the driver."""
     if Path(model_uri).is_dir():
         return str(Path(model_uri).resolve())
-    from nlpkit.tracking import runs as tracking
+    from nlpkit.tracking import flavor as tracking_flavor
 
-    return tracking.download_model(model_uri)
+    return tracking_flavor.download_model(model_uri)
 
 
 def _load(folder: str) -> NewsModel:
@@ -223,9 +224,9 @@ def _load(folder: str) -> NewsModel:
     if model is None:
         started = time.perf_counter()
         if (Path(folder) / "MLmodel").is_file():
-            from nlpkit.tracking import runs as tracking
+            from nlpkit.tracking import flavor as tracking_flavor
 
-            model = tracking.load_news_model(folder)
+            model = tracking_flavor.load_news_model(folder)
         else:
             from nlpkit.model import NewsModel
 
@@ -303,16 +304,19 @@ def predict_folder(spark: SparkSession, source: str, model_uri: str, output: str
     """
     from pyspark.sql import functions as F
 
+    tracking: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
     if not Path(model_uri).is_dir():
-        from nlpkit.tracking import runs as tracking
+        from nlpkit.tracking import flavor as tracking_flavor
+        from nlpkit.tracking.store import Tracker
 
-        if not tracking.is_model_uri(model_uri):
+        if not tracking_flavor.is_model_uri(model_uri):
             from nlpkit.errors import BundleError
 
             raise BundleError(f"{model_uri} is neither a bundle folder nor an MLflow model URI")
-        tracking.configure()
+        tracking = Tracker.from_environment().active()
     files, names, missing = _scan(spark, source, DEFAULT_MAX_BYTES if max_bytes is None else max_bytes)
-    folder, shipped = _prepare_model(spark, model_uri, batch_size)
+    with tracking:
+        folder, shipped = _prepare_model(spark, model_uri, batch_size)
     result = spark.createDataFrame([], OUTPUT_SCHEMA)
     if files is not None:
         result = files.mapInPandas(

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from nlpkit.data.corpus import topics_of
 from nlpkit.data.jsonl import read_jsonl
 from nlpkit.embedding.encoder import EmbeddedArticle
 from nlpkit.errors import DataError
@@ -83,7 +84,7 @@ def read_eval_file(path: str | Path, limit: int | None = None) -> list[EvalItem]
     for number, data in read_jsonl(path, limit):
         if not isinstance(data.get("text"), str):
             raise DataError(f"{path}:{number}: expected an object with a 'text' string")
-        topic = data.get("topic") or (data.get("topics") or [None])[0]
+        topic = next(iter(topics_of(data, f"{path}:{number}", required=False)), None)
         reference = data.get("reference_sentences") or data.get("reference") or data.get("summary") or None
         items.append(EvalItem(str(data.get("id", number)), str(data.get("title") or ""), data["text"], topic,
                               reference, str(data.get("kind") or "full")))

@@ -17,7 +17,7 @@ import pandas as pd
 
 from nlpkit.evaluation.evaluators import Evaluation
 from nlpkit.evaluation.metrics import confusion, topic_report
-from nlpkit.tracking import pictures, runs
+from nlpkit.tracking import flavor, pictures, registry, runs, store, views
 from nlpkit.training.selection import SelectionRule
 from nlpkit.training.trainer import TrainReport, save_bundle
 
@@ -42,7 +42,7 @@ class TrainResult:
     experiment_id: str = ""
     validation_digest: str = ""
     card: str = ""
-    registration: runs.Registration | None = None
+    registration: registry.Registration | None = None
     view_path: str = ""
 
 
@@ -50,7 +50,7 @@ def record_training(report: TrainReport, nested: bool = False, tags: dict[str, A
     """Open a run, log the report, save the bundle under the run's id, log and maybe register the model."""
     config = report.config
     digest = validation_digest(report)
-    all_tags = {runs.VALIDATION_DIGEST_TAG: digest, **(tags or {})}
+    all_tags = {registry.VALIDATION_DIGEST_TAG: digest, **(tags or {})}
     with runs.run(str(config["experiment"]), report.run_name, report.description, nested=nested, tags=all_tags) as active:
         run_id = active.info.run_id
         runs.log_config(config)
@@ -64,24 +64,24 @@ def record_training(report: TrainReport, nested: bool = False, tags: dict[str, A
         if report.model.decider is not None:
             runs.log_json(report.model.decider.to_dict(), "thresholds.json")
             runs.log_figure(pictures.thresholds_figure(report.model.decider.to_dict()), "thresholds.png")
-        provenance = {"mlflow_run_id": run_id, "tracking_uri": runs.current_uri()}
+        provenance = {"mlflow_run_id": run_id, "tracking_uri": store.current_uri()}
         bundle = save_bundle(report, run_id[:8], provenance)
         card = model_card(report, run_id, digest)
         (bundle / MODEL_CARD).write_text(card, encoding="utf-8")
         runs.log_text(card, MODEL_CARD)
-        model_uri = runs.log_news_model(bundle, pd.DataFrame(report.example))
+        model_uri = flavor.log_news_model(bundle, pd.DataFrame(report.example))
         result = TrainResult(run_id, report.run_name, bundle, model_uri, dict(report.metrics), active.info.experiment_id, digest, card)
     if not nested:
-        result.view_path = runs.share_runs_view(result.experiment_id, "nlpkit-runs", params=("clf", "embed__model"))
+        result.view_path = views.share_runs_view(result.experiment_id, "nlpkit-runs", params=("clf", "embed__model"))
     if config.get("register"):
         result.registration = register(result, str(config["register"]), SelectionRule())
     log.info("run %s (%s) recorded; bundle at %s", report.run_name, run_id, bundle)
     return result
 
 
-def register(result: TrainResult, name: str, rule: SelectionRule) -> runs.Registration:
+def register(result: TrainResult, name: str, rule: SelectionRule) -> registry.Registration:
     """Register the run's model as `name@challenger`; `champion` moves only if it beats the current one."""
-    registration = runs.register_candidate(result.model_uri, name, result.metrics, result.validation_digest, result.card, rule)
+    registration = registry.register_candidate(result.model_uri, name, result.metrics, result.validation_digest, result.card, rule)
     runs.tag_run(result.run_id, {"registered_model": f"{name} v{registration.version}",
                                  "registered_alias": "champion" if registration.promoted else "challenger"})
     result.registration = registration

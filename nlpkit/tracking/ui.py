@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 def start_server(uri: str, host: str = "127.0.0.1", port: int = 5000, output: IO | None = None) -> subprocess.Popen:
     """Start `mlflow server` for `uri` in its own session (process group), so it can be stopped as a whole."""
-    from nlpkit.tracking.runs import server_command
+    from nlpkit.tracking.store import server_command
 
     command = server_command(uri, host, port)
     log.info("starting %s", " ".join(command))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nlpkit.data.corpus import LabelledArticle
 from nlpkit.data.jsonl import read_jsonl
 from nlpkit.errors import CorpusError, DataError
 from nlpkit.labels import LABELS
@@ -45,18 +46,6 @@ class PreparedData:
         return settings
 
 
-def _topics(data: dict[str, Any], where: str) -> list[str]:
-    raw = data.get("topics", data.get("labels"))
-    if raw is None and data.get("topic", data.get("label")) is not None:
-        raw = [data.get("topic", data.get("label"))] + list(data.get("also") or [])
-    if isinstance(raw, str):
-        raw = [raw]
-    topics = [str(t).strip() for t in raw or [] if str(t).strip()]
-    if not topics:
-        raise CorpusError(f"{where}: no label: expected 'topics' (a list, primary first), 'topic' or 'label'")
-    return list(dict.fromkeys(topics))
-
-
 def read_labelled(path: Path) -> list[dict[str, Any]]:
     """Records in the seed schema (id, title, text, topics[, summary, date, source]); errors name the line."""
     try:
@@ -66,13 +55,11 @@ def read_labelled(path: Path) -> list[dict[str, Any]]:
     records, seen = [], set()
     for number, data in rows:
         where = f"{path}:{number}"
-        if not isinstance(data.get("text"), str) or not data["text"].strip():
-            raise CorpusError(f"{where}: expected a non-empty 'text' string")
-        record_id = str(data.get("id") or f"{path.stem}-{number}")
-        if record_id in seen:
-            raise CorpusError(f"{where}: id {record_id!r} appears twice; ids must be unique")
-        seen.add(record_id)
-        record = {"id": record_id, "title": str(data.get("title") or ""), "text": data["text"], "topics": _topics(data, where)}
+        labelled = LabelledArticle.from_json(data, where, default_id=f"{path.stem}-{number}")
+        if labelled.id in seen:
+            raise CorpusError(f"{where}: id {labelled.id!r} appears twice; ids must be unique")
+        seen.add(labelled.id)
+        record = {"id": labelled.id, "title": str(data.get("title") or ""), "text": data["text"], "topics": list(labelled.topics)}
         for key in ("summary", "date", "region", "source", "url"):
             if data.get(key):
                 record[key] = data[key]
