@@ -203,7 +203,7 @@ def _predict_isolated(model: NewsModel, articles: dict[int, Article], batch: lis
     order = sorted(articles)
     chosen = [articles[i] for i in order]
     try:
-        return dict(zip(order, model._predict_embedded(chosen, model._embed(chosen), n_sentences, focus=focus)))
+        return dict(zip(order, model.predict(chosen, n_sentences, focus=focus)))
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as error:  # noqa: BLE001
