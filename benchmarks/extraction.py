@@ -24,7 +24,7 @@ non-body text.
 
     PYTHONPATH=. python benchmarks/extraction.py          # nlpkit's reader and trafilatura (if installed)
 
-Extractors: `nlpkit` (nlpkit.data.readers.extract_html), `trafilatura` (default options, comments and
+Extractors: `nlpkit` (nlpkit.data.inbox.extract_html), `trafilatura` (default options, comments and
 tables off), `trafilatura-precision` (favor_precision=True) and `precision+nlpkit` (the latter, with
 nlpkit's reader where trafilatura returns nothing).
 """
@@ -123,7 +123,7 @@ def _summary(rows: list[dict], seconds: float) -> dict:
 
 def nlpkit_extractors() -> dict[str, Callable[[str], str | None]]:
     """nlpkit's own HTML reader (body and title; it finds no date)."""
-    from nlpkit.data.readers import extract_html
+    from nlpkit.data.inbox import extract_html
 
     return {"extract": lambda page: extract_html(page)[1], "title": lambda page: extract_html(page)[0]}
 

@@ -16,14 +16,15 @@ import pickle
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
-from nlpkit.data.readers import InputRecord
+from nlpkit.data.inbox import InputRecord, ReadLimits, display_path, iter_inputs
 from nlpkit.model import NewsModel
 from nlpkit.prediction import PREDICTION_FIELDS, Prediction
 from nlpkit.text.document import Article, parse_article
 
-__all__ = ["BatchStats", "predict_stream", "output_record", "model_fingerprint", "DEFAULT_MAX_SENTENCES", "OUTPUT_FIELDS"]
+__all__ = ["BatchStats", "FolderRun", "predict_folder", "predict_stream", "output_record", "model_fingerprint", "DEFAULT_MAX_SENTENCES", "OUTPUT_FIELDS"]
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,66 @@ class BatchStats:
             + (f", already done {self.resumed}" if self.resumed else "")
             + f"; topics: {per_topic}; {self.seconds:.1f}s, {rate:.2f} articles/s"
         )
+
+
+@dataclass
+class FolderRun:
+    """How a `predict_folder` job ended: its counts, whether it was interrupted, re-predicted records dropped."""
+
+    stats: BatchStats
+    interrupted: bool = False
+    dropped: int = 0
+
+
+def predict_folder(
+    model: NewsModel,
+    source: Path,
+    output: Path | None = None,
+    resume: bool = False,
+    batch_size: int = 64,
+    n_sentences: int | None = None,
+    max_sentences: int = DEFAULT_MAX_SENTENCES,
+    focus: str | None = None,
+    limits: ReadLimits | None = None,
+    follow_symlinks: bool = False,
+    on_record: Callable[[Prediction], None] | None = None,
+) -> FolderRun:
+    """Predict every input under `source` into `output` (.jsonl or .csv; stdout when None), record by record.
+
+    With `resume`, inputs already in `output` with the same content and model are skipped and the file is
+    compacted at the end. Ctrl-C (KeyboardInterrupt) stops the job cleanly: what was written stays, and the
+    result says `interrupted`. `on_record` sees each record after it is written (progress, console report).
+    """
+    from nlpkit.data.output import lock_path, open_writer
+
+    run = FolderRun(BatchStats())
+    fingerprint = model_fingerprint(model)
+    writer = open_writer(output, OUTPUT_FIELDS, resume, model=fingerprint)
+
+    def skipped(path: Path, reason: str) -> None:
+        run.stats.skipped += 1
+        log.info("skipped %s: %s", display_path(path), reason)
+
+    def fresh() -> Iterator[InputRecord]:
+        exclude = [output, lock_path(output)] if output else []
+        for record in iter_inputs(source, limits, follow_symlinks, exclude, on_skip=skipped):
+            if writer.resume.is_done(record.path, record.id, record.content_hash):
+                run.stats.resumed += 1
+            else:
+                yield record
+
+    try:
+        for record in predict_stream(model, fresh(), run.stats, batch_size, n_sentences, max_sentences, fingerprint, focus):
+            writer.write(record.to_dict())
+            if on_record is not None:
+                on_record(record)
+    except KeyboardInterrupt:
+        run.interrupted = True
+    finally:
+        run.dropped = writer.close(compact_file=resume and not run.interrupted)
+    if run.dropped:
+        log.info("kept the newest record of %d re-predicted inputs", run.dropped)
+    return run
 
 
 def model_fingerprint(model: NewsModel) -> str:
@@ -142,7 +203,7 @@ def _predict_isolated(model: NewsModel, articles: dict[int, Article], batch: lis
     order = sorted(articles)
     chosen = [articles[i] for i in order]
     try:
-        return dict(zip(order, model.predict(model.encode(chosen), n_sentences, focus=focus)))
+        return dict(zip(order, model.predict(chosen, n_sentences, focus=focus)))
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as error:  # noqa: BLE001

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
@@ -267,21 +268,16 @@ def _is_probability(value: Any) -> bool:
 
 
 def _check_summarizer_values(path: Path, summarizer: dict[str, Any]) -> None:
-    """Each summarizer setting holds what the same `summary__*` setting of a run config may hold."""
-    from nlpkit.errors import ConfigError
+    """A known method, and every numeric setting a finite, non-negative number (each is a weight, a count, a
+    ratio or a budget); the full ranges are the config's, checked again when the summarizer is rebuilt."""
     from nlpkit.heads.summarizers import SUMMARIZERS
-    from nlpkit.training.config import constraint_for
 
     method = summarizer.get("method", "centrality")
     if method not in SUMMARIZERS:
         raise BundleError(f"{path}: manifest summarizer method {str(method)[:60]!r} is not one of {', '.join(sorted(SUMMARIZERS))}")
     for key, value in summarizer.items():
-        constraint = constraint_for(f"summary__{key}") if key != "method" else None
-        try:
-            if constraint is not None:
-                constraint.check(f"summary__{key}", value)
-        except ConfigError as error:
-            raise BundleError(f"{path}: manifest summarizer: {error}") from None
+        if _is_number(value) and not (math.isfinite(value) and value >= 0):
+            raise BundleError(f"{path}: manifest summarizer setting {key!r} must be a finite number >= 0, got {value!r}")
 
 
 def _summarizer_params() -> set[str]:

@@ -87,12 +87,12 @@ def fast_config(session_dir: Path, tracking_uri: str, tiny_encoder: Path) -> dic
 @pytest.fixture(scope="session")
 def fast_trained(fast_config: dict[str, Any]) -> Any:
     """A real, tracked training run on the tiny encoder (seconds)."""
-    from nlpkit.tracking import runs
+    from nlpkit.tracking.store import Tracker
     from nlpkit.tracking.training import record_training
     from nlpkit.training.trainer import train
 
-    runs.configure()
-    return record_training(train(fast_config))
+    with Tracker.from_environment().active():
+        return record_training(train(fast_config))
 
 
 @pytest.fixture(scope="session")
@@ -114,12 +114,12 @@ def seed_config(session_dir: Path, tracking_uri: str) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def trained(seed_config: dict[str, Any]) -> Any:
     """The real end-to-end training run on the seed corpus with MiniLM (about a minute on 2 cores)."""
-    from nlpkit.tracking import runs
+    from nlpkit.tracking.store import Tracker
     from nlpkit.tracking.training import record_training
     from nlpkit.training.trainer import train
 
-    runs.configure()
-    return record_training(train(seed_config))
+    with Tracker.from_environment().active():
+        return record_training(train(seed_config))
 
 
 @pytest.fixture(scope="session")

@@ -25,9 +25,10 @@ import pytest
 import yaml
 
 from nlpkit.cli import ui
-from nlpkit.tracking.ui import group_members, start_server, stop_process_group, wait_until_ready
+from nlpkit.tracking.processes import group_members, stop_process_group, wait_until_ready
+from nlpkit.tracking.ui import start_server
 
-from test_sweep import TINY_SWEEP, isolate_tracking_uri, write_small_corpus
+from test_sweep import TINY_SWEEP, write_small_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -126,7 +127,7 @@ def _json_param(value: object) -> str:
 
 
 def test_ui_refuses_a_port_in_use_with_a_one_line_error(tmp_path, monkeypatch, capsys):
-    isolate_tracking_uri(monkeypatch, None)
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
@@ -160,11 +161,12 @@ def test_the_printed_sweep_link_opens_ranked_with_the_metric_values_shown(chromi
 @pytest.mark.browser
 @pytest.mark.slow
 def test_the_ui_command_prints_an_experiment_link_that_opens_ranked(chromium, sweep_store, ui_url):
-    from nlpkit.tracking import runs as tracking
+    from nlpkit.tracking import views as tracking_views
+    from nlpkit.tracking.store import Tracker
 
     store = sweep_store
-    mlflow.set_tracking_uri(store.uri)
-    views = dict(tracking.experiment_views())
+    with Tracker(store.uri).active():
+        views = dict(tracking_views.experiment_views())
     dom = render(chromium, ui_url + views["browser-test"], "mlflow-experiment.png")
     names = [name for _, name, _ in store.children]
     assert all(name in dom for name in names) and METRIC in dom

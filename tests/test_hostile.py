@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from nlpkit.cli import predict
+from nlpkit.data.inbox import ReadLimits, read_path
 from nlpkit.data.output import open_writer
-from nlpkit.data.readers import ReadLimits, read_path
 
 ROOT = Path(__file__).resolve().parents[1]
 STORY = ("Refinery restarts\n\nThe refinery restarted its crude unit on Monday after a fire. "
@@ -131,7 +131,7 @@ def test_2_a_skops_head_with_an_untrusted_type_is_refused(fast_trained, tmp_path
     manifest = json.loads((bundle / "nlpkit.json").read_text())
     manifest["files"]["classifier.skops"] = file_sha256(bundle / "classifier.skops")
     (bundle / "nlpkit.json").write_text(json.dumps(manifest))
-    with pytest.raises(BundleError, match="refusing to load types nlpkit does not trust: nlpkit.data.readers.ReadLimits"):
+    with pytest.raises(BundleError, match="refusing to load types nlpkit does not trust: nlpkit.data.inbox.record.ReadLimits"):
         read_bundle(bundle)
 
 

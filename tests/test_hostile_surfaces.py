@@ -284,7 +284,7 @@ def test_the_same_folder_by_absolute_then_relative_path_is_not_predicted_twice(f
 
 
 def test_a_null_id_falls_back_like_a_missing_id(tmp_path):
-    from nlpkit.data.readers import read_path
+    from nlpkit.data.inbox import read_path
 
     path = tmp_path / "feed.jsonl"
     path.write_text('{"id": null, "text": "The court ruled on Monday."}\n{"text": "The bank held its rate."}\n')
@@ -296,7 +296,7 @@ def test_a_null_id_falls_back_like_a_missing_id(tmp_path):
 
 
 def test_quadratic_json_respects_the_parse_budget(tmp_path):
-    from nlpkit.data.readers import ReadLimits, read_path
+    from nlpkit.data.inbox import ReadLimits, read_path
 
     path = tmp_path / "q.json"
     path.write_text(chr(34) + (chr(92) + chr(34)) * 60000 + "[]" * 201)

@@ -130,3 +130,24 @@ def test_with_seeds_merges_the_seed_corpus(tmp_path):
     clash.write_text(json.dumps({"id": first_seed_id, "text": "x", "topic": "energy"}) + "\n", encoding="utf-8")
     with pytest.raises(CorpusError, match="ids also used by the seed corpus"):
         prepare_user_data(clash, with_seeds=True, seeds=ROOT / "seeds")
+
+
+def test_one_labelled_schema_serves_the_corpus_the_user_file_and_evaluation_files(tmp_path):
+    from nlpkit.data.corpus import LabelledArticle, load_corpus
+    from nlpkit.errors import CorpusError
+    from nlpkit.evaluation.evaluators import read_eval_file
+
+    line = {"id": "a1", "title": "Grid deal", "text": "The ministry signed a power deal. It covers two plants.",
+            "topic": "energy", "also": ["diplomacy", "energy"], "summary": ["The ministry signed a power deal."]}
+    record = LabelledArticle.from_json(line, "x:1", labels=("energy", "diplomacy"))
+    assert record.topics == ("energy", "diplomacy") and record.summary == ("The ministry signed a power deal.",)
+    with pytest.raises(CorpusError, match=r"x:1: topics must be a non-empty list"):
+        LabelledArticle.from_json(line, "x:1", labels=("energy",))
+    with pytest.raises(CorpusError, match=r"x:2: missing field 'id'"):
+        LabelledArticle.from_json({**line, "id": None}, "x:2")
+    path = tmp_path / "corpus.jsonl"
+    bare = {key: value for key, value in line.items() if key not in ("topic", "also")}
+    path.write_text(json.dumps({**bare, "topics": ["energy"]}) + "\n")
+    assert [r.topics for r in load_corpus(path, ("energy",))] == [("energy",)]
+    path.write_text(json.dumps({**bare, "label": "finance"}) + "\n")
+    assert [item.topic for item in read_eval_file(path)] == ["finance"]

@@ -162,8 +162,9 @@ def test_progress_total_is_counted_before_the_run(tmp_path):
     (folder / "a.txt").write_text("x")
     (folder / "feed.jsonl").write_text('{"text": "a"}\n{"text": "b"}\n\n{"text": "c"}\n')
     (folder / "skip.png").write_bytes(b"x")
-    args = predict.build_parser().parse_args([str(folder)])
-    assert predict._count_inputs(args) == 1 + 4  # blank JSONL lines are counted: an estimate, one byte scan per file
+    from nlpkit.data.inbox import count_records
+
+    assert count_records(folder) == 1 + 4  # blank JSONL lines are counted: an estimate, one byte scan per file
     bar = predict._progress(quiet=False, total=5)
     assert bar.total == 5
     bar.close()

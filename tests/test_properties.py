@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nlpkit.batch import BatchStats, predict_stream
-from nlpkit.data.readers import InputRecord, ReadLimits, read_path
+from nlpkit.data.inbox import InputRecord, ReadLimits, read_path
 from nlpkit.text.document import parse_article
 from nlpkit.text.furniture import strip_furniture
 from nlpkit.text.splitter import split_paragraphs, split_sentences

@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from nlpkit.data.readers import discover, language_warning, read_path
+from nlpkit.data.inbox import discover, language_warning, read_path
 
 
 def read_one(path, **kwargs):
@@ -102,7 +102,7 @@ def test_discover_walks_sorted_and_skips_hidden(tmp_path):
 
 def test_read_bytes_gives_the_records_of_read_path(tmp_path):
     """Spark's binaryFile hands over bytes: parsing them must give exactly what reading the file gives."""
-    from nlpkit.data.readers import read_bytes
+    from nlpkit.data.inbox import read_bytes
 
     files = {"a.txt": b"Title\n\nBody text of the story.", "b.md": b"# Head\n\nSome *text*.", "c.html": b"<p>only nav</p>",
              "d.json": b'{"id": "x", "text": "T"}', "e.jsonl": b'{"text": "one"}\nnot json\n', "f.txt": b"bin\x00ary",
@@ -112,3 +112,19 @@ def test_read_bytes_gives_the_records_of_read_path(tmp_path):
         assert list(read_bytes(str(tmp_path / name), raw)) == list(read_path(tmp_path / name))
     remote = list(read_bytes("hdfs://namenode/feed/a.txt", files["a.txt"]))
     assert remote[0].path == "hdfs://namenode/feed/a.txt" and remote[0].id == "a"
+
+
+def test_iter_inputs_is_the_one_walk_with_every_skip_rule(tmp_path):
+    from nlpkit.data.inbox import iter_inputs
+
+    (tmp_path / "a.txt").write_text("Title\n\nA body about the central bank.")
+    (tmp_path / "picture.png").write_bytes(b"\x89PNG")
+    (tmp_path / "digest.json").write_text('{"text": "our own output"}')
+    (tmp_path / "old.jsonl").write_text(json.dumps({"sha256": "", "topic": None, "scores": {}, "summary": [], "error": None}) + "\n")
+    skipped: dict[str, str] = {}
+    records = list(iter_inputs(tmp_path, exclude=[tmp_path / "digest.json", None],
+                               on_skip=lambda path, reason: skipped.setdefault(path.name, reason)))
+    assert [r.id for r in records] == ["a"]
+    assert skipped["picture.png"].startswith("not a supported format")
+    assert skipped["digest.json"] == "the output file of this run"
+    assert "nlpkit output file" in skipped["old.jsonl"]

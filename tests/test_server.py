@@ -67,8 +67,7 @@ def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 
 def test_start_train_register_predict_stop(server_dir, tiny_encoder, session_dir):
     from nlpkit.tracking import server
-    from nlpkit.tracking.server import port_is_free
-    from nlpkit.tracking.ui import group_members
+    from nlpkit.tracking.processes import group_members, port_is_free
 
     port = _free_port()
     started = _cli("-m", "nlpkit.server", "start", "--dir", str(server_dir), "--port", str(port), "--quiet")

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from nlpkit.labels import LABELS
-from nlpkit.tracking.ui import group_members, stop_process_group
+from nlpkit.tracking.processes import group_members, stop_process_group
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "nlpkit-serving-test"
@@ -45,13 +45,13 @@ def _post(url: str, payload: dict) -> tuple[int, dict]:
 
 @pytest.fixture(scope="module")
 def served(fast_config, tracking_uri, tmp_path_factory):
-    from nlpkit.tracking import runs
+    from nlpkit.tracking.store import Tracker
     from nlpkit.tracking.training import record_training
     from nlpkit.training.trainer import train
 
     folder = tmp_path_factory.mktemp("serving")
-    runs.configure()
-    result = record_training(train({**fast_config, "models_dir": str(folder / "models"), "register": NAME}))
+    with Tracker.from_environment().active():
+        result = record_training(train({**fast_config, "models_dir": str(folder / "models"), "register": NAME}))
     assert result.registration is not None and result.registration.promoted
     port = _free_port()
     command = [sys.executable, "-m", "mlflow", "models", "serve", "-m", f"models:/{NAME}@champion",

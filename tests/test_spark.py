@@ -45,7 +45,7 @@ if _reason:
 
 @pytest.fixture(scope="module")
 def spark():
-    from nlpkit import spark as nlpkit_spark
+    from nlpkit.engines import spark as nlpkit_spark
 
     session = nlpkit_spark.session("local[2]")
     yield session
@@ -86,8 +86,8 @@ def _normal(record: dict) -> dict:
 def test_spark_parquet_equals_nlpkit_predict_field_for_field(spark, fast_trained, tmp_path, capsys):
     import pandas as pd
 
-    from nlpkit import spark as nlpkit_spark
     from nlpkit.cli import predict
+    from nlpkit.engines import spark as nlpkit_spark
     from nlpkit.prediction import PREDICTION_FIELDS
 
     folder = _folder(tmp_path)
@@ -119,7 +119,7 @@ def test_spark_parquet_equals_nlpkit_predict_field_for_field(spark, fast_trained
 
 
 def test_predict_takes_any_dataframe_and_passes_ids_through(spark, fast_trained):
-    from nlpkit import spark as nlpkit_spark
+    from nlpkit.engines import spark as nlpkit_spark
 
     rows = [("a1", "OPEC agrees cut", "Oil producers agreed on Sunday to cut output by 500,000 barrels a day."),
             ("a2", None, "The court upheld the verdict against the bank on Tuesday."), ("a3", "Only a title", None)]
@@ -135,7 +135,7 @@ def test_mlflow_spark_udf_gives_the_same_topics(spark, fast_trained):
     import mlflow.pyfunc
     from pyspark.sql import functions as F
 
-    from nlpkit import spark as nlpkit_spark
+    from nlpkit.engines import spark as nlpkit_spark
 
     rows = [("b1", "Rates", "The central bank raised its key rate by half a point to fight inflation."), ("b2", None, None)]
     frame = spark.createDataFrame(rows, "id string, title string, text string")

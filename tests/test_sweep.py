@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 
 from nlpkit.data.corpus import LABELS
-from nlpkit.tracking import runs as tracking
+from nlpkit.tracking.store import Tracker
+from nlpkit.tracking.sweep import load_sweep, plan_children, run_sweep
 from nlpkit.training.config import ConfigError, load_config
 from nlpkit.training.selection import SelectionRule
-from nlpkit.training.sweep import load_sweep, plan_children, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_CORPUS = ROOT / "seeds" / "articles.jsonl"
@@ -145,24 +145,11 @@ def test_missing_sweep_file_is_a_config_error(tmp_path):
 def sweep(tmp_path_factory):
     """Run the tiny sweep once (real encoder, ~60 articles) into a temporary MLflow store and registry."""
     folder = tmp_path_factory.mktemp("sweep")
-    with pytest.MonkeyPatch.context() as patch:
-        isolate_tracking_uri(patch, f"sqlite:///{folder / 'mlflow.db'}")
-        tracking.configure()
+    tracker = Tracker(f"sqlite:///{folder / 'mlflow.db'}")
+    with tracker.active():  # the module's tests load models:/ URIs from this store too
         config = small_config(folder, register=MODEL_NAME)
         result = run_sweep(config, write_sweep(folder, TINY_SWEEP))
-        yield result, mlflow.MlflowClient(), folder
-
-
-def isolate_tracking_uri(patch: pytest.MonkeyPatch, uri: str | None) -> None:
-    """Set (or, with None, unset) MLFLOW_TRACKING_URI until `patch` is undone, and restore MLflow's
-    process-wide URI then too (even an unset one), so later tests see the store they expect."""
-    from mlflow.tracking._tracking_service import utils
-
-    patch.setattr(utils, "_tracking_uri", utils._tracking_uri)
-    if uri is None:
-        patch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    else:
-        patch.setenv("MLFLOW_TRACKING_URI", uri)
+        yield result, tracker.client(), folder
 
 
 @pytest.mark.slow
@@ -246,8 +233,9 @@ def fast_sweep(fast_config, tmp_path_factory):
     """The tiny sweep on the tiny encoder (seconds), registered under FAST_MODEL in the session store."""
     folder = tmp_path_factory.mktemp("fast-sweep")
     config = {**fast_config, "experiment": "nlpkit-fast-sweep", "models_dir": str(folder / "models"), "register": FAST_MODEL}
-    tracking.configure()
-    return run_sweep(config, write_sweep(folder, TINY_SWEEP)), mlflow.MlflowClient(), folder
+    tracker = Tracker.from_environment()
+    with tracker.active():
+        return run_sweep(config, write_sweep(folder, TINY_SWEEP)), tracker.client(), folder
 
 
 def test_sweep_points_latest_at_the_chosen_child_and_registers_it_as_champion(fast_sweep):

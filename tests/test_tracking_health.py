@@ -23,8 +23,8 @@ _RUN_SCRIPT = textwrap.dedent("""
     import sys, time
     from pathlib import Path
     from nlpkit.tracking import runs
-    runs.configure(Path(sys.argv[1]))
-    with runs.run("faults", sys.argv[2]) as active:
+    from nlpkit.tracking.store import Tracker
+    with Tracker.from_environment(Path(sys.argv[1])).active(), runs.run("faults", sys.argv[2]) as active:
         runs.log_metrics({"x": 1.0})
         print(active.info.run_id, flush=True)
         time.sleep(float(sys.argv[3]))

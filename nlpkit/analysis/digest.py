@@ -22,7 +22,7 @@ import numpy as np
 
 from nlpkit.analysis.grouping import GroupingSettings, group_stories, parse_date, story_vector
 from nlpkit.batch import output_record
-from nlpkit.data.readers import InputRecord
+from nlpkit.data.inbox import InputRecord
 from nlpkit.errors import ConfigError
 from nlpkit.model import NewsModel
 from nlpkit.text.document import Article, parse_article

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from nlpkit.data.readers import InputRecord
+from nlpkit.data.inbox import InputRecord
 from nlpkit.model import NewsModel
 from nlpkit.text.document import Article, EmbeddedArticle, parse_article
 

@@ -59,12 +59,14 @@ def fail(message: str, code: int = 2) -> int:
 
 def load_model(spec: str, batch_size: int = 64) -> NewsModel:
     """A bundle folder, or an MLflow model URI (`runs:/...`, `models:/name@alias`) resolved through tracking."""
-    from nlpkit.tracking import runs as tracking
+    from nlpkit.tracking import flavor as tracking_flavor
+    from nlpkit.tracking import store as tracking_store
 
-    if tracking.is_model_uri(spec):
-        uri = tracking.configure()
-        print(tracking.export_line(uri), file=sys.stderr)  # the store this model URI was resolved in
-        model = tracking.load_news_model(spec)
+    if tracking_flavor.is_model_uri(spec):
+        tracker = tracking_store.Tracker.from_environment()
+        print(tracking_store.export_line(tracker.uri), file=sys.stderr)  # the store this model URI was resolved in
+        with tracker.active():
+            model = tracking_flavor.load_news_model(spec)
         return model.set_encoding(batch_size=batch_size)
     from nlpkit.model import NewsModel
 

@@ -27,7 +27,7 @@ DEFAULT_CONFIG = Path("configs/digest.yaml")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from nlpkit.data.readers import DEFAULT_MAX_BYTES
+    from nlpkit.data.inbox import DEFAULT_MAX_BYTES
 
     parser = command_parser("digest", __doc__, epilog="\n".join(__doc__.splitlines()[2:]),
                             formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -103,14 +103,9 @@ def run(model: Any, args: argparse.Namespace, settings: Any) -> int:
 
 
 def _records(args: argparse.Namespace) -> Iterator[Any]:
-    from nlpkit.data.readers import discover, read_path, skip_reason
+    from nlpkit.data.inbox import ReadLimits, iter_inputs
 
-    for path in discover(args.input):
-        reason = skip_reason(path, args.input, exclude=[p for p in (args.output, args.html) if p])
-        if reason:
-            log.info("skipped %s: %s", path, reason)
-            continue
-        yield from read_path(path, args.max_bytes)
+    return iter_inputs(args.input, ReadLimits(max_bytes=args.max_bytes), exclude=[args.output, args.html])
 
 
 if __name__ == "__main__":

@@ -69,14 +69,15 @@ def main(argv: list[str] | None = None) -> int:
     if "worst_macro_f1" in metrics:
         print(f"worst macro-F1 over {sum(1 for r in results.values() if 'macro_f1' in r.metrics)} files: {metrics['worst_macro_f1']:.3f}")
     if not args.no_log:
+        from nlpkit.tracking import store as tracking_store
         from nlpkit.tracking.evaluation import record_evaluation
 
-        run_id = record_evaluation(model, files, results, metrics, args.experiment, str(args.model), args.limit)
-        from nlpkit.tracking import runs
-
+        tracker = tracking_store.Tracker.from_environment()
+        with tracker.active():
+            run_id = record_evaluation(model, files, results, metrics, args.experiment, str(args.model), args.limit)
         print(f"logged evaluation run {run_id} (linked to training run {model.provenance.get('mlflow_run_id') or 'unknown'})",
               file=sys.stderr)
-        print(runs.export_line(runs.current_uri()), file=sys.stderr)
+        print(tracking_store.export_line(tracker.uri), file=sys.stderr)
     return 0
 
 

@@ -25,7 +25,7 @@ from nlpkit.errors import NlpkitError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from nlpkit.data.readers import DEFAULT_MAX_BYTES
+    from nlpkit.data.inbox import DEFAULT_MAX_BYTES
 
     parser = command_parser("label", __doc__, epilog="\n".join(__doc__.splitlines()[2:]),
                             formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -105,11 +105,9 @@ def _unique_ids(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _records(args: argparse.Namespace) -> Iterator[Any]:
-    from nlpkit.data.readers import discover, read_path, skip_reason
+    from nlpkit.data.inbox import ReadLimits, iter_inputs
 
-    for path in discover(args.input):
-        if not skip_reason(path, args.input, exclude=[args.output] if args.output else []):
-            yield from read_path(path, args.max_bytes)
+    return iter_inputs(args.input, ReadLimits(max_bytes=args.max_bytes), exclude=[args.output])
 
 
 if __name__ == "__main__":

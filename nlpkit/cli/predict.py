@@ -18,11 +18,14 @@ import logging
 import signal
 import sys
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Any
 
 from nlpkit.cli.common import command_parser, configure_logging, fail, load_model
 from nlpkit.errors import NlpkitError
 from nlpkit.prediction import Prediction
+
+if TYPE_CHECKING:
+    from nlpkit.model import NewsModel
 
 log = logging.getLogger("nlpkit.cli.predict")
 
@@ -31,7 +34,7 @@ EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
 def build_parser() -> argparse.ArgumentParser:
     from nlpkit.batch import DEFAULT_MAX_SENTENCES
-    from nlpkit.data.readers import DEFAULT_MAX_BYTES, DEFAULT_MAX_CHARS, DEFAULT_PARSE_SECONDS
+    from nlpkit.data.inbox import DEFAULT_MAX_BYTES, DEFAULT_MAX_CHARS, DEFAULT_PARSE_SECONDS
 
     parser = command_parser("predict", __doc__)
     parser.add_argument("input", help="a folder (walked recursively) or one .txt/.md/.html/.json/.jsonl file "
@@ -128,46 +131,42 @@ def _local(path: str | Path) -> bool:
     return "://" not in str(path)
 
 
-def run(model, args: argparse.Namespace) -> int:
+def run(model: NewsModel, args: argparse.Namespace) -> int:
     """Predict every input, write records as they come, and print the closing summary to stderr."""
-    from nlpkit.batch import OUTPUT_FIELDS, BatchStats, model_fingerprint, predict_stream
-    from nlpkit.data.output import open_writer
+    from nlpkit.batch import predict_folder
+    from nlpkit.data.inbox import ReadLimits, count_records
+    from nlpkit.data.output import lock_path
 
-    stats = BatchStats()
-    fingerprint = model_fingerprint(model)
-    writer = open_writer(args.output, OUTPUT_FIELDS, args.resume, model=fingerprint)
     show_bar = not args.quiet and sys.stderr.isatty()
-    progress = _progress(args.quiet, _count_inputs(args) if show_bar else None)
-    records = _inputs(args, stats, writer.resume)
-    interrupted = False
+    exclude = [args.output, lock_path(args.output)] if args.output else []
+    progress = _progress(args.quiet, count_records(args.input, args.follow_symlinks, exclude) if show_bar else None)
+
+    def shown(record: Prediction) -> None:
+        _report(record)
+        progress.update(1)
+
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        for record in predict_stream(model, records, stats, args.batch_size, args.summary_sentences,
-                                     args.max_sentences, fingerprint, args.focus):
-            writer.write(record.to_dict())
-            _report(record)
-            progress.update(1)
-    except KeyboardInterrupt:
-        interrupted = True
+        done = predict_folder(model, args.input, args.output, resume=args.resume, batch_size=args.batch_size,
+                              n_sentences=args.summary_sentences, max_sentences=args.max_sentences, focus=args.focus,
+                              limits=ReadLimits(args.max_bytes, args.max_chars, args.parse_seconds),
+                              follow_symlinks=args.follow_symlinks, on_record=shown)
     except BrokenPipeError:  # stdout closed by `| head`: nothing more to say
         sys.stderr.close()
         return EXIT_OK
     finally:
         signal.signal(signal.SIGTERM, previous)
         progress.close()
-        dropped = writer.close(compact_file=args.resume and not interrupted)
-    if dropped:
-        log.info("kept the newest record of %d re-predicted inputs", dropped)
-    print(("interrupted: " if interrupted else "") + stats.summary(), file=sys.stderr)
-    if interrupted:
+    print(("interrupted: " if done.interrupted else "") + done.stats.summary(), file=sys.stderr)
+    if done.interrupted:
         return 130
-    return EXIT_SOME_FAILED if stats.failed else EXIT_OK
+    return EXIT_SOME_FAILED if done.stats.failed else EXIT_OK
 
 
 def run_spark(args: argparse.Namespace) -> int:
     """The same job on Apache Spark: read the folder with binaryFile, predict with mapInPandas, write Parquet."""
     try:
-        from nlpkit import spark as nlpkit_spark
+        from nlpkit.engines import spark as nlpkit_spark
 
         spark = nlpkit_spark.session(args.master or ("local[2]" if not _under_spark_submit() else None))
     except ImportError:
@@ -194,50 +193,6 @@ def _raise_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _candidate_files(args: argparse.Namespace) -> Iterator[tuple[Path, str | None]]:
-    """(file, why it is skipped or None) for every file under the input."""
-    from nlpkit.data.output import lock_path
-    from nlpkit.data.readers import discover, skip_reason
-
-    exclude = [args.output, lock_path(args.output)] if args.output else []
-    root = Path(args.input)
-    for path in discover(root):
-        yield path, skip_reason(path, root, args.follow_symlinks, exclude)
-
-
-def _count_inputs(args: argparse.Namespace) -> int:
-    """How many records the run will write: files, plus lines of JSONL files (one byte count each, no parsing)."""
-    total = 0
-    for path, reason in _candidate_files(args):
-        if reason:
-            continue
-        total += 1
-        if path.suffix.lower() == ".jsonl" and path.is_file():
-            try:
-                with path.open("rb") as handle:
-                    lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-                total += max(lines - 1, 0)
-            except OSError:
-                pass
-    return total
-
-
-def _inputs(args: argparse.Namespace, stats, resume) -> Iterator:
-    from nlpkit.data.readers import ReadLimits, display_path, read_path
-
-    limits = ReadLimits(args.max_bytes, args.max_chars, args.parse_seconds)
-    for path, reason in _candidate_files(args):
-        if reason:
-            stats.skipped += 1
-            log.info("skipped %s: %s", display_path(path), reason)
-            continue
-        for record in read_path(path, limits=limits):
-            if resume.is_done(record.path, record.id, record.content_hash):
-                stats.resumed += 1
-                continue
-            yield record
-
-
 def _report(record: Prediction) -> None:
     where = record.path if record.id in record.path else f"{record.path} [{record.id}]"
     if record.error:
@@ -246,7 +201,7 @@ def _report(record: Prediction) -> None:
         print(f"warning: {where}: {warning}", file=sys.stderr)
 
 
-def _progress(quiet: bool, total: int | None = None):
+def _progress(quiet: bool, total: int | None = None) -> Any:
     from tqdm import tqdm
 
     return tqdm(total=total, unit=" articles", disable=quiet or not sys.stderr.isatty(), file=sys.stderr, dynamic_ncols=True)

@@ -13,10 +13,14 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nlpkit.cli.common import command_parser, configure_logging, fail
 from nlpkit.errors import NlpkitError
 from nlpkit.training.config import load_config
+
+if TYPE_CHECKING:
+    from nlpkit.tracking.store import Tracker
 
 DEFAULT_CONFIG = Path("configs/default.yaml")
 _TABLE_METRICS = [
@@ -73,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
 def _train(config: dict, track: bool, unlabelled: Path | None = None, min_confidence: float | None = None) -> int:
     from nlpkit.training.trainer import train
 
-    uri = _tracking_store() if track else ""  # a store that does not answer fails now, not after the training
+    tracker = _tracker() if track else None  # a store that does not answer fails now, not after the training
     if unlabelled is not None:
         from nlpkit.training.selftrain import DEFAULT_MIN_CONFIDENCE, read_unlabelled, self_train
 
@@ -84,38 +88,41 @@ def _train(config: dict, track: bool, unlabelled: Path | None = None, min_confid
               f"at confidence >= {confidence:g}")
     else:
         report = train(config)
-    if not track:
+    if tracker is None:
         from nlpkit.training.trainer import save_bundle
 
         bundle = save_bundle(report, time.strftime("%Y%m%d-%H%M%S"))
         print(format_metrics(report.run_name, "not tracked", bundle, report.metrics))
         return 0
-    from nlpkit.tracking import runs
+    from nlpkit.tracking import store as tracking_store
+    from nlpkit.tracking import views as tracking_views
     from nlpkit.tracking.training import record_training
 
-    result = record_training(report)
+    with tracker.active():
+        result = record_training(report)
     print(format_metrics(result.run_name, result.run_id, result.bundle, result.metrics))
     if result.registration is not None:
         print(result.registration.summary())
-    print(f"compare in the MLflow UI (python -m nlpkit.ui): {runs.ui_link(result.view_path)}")
-    print(runs.export_line(uri), file=sys.stderr)
+    print(f"compare in the MLflow UI (python -m nlpkit.ui): {tracking_views.ui_link(result.view_path)}")
+    print(tracking_store.export_line(tracker.uri), file=sys.stderr)
     return 0
 
 
-def _tracking_store() -> str:
-    from nlpkit.tracking import runs
+def _tracker() -> Tracker:
+    from nlpkit.tracking.store import Tracker
 
-    return runs.configure()
+    return Tracker.from_environment()
 
 
 def _sweep(config: dict, sweep_file: Path) -> int:
-    from nlpkit.tracking import runs
-    from nlpkit.training.sweep import run_sweep
+    from nlpkit.tracking import store as tracking_store
+    from nlpkit.tracking.sweep import run_sweep
 
-    uri = runs.configure()
-    result = run_sweep(config, sweep_file)
+    tracker = _tracker()
+    with tracker.active():
+        result = run_sweep(config, sweep_file)
     print(result.table)
-    print(runs.export_line(uri), file=sys.stderr)
+    print(tracking_store.export_line(tracker.uri), file=sys.stderr)
     return 0
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from types import FrameType
 
 from nlpkit.cli.common import command_parser, configure_logging, fail
-from nlpkit.tracking.ui import STOP_GRACE, port_is_free, start_server, stop_process_group, wait_until_ready
+from nlpkit.tracking.processes import STOP_GRACE, port_is_free, stop_process_group, wait_until_ready
+from nlpkit.tracking.ui import start_server
 
 __all__ = ["build_parser", "main"]
 
@@ -37,9 +38,11 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(args.quiet)
-    from nlpkit.tracking import runs as tracking
+    from nlpkit.tracking import store as tracking_store
+    from nlpkit.tracking import views as tracking_views
 
-    uri = tracking.configure(args.store) if args.store else tracking.configure()
+    tracker = tracking_store.Tracker.from_environment(args.store) if args.store else tracking_store.Tracker.from_environment()
+    uri = tracker.uri
     if not uri.startswith("sqlite:///"):
         print(f"runs are tracked on {uri} (MLFLOW_TRACKING_URI); open that server's UI instead")
         return 0
@@ -51,12 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     process = start_server(uri, args.host, args.port)
     try:
         print(f"MLflow UI for {uri}\n  {url}   (starting, ~20 s; Ctrl-C stops it)", flush=True)
-        views = tracking.experiment_views()
+        with tracker.active():
+            views = tracking_views.experiment_views()
         wait_until_ready(url, process)
         print(f"ready: {url}", flush=True)
         for name, path in views:
             print(f"  runs of {name}, best first: {url}{path}", flush=True)
-        print(tracking.export_line(uri), file=sys.stderr, flush=True)
+        print(tracking_store.export_line(uri), file=sys.stderr, flush=True)
         return process.wait()
     except KeyboardInterrupt:
         print("stopping the MLflow UI (its job workers can take ~10 s)", file=sys.stderr)

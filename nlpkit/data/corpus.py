@@ -6,14 +6,17 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from nlpkit.data.jsonl import read_jsonl
 from nlpkit.errors import CorpusError, DataError
-from nlpkit.labels import LABELS
+from nlpkit.labels import LABELS, label_name_problem
 from nlpkit.text.document import Article, parse_article
 
-__all__ = ["LabelledArticle", "CorpusError", "load_corpus", "load_splits", "corpus_hash", "LABELS"]
+__all__ = ["LabelledArticle", "CorpusError", "topics_of", "load_corpus", "load_splits", "corpus_hash", "LABELS"]
+
+#: Article fields kept as `Article.meta` (the digest and the benchmarks read them).
+META_FIELDS = ("region", "date", "kind", "style")
 
 @dataclass(frozen=True)
 class LabelledArticle:
@@ -31,6 +34,83 @@ class LabelledArticle:
     def primary(self) -> str:
         return self.topics[0]
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], where: str, labels: Sequence[str] | None = None,
+                  default_id: str | None = None) -> LabelledArticle:
+        """The one labelled-article schema (seed corpus, `train --data`, evaluation files); errors name `where`.
+
+        `text` is a non-empty string, `title` an optional string, `id` required unless `default_id` is given;
+        labels come as `topics` (a list, primary first), or `topic`/`label` with an optional `also` list, and
+        must be drawn from `labels` when it is given; `summary` is the list of reference sentences.
+        """
+        record_id = _record_id(data.get("id"), where, default_id)
+        if not isinstance(data.get("text"), str):
+            raise CorpusError(f"{where}: expected a 'text' string (empty for a headline-only item)")
+        topics = topics_of(data, where)
+        if labels is not None and any(topic not in labels for topic in topics):
+            raise CorpusError(f"{where}: topics must be a non-empty list of {tuple(labels)}, got {topics!r}")
+        fields = {key: _optional_text(data, key, where) for key in ("title", *META_FIELDS)}
+        if not data["text"].strip() and not fields["title"].strip():
+            raise CorpusError(f"{where}: expected a non-empty 'text' or, for a headline-only item, a 'title'")
+        meta = {key: fields[key] for key in META_FIELDS}
+        article = parse_article(data["text"], fields["title"], id=record_id, meta=meta)
+        return cls(article, tuple(topics), tuple(_summary(data.get("summary"), where)))
+
+
+def _record_id(raw: object, where: str, default: str | None) -> str:
+    if raw is None or raw == "":
+        if default is None:
+            raise CorpusError(f"{where}: missing field 'id'")
+        return default
+    if isinstance(raw, bool) or not isinstance(raw, (str, int)) or (isinstance(raw, int) and abs(raw) > 10**30):
+        raise CorpusError(f"{where}: 'id' must be a string or a short integer, got {type(raw).__name__}")
+    return str(raw)
+
+
+def _optional_text(data: Mapping[str, Any], key: str, where: str) -> str:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise CorpusError(f"{where}: '{key}' must be a string, got {type(value).__name__}")
+    return value or ""
+
+
+def _summary(value: object, where: str) -> list[str]:
+    """Reference sentences: a list of strings (one string is one sentence)."""
+    if not value:
+        return []
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise CorpusError(f"{where}: 'summary' must be a list of sentences, got {type(value).__name__}")
+    return items
+
+
+def _names(value: object, key: str, where: str) -> list[str]:
+    """A label field: one name or a list of names, each a plain label name (no paths, no markup)."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list):
+        raise CorpusError(f"{where}: '{key}' must be a label name or a list of them, got {type(value).__name__}")
+    names = [item.strip() if isinstance(item, str) else item for item in items]
+    for name in names:
+        problem = label_name_problem(name) if name != "" else None
+        if problem:
+            raise CorpusError(f"{where}: '{key}': {problem}")
+    return [name for name in names if name]
+
+
+def topics_of(data: Mapping[str, Any], where: str, required: bool = True) -> list[str]:
+    """An article's labels, primary first: `topics` or `labels` (a list or one name), else `topic` or `label`
+    plus `also`; stripped, without repeats, each a plain label name. Empty only when not `required`."""
+    key = next((k for k in ("topics", "labels") if data.get(k) is not None), None)
+    if key is not None:
+        topics = _names(data[key], key, where)
+    else:
+        key = next((k for k in ("topic", "label") if data.get(k) is not None), "topic")
+        primary = _names(data[key], key, where) if data.get(key) is not None else []
+        topics = primary + (_names(data["also"], "also", where) if primary and data.get("also") is not None else [])
+    if not topics and required:
+        raise CorpusError(f"{where}: no label: expected 'topics' (a list, primary first), 'topic' or 'label'")
+    return list(dict.fromkeys(topics))
+
 
 def load_corpus(path: str | Path, labels: Sequence[str] = LABELS) -> list[LabelledArticle]:
     """Parse a JSONL corpus; every line must have id, text and a `topics` list drawn from `labels`."""
@@ -38,28 +118,12 @@ def load_corpus(path: str | Path, labels: Sequence[str] = LABELS) -> list[Labell
     if not path.is_file():
         raise CorpusError(f"corpus file {path} not found")
     try:
-        records = [_record(data, path, number, tuple(labels)) for number, data in read_jsonl(path)]
+        records = [LabelledArticle.from_json(data, f"{path}:{number}", tuple(labels)) for number, data in read_jsonl(path)]
     except DataError as error:
         raise CorpusError(str(error)) from error
     if not records:
         raise CorpusError(f"{path}: no articles")
     return records
-
-
-def _record(data: dict[str, Any], path: Path, number: int, labels: tuple[str, ...] = LABELS) -> LabelledArticle:
-    where = f"{path}:{number}"
-    for key in ("id", "text", "topics"):
-        if key not in data:
-            raise CorpusError(f"{where}: missing field {key!r}")
-    raw_topics = data["topics"]
-    topics = tuple(raw_topics) if isinstance(raw_topics, list) else ()
-    if not topics or any(topic not in labels for topic in topics):
-        raise CorpusError(f"{where}: topics must be a non-empty list of {labels}, got {raw_topics!r}")
-    if not isinstance(data["text"], str) or not isinstance(data.get("title", ""), str):
-        raise CorpusError(f"{where}: 'text' and 'title' must be strings")
-    meta = {key: data.get(key, "") for key in ("region", "date", "kind", "style")}
-    article = parse_article(data["text"], data.get("title", ""), id=str(data["id"]), meta=meta)
-    return LabelledArticle(article, topics, tuple(data.get("summary", ())))
 
 
 def load_splits(path: str | Path, corpus: list[LabelledArticle]) -> dict[str, list[LabelledArticle]]:

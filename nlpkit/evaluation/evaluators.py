@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from nlpkit.data.corpus import topics_of
 from nlpkit.data.jsonl import read_jsonl
 from nlpkit.errors import DataError
-from nlpkit.evaluation.metrics import confusion, rouge, topic_metrics, topic_report
+from nlpkit.evaluation.metrics import confusion, prediction_reliability, rouge, topic_metrics, topic_report
 from nlpkit.heads.summarizers import LeadSummarizer
 from nlpkit.model import EmbeddedBatch, NewsModel
 from nlpkit.prediction import Prediction
@@ -20,9 +21,16 @@ __all__ = ["Evaluation", "evaluate_topics", "evaluate_summaries", "EvalItem", "r
 
 @dataclass
 class Evaluation:
+    """A split's topic figures (ECE included, so every caller has it) and the reliability table behind the ECE."""
+
     metrics: dict[str, float]
     truth: list[str]
     predictions: list[Prediction]
+    reliability: dict[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.reliability = prediction_reliability(self.predictions, self.truth)
+        self.metrics["ece"] = float(self.reliability["ece"])
 
 
 def evaluate_topics(
@@ -76,7 +84,7 @@ def read_eval_file(path: str | Path, limit: int | None = None) -> list[EvalItem]
     for number, data in read_jsonl(path, limit):
         if not isinstance(data.get("text"), str):
             raise DataError(f"{path}:{number}: expected an object with a 'text' string")
-        topic = data.get("topic") or (data.get("topics") or [None])[0]
+        topic = next(iter(topics_of(data, f"{path}:{number}", required=False)), None)
         reference = data.get("reference_sentences") or data.get("reference") or data.get("summary") or None
         items.append(EvalItem(str(data.get("id", number)), str(data.get("title") or ""), data["text"], topic,
                               reference, str(data.get("kind") or "full")))

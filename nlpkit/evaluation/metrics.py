@@ -1,13 +1,16 @@
-"""Scores for topics (precision/recall/F1, macro-F1, accuracy, log-loss) and summaries (ROUGE-1/2/L)."""
+"""Scores for topics (precision/recall/F1, macro-F1, accuracy, log-loss, calibration) and summaries (ROUGE-1/2/L)."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score, log_loss
 
-__all__ = ["topic_metrics", "topic_report", "rouge", "confusion"]
+if TYPE_CHECKING:
+    from nlpkit.prediction import Prediction
+
+__all__ = ["topic_metrics", "topic_report", "rouge", "confusion", "reliability", "prediction_reliability"]
 
 
 def topic_metrics(
@@ -52,3 +55,28 @@ def rouge(summaries: Sequence[Sequence[str]], references: Sequence[Sequence[str]
         totals["rouge2"] += scores["rouge2"].fmeasure
         totals["rougeL"] += scores["rougeLsum"].fmeasure
     return {key: 100.0 * value / max(len(pairs), 1) for key, value in totals.items()}
+
+
+def reliability(confidence: Sequence[float], correct: Sequence[bool], bins: int = 10) -> dict[str, Any]:
+    """Per confidence bin: mean confidence, accuracy and count; plus the expected calibration error (ECE)."""
+    confidence_arr = np.asarray(confidence, dtype=float)
+    correct_arr = np.asarray(correct, dtype=float)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(confidence_arr, edges[1:-1], right=True), 0, bins - 1)
+    rows = []
+    ece = 0.0
+    for b in range(bins):
+        mask = which == b
+        count = int(mask.sum())
+        if count:
+            mean_conf, accuracy = float(confidence_arr[mask].mean()), float(correct_arr[mask].mean())
+            ece += count / max(len(confidence_arr), 1) * abs(accuracy - mean_conf)
+            rows.append({"low": float(edges[b]), "high": float(edges[b + 1]), "confidence": mean_conf, "accuracy": accuracy, "count": count})
+    return {"bins": rows, "ece": float(ece), "n": int(len(confidence_arr))}
+
+
+def prediction_reliability(predictions: Sequence[Prediction], truth: Sequence[str], bins: int = 10) -> dict[str, Any]:
+    """`reliability` of predictions against the gold topics: confidence is the top score a record shows."""
+    confidence = [max(p.scores.values()) if p.scores else 0.0 for p in predictions]
+    correct = [p.topic == gold for p, gold in zip(predictions, truth)]
+    return reliability(confidence, correct, bins)

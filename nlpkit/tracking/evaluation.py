@@ -12,8 +12,8 @@ __all__ = ["record_evaluation"]
 
 def record_evaluation(model: Any, files: dict[str, Path], results: dict[str, Any], metrics: dict[str, float],
                       experiment: str, model_spec: str, limit: int | None) -> str:
-    """Log every file's metrics (`<name>_macro_f1`...), reports and confusion matrices; returns the run id."""
-    runs.configure()
+    """Log every file's metrics (`<name>_macro_f1`...), reports and confusion matrices into the active tracker's
+    store; returns the run id."""
     training_run = model.provenance.get("mlflow_run_id", "")
     tags = {"training_run_id": training_run, "model": model_spec, "data": ", ".join(str(p) for p in files.values())}
     name = f"eval-{'+'.join(files)}-{model.provenance.get('run_name', 'model')}"

@@ -10,7 +10,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["f1_bars", "reliability", "reliability_diagram", "thresholds_figure"]
+__all__ = ["f1_bars", "reliability_diagram", "thresholds_figure"]
 
 
 def _pyplot() -> Any:
@@ -44,26 +44,8 @@ def f1_bars(scores: Mapping[str, Mapping[str, float]], labels: Sequence[str], ti
     return figure
 
 
-def reliability(confidence: Sequence[float], correct: Sequence[bool], bins: int = 10) -> dict[str, Any]:
-    """Per confidence bin: mean confidence, accuracy and count; plus the expected calibration error (ECE)."""
-    confidence_arr = np.asarray(confidence, dtype=float)
-    correct_arr = np.asarray(correct, dtype=float)
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    which = np.clip(np.digitize(confidence_arr, edges[1:-1], right=True), 0, bins - 1)
-    rows = []
-    ece = 0.0
-    for b in range(bins):
-        mask = which == b
-        count = int(mask.sum())
-        if count:
-            mean_conf, accuracy = float(confidence_arr[mask].mean()), float(correct_arr[mask].mean())
-            ece += count / max(len(confidence_arr), 1) * abs(accuracy - mean_conf)
-            rows.append({"low": float(edges[b]), "high": float(edges[b + 1]), "confidence": mean_conf, "accuracy": accuracy, "count": count})
-    return {"bins": rows, "ece": float(ece), "n": int(len(confidence_arr))}
-
-
 def reliability_diagram(table: Mapping[str, Any], title: str) -> Any:
-    """Accuracy against confidence per bin (bar width = bin, darker = more articles), with the diagonal."""
+    """`evaluation.metrics.reliability`'s table drawn: accuracy against confidence per bin (bar width = bin, darker = more articles), with the diagonal."""
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=(4.8, 4.6))
     axes.plot([0, 1], [0, 1], linestyle="--", color="grey", linewidth=1, label="perfectly calibrated")

@@ -13,25 +13,29 @@ it never shows on a command line.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
 import pwd
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from nlpkit.errors import TrackingError
-from nlpkit.tracking.ui import group_members
+from nlpkit.tracking.processes import (
+    READY_TIMEOUT,
+    answers,
+    free_port,
+    group_members,
+    group_runs,
+    port_is_free,
+    stop_group,
+    wait_until_ready,
+)
 
 __all__ = ["ServerError", "ServerState", "start", "stop", "status", "find_pg_bin", "port_is_free", "DEFAULT_PORT"]
 
@@ -43,8 +47,6 @@ DB_NAME = "mlflow"
 DB_USER = "mlflow"
 ADMIN_USER = "admin"
 SYSTEM_USER = "nlpkit-db"
-READY_TIMEOUT = 180.0
-STOP_GRACE = 15.0
 _PG_SEARCH = ("/usr/lib/postgresql/*/bin", "/usr/pgsql-*/bin", "/usr/local/pgsql/bin", "/opt/homebrew/opt/postgresql*/bin")
 
 
@@ -115,24 +117,6 @@ def _write_state(state: ServerState) -> None:
     tmp.write_text(json.dumps(asdict(state), indent=2))
     os.chmod(tmp, 0o600)
     tmp.replace(path)
-
-
-def port_is_free(host: str, port: int) -> bool:
-    """Nothing listens on host:port. SO_REUSEADDR, as servers use it: connections of a server stopped a
-    moment ago (TIME_WAIT) do not make the port busy, a listening socket does."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 def _os_user() -> str | None:
@@ -244,14 +228,6 @@ def _ensure_database(state: ServerState) -> None:
         connection.close()
 
 
-def _health(url: str, timeout: float = 2.0) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/health", timeout=timeout) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 def _auth_config(state: ServerState, directory: Path) -> Path:
     """DIR/auth.ini for MLflow's basic-auth app: users in DIR/auth.db, READ for everyone by default."""
     path = directory / "auth.ini"
@@ -306,16 +282,15 @@ def _start_mlflow(state: ServerState, directory: Path) -> int:
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT, env=env,
                                cwd=directory, start_new_session=True)
     log_file.close()
-    deadline = time.monotonic() + READY_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            tail = _tail(directory / "logs" / "mlflow.log")
-            raise ServerError(f"mlflow server exited with code {process.returncode} before answering: {tail}")
-        if _health(state.tracking_uri):
-            return process.pid
-        time.sleep(0.5)
-    _stop_group(process.pid)
-    raise ServerError(f"mlflow server did not answer at {state.tracking_uri} within {READY_TIMEOUT:.0f} s")
+    try:
+        wait_until_ready(state.tracking_uri, process, READY_TIMEOUT)
+    except RuntimeError:
+        tail = _tail(directory / "logs" / "mlflow.log")
+        raise ServerError(f"mlflow server exited with code {process.returncode} before answering: {tail}") from None
+    except TimeoutError:
+        stop_group(process.pid, runs="mlflow")
+        raise ServerError(f"mlflow server did not answer at {state.tracking_uri} within {READY_TIMEOUT:.0f} s") from None
+    return process.pid
 
 
 def _tail(path: Path) -> str:
@@ -345,7 +320,7 @@ def start(directory: Path, port: int = DEFAULT_PORT, workers: int = 1, auth: boo
         raise ServerError("psycopg2 is missing: pip install psycopg2-binary") from error
     directory = directory.absolute()
     previous = _read_state(directory)
-    if previous and previous.mlflow_pgid and _is_our_mlflow(previous.mlflow_pgid):
+    if previous and previous.mlflow_pgid and group_runs(previous.mlflow_pgid, "mlflow"):
         raise ServerError(f"already running for {directory} at {previous.tracking_uri} (stop it first)")
     if not port_is_free(HOST, port):
         raise ServerError(f"port {port} on {HOST} is in use; choose another with --port")
@@ -367,7 +342,7 @@ def start(directory: Path, port: int = DEFAULT_PORT, workers: int = 1, auth: boo
         log.info("initialising PostgreSQL in %s", data)
         _init_postgres(pg_bin, user, directory, state.password)
     if not _postgres_running(pg_bin, user, data):
-        state.pg_port = state.pg_port if state.pg_port and port_is_free(HOST, state.pg_port) else _free_port()
+        state.pg_port = state.pg_port if state.pg_port and port_is_free(HOST, state.pg_port) else free_port()
         _start_postgres(pg_bin, user, directory, state.pg_port)
     _write_state(state)
     _ensure_database(state)
@@ -377,24 +352,6 @@ def start(directory: Path, port: int = DEFAULT_PORT, workers: int = 1, auth: boo
     state.start_seconds = round(time.perf_counter() - began, 2)
     _write_state(state)
     return state
-
-
-def _stop_group(pgid: int, grace: float = STOP_GRACE) -> bool:
-    """SIGTERM a process group, SIGKILL what is left after `grace`; True if anything was running."""
-    if not group_members(pgid):
-        return False
-    try:
-        os.killpg(pgid, signal.SIGTERM)
-    except ProcessLookupError:
-        return False
-    deadline = time.monotonic() + grace
-    while group_members(pgid) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    if group_members(pgid):
-        log.warning("process group %d still running %.0f s after SIGTERM; sending SIGKILL", pgid, grace)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGKILL)
-    return True
 
 
 def _postmaster_pid(data: Path) -> int | None:
@@ -411,9 +368,7 @@ def stop(directory: Path) -> list[str]:
     if state is None:
         raise ServerError(f"no team server in {directory} (no server.json)")
     stopped = []
-    if state.mlflow_pgid and not _is_our_mlflow(state.mlflow_pgid) and group_members(state.mlflow_pgid):
-        log.warning("process group %d no longer runs an MLflow server; not signalling it", state.mlflow_pgid)
-    elif state.mlflow_pgid and _stop_group(state.mlflow_pgid):
+    if state.mlflow_pgid and stop_group(state.mlflow_pgid, runs="mlflow"):
         stopped.append(f"mlflow server (process group {state.mlflow_pgid})")
     data = directory / "postgres"
     pg_bin = find_pg_bin()
@@ -427,7 +382,7 @@ def stop(directory: Path) -> list[str]:
             pgid = os.getpgid(postmaster)
         except ProcessLookupError:
             pgid = None
-        if pgid and pgid != os.getpgid(0) and _stop_group(pgid, grace=5.0):
+        if pgid and pgid != os.getpgid(0) and stop_group(pgid, grace=5.0, runs="postgres"):
             stopped.append(f"PostgreSQL leftovers (process group {pgid})")
     state.mlflow_pgid = None
     _write_state(state)
@@ -441,7 +396,7 @@ def status(directory: Path) -> dict:
     if state is None:
         return {"dir": str(directory), "initialised": False, "postgres": False, "mlflow": False}
     pg_bin = find_pg_bin()
-    members = group_members(state.mlflow_pgid) if state.mlflow_pgid else []
+    members = group_members(state.mlflow_pgid) if state.mlflow_pgid and group_runs(state.mlflow_pgid, "mlflow") else []
     return {
         "dir": str(directory),
         "initialised": (directory / "postgres" / "PG_VERSION").is_file(),
@@ -449,7 +404,7 @@ def status(directory: Path) -> dict:
         "postgres_port": state.pg_port,
         "mlflow": bool(members),
         "mlflow_processes": len(members),
-        "answering": bool(members) and _health(state.tracking_uri),
+        "answering": bool(members) and answers(state.tracking_uri),
         "tracking_uri": state.tracking_uri,
         "auth": state.auth,
         "rss_mb": round(sum(_rss_kb(pid) for pid in members) / 1024, 1),

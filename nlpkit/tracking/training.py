@@ -15,9 +15,9 @@ from typing import Any
 
 import pandas as pd
 
+from nlpkit.evaluation.evaluators import Evaluation
 from nlpkit.evaluation.metrics import confusion, topic_report
-from nlpkit.labels import LABELS
-from nlpkit.tracking import pictures, runs
+from nlpkit.tracking import flavor, pictures, registry, runs, store, views
 from nlpkit.training.selection import SelectionRule
 from nlpkit.training.trainer import TrainReport, save_bundle
 
@@ -42,7 +42,7 @@ class TrainResult:
     experiment_id: str = ""
     validation_digest: str = ""
     card: str = ""
-    registration: runs.Registration | None = None
+    registration: registry.Registration | None = None
     view_path: str = ""
 
 
@@ -50,39 +50,38 @@ def record_training(report: TrainReport, nested: bool = False, tags: dict[str, A
     """Open a run, log the report, save the bundle under the run's id, log and maybe register the model."""
     config = report.config
     digest = validation_digest(report)
-    all_tags = {runs.VALIDATION_DIGEST_TAG: digest, **(tags or {})}
+    all_tags = {registry.VALIDATION_DIGEST_TAG: digest, **(tags or {})}
     with runs.run(str(config["experiment"]), report.run_name, report.description, nested=nested, tags=all_tags) as active:
         run_id = active.info.run_id
         runs.log_config(config)
         runs.log_dataset(report.dataset.path, report.dataset.sha256, report.dataset.sizes, str(config["embed__model"]))
-        calibration = {f"{runs_prefix(split)}ece": _log_split(split, evaluation) for split, evaluation in report.evaluations.items()}
-        report.metrics.update(calibration)
-        report.model.metrics.update(calibration)
+        for split, evaluation in report.evaluations.items():
+            _log_split(split, evaluation, report.model.labels)
         runs.log_metrics(report.metrics)
         f1_scores = {split: _unprefixed(report.metrics, runs_prefix(split)) for split in report.evaluations}
         if f1_scores:
-            runs.log_figure(pictures.f1_bars(f1_scores, list(LABELS), f"F1 per topic: {report.run_name}"), "f1_per_topic.png")
+            runs.log_figure(pictures.f1_bars(f1_scores, list(report.model.labels), f"F1 per topic: {report.run_name}"), "f1_per_topic.png")
         if report.model.decider is not None:
             runs.log_json(report.model.decider.to_dict(), "thresholds.json")
             runs.log_figure(pictures.thresholds_figure(report.model.decider.to_dict()), "thresholds.png")
-        provenance = {"mlflow_run_id": run_id, "tracking_uri": runs.current_uri()}
+        provenance = {"mlflow_run_id": run_id, "tracking_uri": store.current_uri()}
         bundle = save_bundle(report, run_id[:8], provenance)
         card = model_card(report, run_id, digest)
         (bundle / MODEL_CARD).write_text(card, encoding="utf-8")
         runs.log_text(card, MODEL_CARD)
-        model_uri = runs.log_news_model(bundle, pd.DataFrame(report.example))
+        model_uri = flavor.log_news_model(bundle, pd.DataFrame(report.example))
         result = TrainResult(run_id, report.run_name, bundle, model_uri, dict(report.metrics), active.info.experiment_id, digest, card)
     if not nested:
-        result.view_path = runs.share_runs_view(result.experiment_id, "nlpkit-runs", params=("clf", "embed__model"))
+        result.view_path = views.share_runs_view(result.experiment_id, "nlpkit-runs", params=("clf", "embed__model"))
     if config.get("register"):
         result.registration = register(result, str(config["register"]), SelectionRule())
     log.info("run %s (%s) recorded; bundle at %s", report.run_name, run_id, bundle)
     return result
 
 
-def register(result: TrainResult, name: str, rule: SelectionRule) -> runs.Registration:
+def register(result: TrainResult, name: str, rule: SelectionRule) -> registry.Registration:
     """Register the run's model as `name@challenger`; `champion` moves only if it beats the current one."""
-    registration = runs.register_candidate(result.model_uri, name, result.metrics, result.validation_digest, result.card, rule)
+    registration = registry.register_candidate(result.model_uri, name, result.metrics, result.validation_digest, result.card, rule)
     runs.tag_run(result.run_id, {"registered_model": f"{name} v{registration.version}",
                                  "registered_alias": "champion" if registration.promoted else "challenger"})
     result.registration = registration
@@ -108,22 +107,19 @@ def validation_digest(report: TrainReport) -> str:
     return hashlib.sha256("\x1e".join(rows).encode("utf-8")).hexdigest()
 
 
-def _log_split(split: str, evaluation: Any) -> float:
-    """Report, confusion matrix, reliability diagram and error table of one split; returns its ECE."""
-    predicted = [p.topic for p in evaluation.predictions]
-    labels = sorted(set(evaluation.truth) | set(LABELS)) if set(evaluation.truth) - set(LABELS) else list(LABELS)
+def _log_split(split: str, evaluation: Evaluation, model_labels: list[str]) -> None:
+    """Report, confusion matrix, reliability diagram and error table of one split (numbers the evaluator made)."""
+    predicted: list[Any] = [p.topic for p in evaluation.predictions]
+    known = list(model_labels)
+    labels = sorted(set(evaluation.truth) | set(known)) if set(evaluation.truth) - set(known) else known
     runs.log_text(topic_report(evaluation.truth, predicted, labels), f"{split}/classification_report.txt")
     runs.log_confusion_matrix(confusion(evaluation.truth, predicted, labels), labels,
                               f"{split}/confusion_matrix.png", f"{split} split")
-    confidence = [max(p.scores.values()) if p.scores else 0.0 for p in evaluation.predictions]
-    correct = [p.topic == truth for p, truth in zip(evaluation.predictions, evaluation.truth)]
-    table = pictures.reliability(confidence, correct)
-    runs.log_json(table, f"{split}/reliability.json")
-    runs.log_figure(pictures.reliability_diagram(table, f"{split} calibration"), f"{split}/reliability.png")
+    runs.log_json(evaluation.reliability, f"{split}/reliability.json")
+    runs.log_figure(pictures.reliability_diagram(evaluation.reliability, f"{split} calibration"), f"{split}/reliability.png")
     errors = error_table(evaluation)
     if len(errors):
         runs.log_table(errors, f"{split}/errors.json")
-    return float(table["ece"])
 
 
 def error_table(evaluation: Any, least_confident: int = LEAST_CONFIDENT) -> pd.DataFrame:
@@ -150,7 +146,8 @@ def model_card(report: TrainReport, run_id: str, digest: str) -> str:
     splits = [s for s in ("validation", "test") if s in report.evaluations]
     rows = [("macro-F1", "macro_f1"), ("accuracy", "accuracy"), ("log-loss", "log_loss"), ("calibration error (ECE)", "ece"),
             ("summary ROUGE-1", "summary_rouge1"), ("Lead-k ROUGE-1", "lead_rouge1")]
-    rows += [(f"F1 {label}", f"f1_{label}") for label in LABELS]
+    labels = list(report.model.labels)
+    rows += [(f"F1 {label}", f"f1_{label}") for label in labels]
     table = ["| metric | " + " | ".join(splits) + " |", "|---|" + "---:|" * len(splits)]
     for label, key in rows:
         values = [metrics.get(f"{runs_prefix(s)}{key}") for s in splits]
@@ -166,7 +163,7 @@ def model_card(report: TrainReport, run_id: str, digest: str) -> str:
         "",
         "## What it is",
         f"- Encoder: `{config['embed__model']}` (sentence vectors, pooled with `{config.get('pool__method', 'mean')}`)",
-        f"- Topic head: `{config['clf']}` over {', '.join(LABELS)}; thresholds learned on validation"
+        f"- Topic head: `{config['clf']}` over {', '.join(labels)}; thresholds learned on validation"
         + (f" (other below {decider.get('min_confidence', 0):.2f}; secondary: {thresholds})" if decider else ""),
         f"- Summaries: extractive, {config.get('summary__n_sentences', 3)} sentences by default, verbatim from the article",
         "",
@@ -181,9 +178,20 @@ def model_card(report: TrainReport, run_id: str, digest: str) -> str:
         "",
         "## Limits",
         "- English news only; other languages get a warning and unreliable topics.",
-        f"- Five labels only ({', '.join(LABELS)}); anything else should come out as `other`, not as a new topic.",
+        _labels_limit(labels),
         "- Trained on the data above; articles unlike it (other beats, other regions' styles) score lower, see the "
         "evaluation runs before trusting it on a new feed.",
         "- Probabilities are calibrated only as far as the ECE above says; thresholds were tuned on the validation split.",
         "",
     ])
+
+
+_COUNTS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
+
+
+def _labels_limit(labels: list[str]) -> str:
+    """The model card's line on what the model can say: its own labels, never a global list."""
+    count = _COUNTS[len(labels)] if len(labels) < len(_COUNTS) else str(len(labels))
+    rest = ("anything else should come out as `other`, not as a new topic" if "other" in labels
+            else "anything else is given the nearest of them")
+    return f"- {count} labels only ({', '.join(labels)}); {rest}."

@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable
 import yaml
 
 from nlpkit.errors import ConfigError, EncoderError
+from nlpkit.labels import label_name_problem
 
 __all__ = [
     "DEFAULTS",
@@ -69,7 +70,6 @@ MAX_TEXT = 4096
 #: Run names become folder names under models_dir: no separators, no leading dot, no control characters.
 _SAFE_NAME = re.compile(r"[^\x00-\x1f\x7f/\\.][^\x00-\x1f\x7f/\\]*")
 #: Label names become metric names, file names and plot text: letters, digits, spaces, `_` and `-`.
-_LABEL_NAME = re.compile(r"\w(?:[\w -]{0,62}\w)?")
 _SHOW = reprlib.Repr()
 _SHOW.maxstring, _SHOW.maxother, _SHOW.maxlist, _SHOW.maxdict = 60, 60, 6, 6
 
@@ -139,16 +139,6 @@ class Constraint:
         if self.low is not None and (number < self.low or (self.low_open and number == self.low)):
             return False
         return self.high is None or number <= self.high
-
-
-def label_name_problem(name: object) -> str | None:
-    """Why `name` cannot be a label (it ends up in metric names, file names and plot text), or None."""
-    if not isinstance(name, str):
-        return f"a label must be a string, got {type(name).__name__}"
-    if not _LABEL_NAME.fullmatch(name):
-        return (f"label {_SHOW.repr(name)} is not a plain name: use letters, digits, spaces, _ and - "
-                "(at most 64 characters, starting and ending with a letter or digit)")
-    return None
 
 
 def _num(value: float) -> str:

@@ -16,7 +16,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from nlpkit.data.corpus import LabelledArticle
-from nlpkit.data.readers import discover, read_path
+from nlpkit.data.inbox import iter_inputs
 from nlpkit.errors import DataError, NotFittedError
 from nlpkit.model import ArticlesInput, NewsModel
 from nlpkit.text.document import Article, parse_article
@@ -49,10 +49,9 @@ def read_unlabelled(folder: str | Path) -> list[Article]:
     if not root.is_dir():
         raise DataError(f"--unlabelled {root}: not a folder; expected a folder of articles (.txt, .md, .html, .json, .jsonl)")
     articles = []
-    for path in discover(root):
-        for record in read_path(path):
-            if record.error is None and record.text.strip():
-                articles.append(parse_article(record.text, record.title, id=record.id))
+    for record in iter_inputs(root):
+        if record.error is None and record.text.strip():
+            articles.append(parse_article(record.text, record.title, id=record.id))
     if not articles:
         raise DataError(f"--unlabelled {root}: no readable article found")
     return articles

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nlpkit.data.corpus import LabelledArticle
 from nlpkit.data.jsonl import read_jsonl
 from nlpkit.errors import CorpusError, DataError
 from nlpkit.labels import LABELS
@@ -45,70 +46,6 @@ class PreparedData:
         return settings
 
 
-def _names(value: Any, key: str, where: str) -> list[str]:
-    """A label field: one name or a list of names, each a plain label name."""
-    from nlpkit.training.config import label_name_problem
-
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list):
-        raise CorpusError(f"{where}: '{key}' must be a label name or a list of them, got {type(value).__name__}")
-    names = [item.strip() if isinstance(item, str) else item for item in items]
-    for name in names:
-        if name == "":
-            continue
-        problem = label_name_problem(name)
-        if problem:
-            raise CorpusError(f"{where}: '{key}': {problem}")
-    return [name for name in names if name]
-
-
-def _topics(data: dict[str, Any], where: str) -> list[str]:
-    key = next((k for k in ("topics", "labels") if data.get(k) is not None), None)
-    if key is not None:
-        topics = _names(data[key], key, where)
-    else:
-        key = next((k for k in ("topic", "label") if data.get(k) is not None), "topic")
-        primary = _names(data[key], key, where) if data.get(key) is not None else []
-        topics = primary + (_names(data["also"], "also", where) if primary and data.get("also") is not None else [])
-    if not topics:
-        raise CorpusError(f"{where}: no label: expected 'topics' (a list, primary first), 'topic' or 'label'")
-    return list(dict.fromkeys(topics))
-
-
-_TEXT_FIELDS = ("date", "region", "source", "url")
-
-
-def _record(data: dict[str, Any], where: str, record_id: str) -> dict[str, Any]:
-    """One record in the seed schema; every optional field is checked for its type here, not in training."""
-    title = data.get("title")
-    if title is not None and not isinstance(title, str):
-        raise CorpusError(f"{where}: 'title' must be a string, got {type(title).__name__}")
-    record = {"id": record_id, "title": title or "", "text": data["text"], "topics": _topics(data, where)}
-    summary = data.get("summary")
-    if summary:
-        if isinstance(summary, str):
-            summary = [summary]
-        if not isinstance(summary, list) or not all(isinstance(s, str) for s in summary):
-            raise CorpusError(f"{where}: 'summary' must be a list of sentences, got {type(data['summary']).__name__}")
-        record["summary"] = summary
-    for key in _TEXT_FIELDS:
-        value = data.get(key)
-        if value and not isinstance(value, str):
-            raise CorpusError(f"{where}: '{key}' must be a string, got {type(value).__name__}")
-        if value:
-            record[key] = value
-    return record
-
-
-def _record_id(data: dict[str, Any], where: str, fallback: str) -> str:
-    raw = data.get("id")
-    if raw is None or raw == "":
-        return fallback
-    if isinstance(raw, bool) or not isinstance(raw, (str, int)) or (isinstance(raw, int) and abs(raw) > 10**30):
-        raise CorpusError(f"{where}: 'id' must be a string or a short integer, got {type(raw).__name__}")
-    return str(raw)
-
-
 def read_labelled(path: Path) -> list[dict[str, Any]]:
     """Records in the seed schema (id, title, text, topics[, summary, date, source]); errors name the line."""
     try:
@@ -118,16 +55,33 @@ def read_labelled(path: Path) -> list[dict[str, Any]]:
     records, seen = [], set()
     for number, data in rows:
         where = f"{path}:{number}"
-        if not isinstance(data.get("text"), str) or not data["text"].strip():
-            raise CorpusError(f"{where}: expected a non-empty 'text' string")
-        record_id = _record_id(data, where, f"{path.stem}-{number}")
-        if record_id in seen:
-            raise CorpusError(f"{where}: id {record_id!r} appears twice; ids must be unique")
-        seen.add(record_id)
-        records.append(_record(data, where, record_id))
+        labelled = LabelledArticle.from_json(data, where, default_id=f"{path.stem}-{number}")
+        if labelled.id in seen:
+            raise CorpusError(f"{where}: id {labelled.id!r} appears twice; ids must be unique")
+        seen.add(labelled.id)
+        records.append(_record(labelled, data, where))
     if not records:
         raise CorpusError(f"{path}: no labelled articles")
     return records
+
+
+#: Optional string fields a user's record keeps when it is saved in the seed schema.
+_KEPT_FIELDS = ("date", "region", "source", "url")
+
+
+def _record(labelled: LabelledArticle, data: dict[str, Any], where: str) -> dict[str, Any]:
+    """The record in the seed schema, from the one validated reading of it."""
+    record: dict[str, Any] = {"id": labelled.id, "title": labelled.article.title, "text": data["text"],
+                              "topics": list(labelled.topics)}
+    if labelled.summary:
+        record["summary"] = list(labelled.summary)
+    for key in _KEPT_FIELDS:
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            raise CorpusError(f"{where}: '{key}' must be a string, got {type(value).__name__}")
+        if value:
+            record[key] = value
+    return record
 
 
 def stratified_split(records: list[dict[str, Any]], seed: int = 0) -> dict[str, list[str]]:

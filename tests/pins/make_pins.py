@@ -16,7 +16,7 @@ PINS = Path(__file__).with_name("inbox.json")
 
 def inbox_predictions(model: object) -> dict[str, dict[str, object]]:
     """{file name: {topic, topics, summary}} for every readable file in seeds/inbox."""
-    from nlpkit.data.readers import discover, read_path
+    from nlpkit.data.inbox import discover, read_path
 
     records = [r for path in discover(ROOT / "seeds" / "inbox") for r in read_path(path, 5_000_000) if r.error is None]
     predictions = model.predict([{"id": r.id, "title": r.title, "text": r.text} for r in records])  # type: ignore[attr-defined]

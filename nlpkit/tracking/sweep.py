@@ -34,6 +34,7 @@ from tqdm.auto import tqdm
 
 from nlpkit.bundle import point_latest
 from nlpkit.tracking import runs as tracking
+from nlpkit.tracking import views
 from nlpkit.tracking.training import TrainResult, record_training, register
 from nlpkit.training.config import ConfigError, read_yaml, validate_config
 from nlpkit.training.naming import compact, encoder_short_name, run_name_for
@@ -268,9 +269,9 @@ def sweep_view_path(experiment_id: str, sweep_id: str, metric: str, mode: str = 
     """The MLflow UI runs page of one sweep, in "Model training" mode: its children ranked by the sweep
     metric (best first), the quality metrics and varied params as columns, the parent last.
 
-    Stored as MLflow shared view state on the experiment (see `nlpkit.tracking.runs.share_runs_view`).
+    Stored as MLflow shared view state on the experiment (see `nlpkit.tracking.views.share_runs_view`).
     """
-    return tracking.share_runs_view(experiment_id, f"sweep-{sweep_id[:12]}", metric, mode,
+    return views.share_runs_view(experiment_id, f"sweep-{sweep_id[:12]}", metric, mode,
                                     search_filter=f"tags.sweep_id = '{sweep_id}'", params=params or ["clf"])
 
 
@@ -368,5 +369,5 @@ def _summary(best: TrainResult, spec: SweepSpec, parent_id: str, registration: A
         lines.append(registration.summary())
     if failed:
         lines.append(f"{len(failed)} child run(s) failed: {', '.join(failed)}")
-    lines.append(f"compare in the MLflow UI (python -m nlpkit.ui): {tracking.ui_link(view)}")
+    lines.append(f"compare in the MLflow UI (python -m nlpkit.ui): {views.ui_link(view)}")
     return "\n".join(lines)

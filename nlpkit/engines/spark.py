@@ -1,6 +1,6 @@
 """nlpkit on Apache Spark: read a folder of articles and predict it with one model per Python worker.
 
-    from nlpkit import spark as nlpkit_spark
+    from nlpkit.engines import spark as nlpkit_spark
 
     spark = nlpkit_spark.session("local[2]")                       # or spark://host:7077, or spark-submit's own
     articles = nlpkit_spark.read_folder(spark, "feed/")            # path, id, title, text, error, warnings
@@ -21,35 +21,43 @@ what `python -m nlpkit.predict --engine spark` runs: both steps fused, written t
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import sys
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-from nlpkit.data.readers import cell_text
+from nlpkit.batch import BatchStats, model_fingerprint, predict_stream
+from nlpkit.data.fields import INPUT_FIELDS, MISSING_TEXT, OUTPUT_FIELDS, row_record, spark_schema
+from nlpkit.data.inbox import DEFAULT_MAX_BYTES, InputRecord, input_files, read_bytes, read_path, size_problem
+from nlpkit.data.inbox.formats import SUPPORTED_SUFFIXES
 from nlpkit.prediction import PREDICTION_FIELDS
 
-__all__ = ["OUTPUT_SCHEMA", "INPUT_SCHEMA", "session", "read_folder", "predict", "predict_folder", "model_loads"]
+if TYPE_CHECKING:
+    import pandas as pd
+    from pyspark.broadcast import Broadcast
+    from pyspark.sql import DataFrame, SparkSession
+
+    from nlpkit.model import NewsModel
+
+__all__ = ["OUTPUT_SCHEMA", "INPUT_SCHEMA", "MISSING_TEXT", "session", "read_folder", "predict", "predict_folder", "model_loads"]
 
 log = logging.getLogger(__name__)
 
-_SPARK_TYPES = {"topics": "array<string>", "scores": "map<string,double>", "summary": "array<string>",
-                "evidence": "map<string,array<string>>", "warnings": "array<string>"}
 #: The JSONL record of `nlpkit.predict` (`Prediction`'s fields), as a Spark DDL schema: same names, same order.
-OUTPUT_SCHEMA = ", ".join(f"{name} {_SPARK_TYPES.get(name, 'string')}" for name in PREDICTION_FIELDS)
+OUTPUT_SCHEMA = spark_schema(OUTPUT_FIELDS)
 #: What `read_folder` returns and `predict` takes (only `text` is required by `predict`).
-INPUT_SCHEMA = "path string, id string, title string, text string, error string, warnings array<string>"
+INPUT_SCHEMA = spark_schema(INPUT_FIELDS)
 
 DEFAULT_BATCH_SIZE = 64
-MISSING_TEXT = "no text: expected a non-empty 'text' string"
 _MODELS: dict[str, Any] = {}
 _LOADS: list[dict[str, Any]] = []
 
 
-def session(master: str | None = "local[2]", app_name: str = "nlpkit", **conf: str):
+def session(master: str | None = "local[2]", app_name: str = "nlpkit", **conf: str) -> SparkSession:
     """A SparkSession whose Python workers run this interpreter, offline, with the Spark UI off."""
     from pyspark.sql import SparkSession
 
@@ -109,21 +117,12 @@ def _local_path(path: str) -> str:
     return path
 
 
-def _listing(spark, path: str) -> list[tuple[str, str, int]]:
+def _listing(spark: SparkSession, path: str) -> list[tuple[str, str, int]]:
     """(name shown in records, URI Spark reports, size or -1) for every supported file under `path`, sorted."""
-    from nlpkit.data.readers import SUPPORTED_SUFFIXES, discover
-
     if _is_local(path):
-        root = Path(_local_path(path))
-        files = []
-        for file in discover(root):
-            if file.suffix.lower() not in SUPPORTED_SUFFIXES:
-                log.info("skipped %s: not a supported format (%s)", file, ", ".join(SUPPORTED_SUFFIXES))
-                continue
-            size = file.stat().st_size if file.is_file() else -1
-            files.append((str(file), "file:" + os.path.abspath(file), size))
-        return files
-    jvm = spark.sparkContext._jvm
+        return [(str(file), "file:" + os.path.abspath(file), file.stat().st_size if file.is_file() else -1)
+                for file in input_files(Path(_local_path(path)))]
+    jvm: Any = spark.sparkContext._jvm
     hadoop_path = jvm.org.apache.hadoop.fs.Path(path)
     fs = hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
     hadoop_path = fs.makeQualified(hadoop_path)  # hdfs://nn/feed -> hdfs://nn:8020/feed, as the listing reports it
@@ -141,11 +140,10 @@ def _listing(spark, path: str) -> list[tuple[str, str, int]]:
     return sorted(files)
 
 
-def _read_rows(frames: Iterator, names) -> Iterator:
+def _read_rows(frames: Iterator[pd.DataFrame], names: Broadcast[dict[str, str]]) -> Iterator[pd.DataFrame]:
     """mapInPandas: binaryFile rows (path, content) -> article records, parsed by nlpkit's readers."""
     import pandas as pd
 
-    from nlpkit.data.readers import read_bytes
 
     for frame in frames:
         rows: list[dict[str, Any]] = []
@@ -157,15 +155,13 @@ def _read_rows(frames: Iterator, names) -> Iterator:
         yield pd.DataFrame(rows, columns=["path", "id", "title", "text", "error", "warnings"])
 
 
-def _record_row(record) -> dict[str, Any]:
+def _record_row(record: InputRecord) -> dict[str, Any]:
     return {"path": record.path, "id": record.id, "title": record.title, "text": record.text, "error": record.error,
             "warnings": list(record.warnings)}
 
 
 def _driver_rows(name: str, uri: str, size: int, max_bytes: int) -> list[dict[str, Any]]:
     """Records for a listed file that binaryFile did not return, read or explained on the driver."""
-    from nlpkit.data.readers import InputRecord, read_bytes, read_path, size_problem
-
     if _is_local(uri):
         return [_record_row(record) for record in read_path(Path(name), max_bytes)]
     stem = os.path.splitext(os.path.basename(uri))[0]
@@ -177,7 +173,7 @@ def _driver_rows(name: str, uri: str, size: int, max_bytes: int) -> list[dict[st
     return [_record_row(InputRecord(name, stem, error="not returned by Spark's binaryFile source (a name starting with _?)"))]
 
 
-def _scan(spark, path: str, max_bytes: int):
+def _scan(spark: SparkSession, path: str, max_bytes: int) -> tuple[DataFrame | None, Broadcast[dict[str, str]] | None, list[dict[str, Any]]]:
     """(binaryFile rows with path and content, broadcast URI -> shown name, records read on the driver)."""
     from pyspark.sql import functions as F
 
@@ -195,14 +191,12 @@ def _scan(spark, path: str, max_bytes: int):
     return files.select("path", "content"), spark.sparkContext.broadcast(names), missing
 
 
-def read_folder(spark, path: str | os.PathLike, max_bytes: int | None = None):
+def read_folder(spark: SparkSession, path: str | os.PathLike[str], max_bytes: int | None = None) -> DataFrame:
     """Article records for every supported file under `path` (local, `file:`, `hdfs://`, `s3a://`...).
 
     Columns: path, id, title, text, error, warnings (`INPUT_SCHEMA`); one row per article (a `.jsonl` file
     gives one per line), with the same values, errors included, as `python -m nlpkit.predict` reads.
     """
-    from nlpkit.data.readers import DEFAULT_MAX_BYTES
-
     files, names, missing = _scan(spark, os.fspath(path), DEFAULT_MAX_BYTES if max_bytes is None else max_bytes)
     if files is None:
         return spark.createDataFrame([], INPUT_SCHEMA)
@@ -215,24 +209,24 @@ def read_folder(spark, path: str | os.PathLike, max_bytes: int | None = None):
 # --- predicting ---------------------------------------------------------------------------------------
 
 
-def _local_model(spark, model_uri: str) -> str:
+def _local_model(model_uri: str) -> str:
     """A local folder holding the model: a bundle folder as is, an MLflow URI downloaded on the driver."""
     if Path(model_uri).is_dir():
         return str(Path(model_uri).resolve())
-    from nlpkit.tracking import runs as tracking
+    from nlpkit.tracking import flavor as tracking_flavor
 
-    return tracking.download_model(model_uri)
+    return tracking_flavor.download_model(model_uri)
 
 
-def _load(folder: str):
+def _load(folder: str) -> NewsModel:
     """The NewsModel in a folder, loaded once per Python worker (module-level cache)."""
     model = _MODELS.get(folder)
     if model is None:
         started = time.perf_counter()
         if (Path(folder) / "MLmodel").is_file():
-            from nlpkit.tracking import runs as tracking
+            from nlpkit.tracking import flavor as tracking_flavor
 
-            model = tracking.load_news_model(folder)
+            model = tracking_flavor.load_news_model(folder)
         else:
             from nlpkit.model import NewsModel
 
@@ -251,12 +245,11 @@ def model_loads() -> list[dict[str, Any]]:
     return list(_LOADS)
 
 
-def _predict_rows(frames: Iterator, folder: str, shipped: bool, batch_size: int, n_sentences: int | None) -> Iterator:
+def _predict_rows(frames: Iterator[pd.DataFrame], folder: str, shipped: bool, batch_size: int,
+                  n_sentences: int | None) -> Iterator[pd.DataFrame]:
     """mapInPandas: article records -> output records, with the same code as `nlpkit.predict`."""
     import pandas as pd
 
-    from nlpkit.batch import BatchStats, model_fingerprint, predict_stream
-    from nlpkit.data.readers import InputRecord
 
     if shipped:
         from pyspark import SparkFiles
@@ -266,29 +259,16 @@ def _predict_rows(frames: Iterator, folder: str, shipped: bool, batch_size: int,
     fingerprint = model_fingerprint(model)  # the same `model` field as nlpkit.predict's records
     stats = BatchStats()
     for frame in frames:
-        records = [_input_record(InputRecord, row, index) for index, row in enumerate(frame.to_dict(orient="records"))]
+        records = [row_record(row, index) for index, row in enumerate(frame.to_dict(orient="records"))]
         out = [p.to_dict() for p in predict_stream(model, records, stats, batch_size, n_sentences, fingerprint=fingerprint)]
         yield pd.DataFrame(out, columns=PREDICTION_FIELDS, dtype=object)
 
 
-def _input_record(cls, row: dict[str, Any], index: int):
-    text = cell_text(row.get("text"))
-    error = cell_text(row.get("error"))
-    warnings = row.get("warnings")
-    record_id = cell_text(row.get("id"))
-    record = cls(path=cell_text(row.get("path")) or "", id=record_id if record_id is not None else str(index),
-                 title=cell_text(row.get("title")) or "", text=text or "", error=error,
-                 warnings=[str(w) for w in warnings] if warnings is not None else [])
-    if record.error is None and not (text or "").strip():
-        record.error = MISSING_TEXT
-    return record
-
-
-def _prepare_model(spark, model_uri: str, batch_size: int) -> tuple[str, bool]:
+def _prepare_model(spark: SparkSession, model_uri: str, batch_size: int) -> tuple[str, bool]:
     """Resolve the model on the driver; on a cluster ship it to the executors. Returns (folder, shipped)."""
-    folder = _local_model(spark, model_uri)
+    folder = _local_model(model_uri)
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_size))
-    shipped = not spark.sparkContext.master.startswith("local")
+    shipped = not (spark.sparkContext.master or "").startswith("local")
     if shipped:  # addFile refuses folders on a cluster: ship a zip, which every executor unpacks once
         import atexit
         import shutil
@@ -304,7 +284,7 @@ def _prepare_model(spark, model_uri: str, batch_size: int) -> tuple[str, bool]:
     return folder, shipped
 
 
-def predict(df, model_uri: str, batch_size: int = DEFAULT_BATCH_SIZE, n_sentences: int | None = None):
+def predict(df: DataFrame, model_uri: str, batch_size: int = DEFAULT_BATCH_SIZE, n_sentences: int | None = None) -> DataFrame:
     """Predict a DataFrame with a `text` column (and optional `id`, `title`, `path`, `error`, `warnings`).
 
     `model_uri` is a bundle folder or an MLflow model URI (`runs:/…`, `models:/name@alias`); it is resolved
@@ -315,8 +295,8 @@ def predict(df, model_uri: str, batch_size: int = DEFAULT_BATCH_SIZE, n_sentence
     return df.mapInPandas(lambda frames: _predict_rows(frames, folder, shipped, batch_size, n_sentences), OUTPUT_SCHEMA)
 
 
-def predict_folder(spark, source: str, model_uri: str, output: str, batch_size: int = DEFAULT_BATCH_SIZE,
-                   n_sentences: int | None = None, max_bytes: int | None = None):
+def predict_folder(spark: SparkSession, source: str, model_uri: str, output: str, batch_size: int = DEFAULT_BATCH_SIZE,
+                   n_sentences: int | None = None, max_bytes: int | None = None) -> BatchStats:
     """`nlpkit.predict --engine spark`: read `source`, predict, write Parquet to `output`; return the counts.
 
     The same records as `predict(read_folder(...))`, with reading and predicting fused into one
@@ -324,19 +304,19 @@ def predict_folder(spark, source: str, model_uri: str, output: str, batch_size: 
     """
     from pyspark.sql import functions as F
 
-    from nlpkit.batch import BatchStats
-    from nlpkit.data.readers import DEFAULT_MAX_BYTES
-
+    tracking: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
     if not Path(model_uri).is_dir():
-        from nlpkit.tracking import runs as tracking
+        from nlpkit.tracking import flavor as tracking_flavor
+        from nlpkit.tracking.store import Tracker
 
-        if not tracking.is_model_uri(model_uri):
+        if not tracking_flavor.is_model_uri(model_uri):
             from nlpkit.errors import BundleError
 
             raise BundleError(f"{model_uri} is neither a bundle folder nor an MLflow model URI")
-        tracking.configure()
+        tracking = Tracker.from_environment().active()
     files, names, missing = _scan(spark, source, DEFAULT_MAX_BYTES if max_bytes is None else max_bytes)
-    folder, shipped = _prepare_model(spark, model_uri, batch_size)
+    with tracking:
+        folder, shipped = _prepare_model(spark, model_uri, batch_size)
     result = spark.createDataFrame([], OUTPUT_SCHEMA)
     if files is not None:
         result = files.mapInPandas(

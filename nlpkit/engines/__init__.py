@@ -1,0 +1,1 @@
+"""Other engines that run nlpkit's batch job: Apache Spark (`engines.spark`)."""
