@@ -297,8 +297,8 @@ def _load_backend(path: Path, runtime: str, device: str, precision: str, export_
         import torch
         from sentence_transformers import SentenceTransformer
 
-        kwargs = {"model_kwargs": dtype_kwarg(torch.bfloat16)} if precision == "bf16" else {}
-        return SentenceTransformer(str(path), device=device, **kwargs)
+        model_kwargs = dtype_kwarg(torch.bfloat16) if precision == "bf16" else None
+        return SentenceTransformer(str(path), device=device, model_kwargs=model_kwargs)
 
 
 def dtype_kwarg(dtype: Any) -> dict[str, Any]:
