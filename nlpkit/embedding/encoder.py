@@ -11,6 +11,7 @@ vectors of every setting agree to ~1e-4 cosine; the embedding cache keeps them a
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -99,24 +100,34 @@ def encoder_kind(path: Path) -> str:
     )
 
 
+@functools.lru_cache(maxsize=1)
 def cpu_has_native_bf16() -> bool:
-    """Whether this CPU computes bf16 in hardware, from torch's CPU feature probe or /proc/cpuinfo.
+    """Whether this CPU computes bf16 in hardware: the kernel's flags in /proc/cpuinfo, else torch's CPU probe.
 
-    Without native support PyTorch and OpenVINO emulate bf16, which is slower than fp32, so "auto" must
-    not pick it there.
+    Without native support PyTorch and OpenVINO emulate bf16, which is slower than fp32, so "auto" must not
+    pick it there. /proc/cpuinfo comes first: it lists AMX only when the kernel enables it, and reading it
+    does not import torch (a fit whose vectors are all cached never needs torch).
     """
+    flags = _cpuinfo_flags()
+    if flags is not None:
+        return bool(flags & set(_BF16_FEATURES))
     try:
         import torch
 
         capabilities = dict(torch.cpu.get_capabilities())
-        return any(bool(capabilities.get(name)) for name in _BF16_FEATURES)
-    except (ImportError, AttributeError, RuntimeError):  # an older torch: read the kernel's flag list
-        try:
-            text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return False
-        flags = {word for line in text.splitlines() if line.startswith(("flags", "Features")) for word in line.split()}
-        return any(name in flags for name in _BF16_FEATURES)
+    except (ImportError, AttributeError, RuntimeError):  # torch before 2.8 has no capability map
+        return False
+    return any(bool(capabilities.get(name)) for name in _BF16_FEATURES)
+
+
+def _cpuinfo_flags() -> set[str] | None:
+    """The CPU feature flags the Linux kernel reports (x86 "flags", Arm "Features"), or None elsewhere."""
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    flags = {word for line in text.splitlines() if line.startswith(("flags", "Features")) for word in line.split()}
+    return flags or None
 
 
 def resolve_precision(precision: str) -> str:
