@@ -8,6 +8,7 @@ caller that fits, scores and predicts the same articles (the trainer, the evalua
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,6 +88,23 @@ class EmbeddedBatch:
 
 #: Articles for `fit`, `predict` and `predict_proba`: raw or parsed ones, or a batch `encode` already embedded.
 ArticlesInput = Union[Sequence[ArticleInput], EmbeddedBatch]
+
+
+def _bundle_encoder(recorded: Mapping[str, Any], path: Path, batch_size: int, cache_dir: str | None,
+                    precision: str | None, backend: str | None) -> SentenceEncoder:
+    """The fitted encoder of a bundle: the caller's precision/backend, else the recorded ones (else auto/torch).
+
+    A recorded openvino backend without the openvino package falls back to torch with a warning (same
+    topics); a caller who asks for openvino gets the EncoderError that says how to install it.
+    """
+    chosen_backend = backend or str(recorded.get("backend", "torch"))
+    if backend is None and chosen_backend == "openvino" and importlib.util.find_spec("openvino") is None:
+        log.warning("bundle was trained with embed__backend=openvino, which is not installed here; using torch "
+                    "(pip install 'nlpkit[openvino]' for the faster runtime)")
+        chosen_backend = "torch"
+    chosen_precision = precision or str(recorded.get("precision", "auto"))
+    return SentenceEncoder(model=str(path), batch_size=batch_size, cache_dir=cache_dir,
+                           precision=chosen_precision, backend=chosen_backend).fit()
 
 
 def _topic_lists(topics: Sequence[TopicsInput]) -> list[list[str]]:
@@ -262,16 +280,24 @@ class NewsModel:
             "config": self.config,
             "metrics": self.metrics,
             "provenance": self.provenance,
-            "encoder": {"model": str(encoder.model), "kind": encoder.kind_, "sha256": encoder.fingerprint_},
+            "encoder": {"model": str(encoder.model), "kind": encoder.kind_, "sha256": encoder.fingerprint_,
+                        "precision": str(encoder.precision), "backend": str(encoder.backend),
+                        "trained_with": {"runtime": encoder.runtime_, "precision": encoder.precision_}},
         }
         parts = {SCORER_FILE: self.summarizer.fitted_state()} if isinstance(self.summarizer, LearnedSummarizer) else {}
         return write_bundle(Path(folder), self.pipeline, manifest, encoder.path_, parts)
 
     @classmethod
-    def load(cls, folder: str | Path, batch_size: int = 64, cache_dir: str | None = None) -> NewsModel:
-        """Load a bundle; refuses one whose files, format version or encoder weights do not match."""
+    def load(cls, folder: str | Path, batch_size: int = 64, cache_dir: str | None = None,
+             precision: str | None = None, backend: str | None = None) -> NewsModel:
+        """Load a bundle; refuses one whose files, format version or encoder weights do not match.
+
+        `precision` and `backend` default to the settings the bundle was trained with ("auto" resolves on
+        this machine, so a bf16-trained bundle runs fp32 on a CPU without bf16); the caller's choice wins.
+        Either way the topics are the same: fp32, bf16 and OpenVINO vectors agree to ~1e-4 cosine.
+        """
         manifest, pipeline, encoder_path = read_bundle(Path(folder))
-        encoder = SentenceEncoder(model=str(encoder_path), batch_size=batch_size, cache_dir=cache_dir).fit()
+        encoder = _bundle_encoder(manifest["encoder"], encoder_path, batch_size, cache_dir, precision, backend)
         expected = manifest["encoder"]["sha256"]
         if encoder.fingerprint_ != expected:
             raise BundleError(

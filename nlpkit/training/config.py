@@ -55,6 +55,8 @@ DEFAULTS: dict[str, Any] = {
     "register": None,
     "embed__model": "default",
     "embed__batch_size": 64,
+    "embed__precision": "auto",  # bf16 where the CPU computes it natively, else fp32
+    "embed__backend": "torch",  # or openvino (pip install 'nlpkit[openvino]')
     "labels": None,  # null: the five topics; a list: your own label set (nlpkit.train --data sets it)
 }
 _PREFIXES = ("clf__", "pool__", "summary__", "embed__")
@@ -208,6 +210,8 @@ CONSTRAINTS: dict[str, Constraint | Callable[[], Constraint]] = {
     "embed__batch_size": Constraint("int", low=1, high=100_000),
     "embed__device": Constraint("path"),
     "embed__show_progress": Constraint("bool"),
+    "embed__precision": Constraint("str", choices=("auto", "fp32", "bf16")),
+    "embed__backend": Constraint("str", choices=("torch", "openvino")),
     "pool__title_weight": _non_negative(),
     "pool__lead_weight": _non_negative(),
     "pool__method": lambda: Constraint("str", choices=_pooling_methods()),
