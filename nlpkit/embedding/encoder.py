@@ -23,6 +23,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from nlpkit.embedding.cache import EmbeddingCache
+from nlpkit.embedding.dtypes import dtype_kwarg
 from nlpkit.errors import EncoderError
 from nlpkit.text.document import Article, EmbeddedArticle
 
@@ -297,14 +298,6 @@ def _load_backend(path: Path, runtime: str, device: str, precision: str, export_
 
         model_kwargs = dtype_kwarg(torch.bfloat16) if precision == "bf16" else None
         return SentenceTransformer(str(path), device=device, model_kwargs=model_kwargs)
-
-
-def dtype_kwarg(dtype: Any) -> dict[str, Any]:
-    """`from_pretrained`'s weight dtype argument: `dtype` from transformers 4.56 on, `torch_dtype` before it."""
-    import transformers
-
-    major, minor = (int(part) for part in transformers.__version__.split(".")[:2])
-    return {"dtype": dtype} if (major, minor) >= (4, 56) else {"torch_dtype": dtype}
 
 
 @contextlib.contextmanager

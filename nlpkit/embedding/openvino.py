@@ -140,7 +140,7 @@ def export_model(path: Path, folder: Path) -> Path:
     import torch
     from transformers import AutoModel
 
-    from nlpkit.embedding.encoder import dtype_kwarg
+    from nlpkit.embedding.dtypes import dtype_kwarg
 
     log.info("converting %s for OpenVINO into %s (once per set of weights)", path, folder)
     body = AutoModel.from_pretrained(str(path), **dtype_kwarg(torch.float32)).eval()
