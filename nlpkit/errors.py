@@ -8,6 +8,7 @@ of this kind: they become the `error` field of that article's record and the bat
 from __future__ import annotations
 
 __all__ = [
+    "FinetuneError",
     "NlpkitError",
     "ConfigError",
     "CorpusError",
@@ -38,6 +39,10 @@ class EncoderError(NlpkitError, ValueError):
 
 class DistillError(NlpkitError):
     """Distillation cannot run: model2vec missing, or the source is not a transformer folder."""
+
+
+class FinetuneError(NlpkitError, ValueError):
+    """Fine-tuning cannot run: a bad setting, an output folder that must not be replaced, or a static source."""
 
 
 class BundleError(NlpkitError, ValueError):

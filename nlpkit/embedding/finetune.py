@@ -36,7 +36,7 @@ from typing import Any, Sequence
 
 from nlpkit.data.corpus import LabelledArticle, corpus_hash, load_corpus, load_splits
 from nlpkit.embedding.encoder import DEFAULT_ENCODER, encoder_fingerprint, encoder_kind, resolve_encoder_path
-from nlpkit.errors import EncoderError, NlpkitError
+from nlpkit.errors import EncoderError, FinetuneError
 
 __all__ = ["LOSSES", "PROVENANCE_FILE", "FinetuneError", "FinetuneSettings", "finetune_encoder", "training_texts"]
 
@@ -46,10 +46,6 @@ LOSSES = ("batch-hard", "contrastive")
 #: Provenance written beside the model files; being JSON it is part of the encoder's sha256.
 PROVENANCE_FILE = "nlpkit_finetune.json"
 _MIN_ARTICLES = 10
-
-
-class FinetuneError(NlpkitError, ValueError):
-    """Fine-tuning cannot run: a bad setting, an output folder that must not be replaced, or a static source."""
 
 
 @dataclass(frozen=True)
