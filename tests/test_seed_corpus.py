@@ -36,11 +36,20 @@ def test_schema_ids_and_labels(records):
 
 def test_counts_and_balance(records):
     primary = Counter(r["topics"][0] for r in records)
-    assert all(primary[t] >= 240 for t in TOPICS) and primary["other"] >= 250 and len(records) >= 1200
+    assert all(primary[t] >= 240 for t in TOPICS) and primary["diplomacy"] >= 280 and primary["other"] >= 370
+    assert len(records) >= 1400
     regional = [r for r in records if r["style"] != "international"]
     assert len(regional) >= len(records) / 2
     headlines = [r for r in records if r["kind"] == "headline"]
-    assert len(headlines) >= 150 and {r["topics"][0] for r in headlines} == TOPICS | {"other"}
+    assert len(headlines) >= 200 and {r["topics"][0] for r in headlines} == TOPICS | {"other"}
+
+
+def test_domestic_government_news_outnumbers_its_diplomacy_contrast(records):
+    """Issue 21: the model filed domestic government news under diplomacy; the regional styles must teach the border."""
+    regional = Counter(r["topics"][0] for r in records if r["style"] != "international")
+    assert regional["other"] >= 270 and regional["diplomacy"] >= 150
+    boundary = [r for r in records if r["id"] in {f"oth-{n:03d}" for n in range(101, 191)}]
+    assert len(boundary) == 90 and all(r["topics"] == ["other"] and r["style"] != "international" for r in boundary)
     topical = [r for r in records if r["topics"][0] in TOPICS]
     assert sum(len(r["topics"]) > 1 for r in topical) >= len(topical) / 4
 
