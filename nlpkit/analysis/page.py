@@ -95,7 +95,7 @@ def _segments(counts: dict[str, int], order: list[str], x: float, width: float, 
     return parts
 
 
-def _days(table: dict[str, dict[str, int]], undated: dict[str, int], order: list[str], span: int = 120) -> str:
+def _days(table: dict[str, dict[str, int]], undated: dict[str, int], order: list[str], span: int = 366) -> str:
     """Stacked bars on a true time axis: each day at its date (gaps stay gaps), the last `span` days with
     articles, then one bar for the undated articles. The newest day is at the right edge."""
     days = sorted(d for d in (_iso_day(key) for key in table) if d is not None)
@@ -106,7 +106,7 @@ def _days(table: dict[str, dict[str, int]], undated: dict[str, int], order: list
     count = (newest - first).days + 1
     step = max(6, min(40, 760 // count))
     top, plot, left = 10, 180, 45
-    extra = 3 * step + 40 if undated else 10
+    extra = 30 + max(step, 14) + 60 if undated else 60  # a gap before 'undated', room for the last rotated label
     width = left + step * count + extra
     shown = {d: table[d.isoformat()] for d in days if d >= first}
     highest = max([sum(v.values()) for v in shown.values()] + [sum(undated.values())]) or 1
@@ -123,7 +123,7 @@ def _days(table: dict[str, dict[str, int]], undated: dict[str, int], order: list
                          f'{day.isoformat()}</text>')
             last_label = x
     if undated:
-        x = left + step * count + 2 * step
+        x = left + step * count + 30
         parts += _segments(undated, order, x, max(step, 14), top + plot, scale, "undated")
         parts.append(f'<text class="tick" transform="translate({x + 7:.0f},{top + plot + 8}) rotate(55)">undated</text>')
     parts.append("</svg>")
@@ -146,7 +146,7 @@ def _sources(table: dict[str, dict[str, int]], unknown: dict[str, int], order: l
         rows.append(("unknown outlet", unknown))
     if not rows:
         return ""
-    labels = [_visible(key)[:48] for key, _ in rows]
+    labels = [_visible(key) if len(_visible(key)) <= 64 else _visible(key)[:63] + "…" for key, _ in rows]
     left, row, plot = 12 + 7 * max(len(label) for label in labels), 22, 360
     highest = max(sum(counts.values()) for _, counts in rows) or 1
     parts = [f'<svg class="chart" id="chart-sources" role="img" aria-label="topics by source" width="{left + plot + 60}" '
@@ -233,7 +233,7 @@ header p{margin:0;color:#cfd8df}main{padding:18px 28px;max-width:1200px}
 .story h3{margin:4px 0;font-size:17px}.tag{color:#fff;border-radius:4px;padding:1px 7px;font-size:12px;margin-right:4px}
 .meta{color:#666;font-size:13px;margin:2px 0}.summary{margin:6px 0 6px 18px;padding:0}.evidence{font-size:13px;color:#444;margin:3px 0}
 .hidden{display:none}.errors{font-size:13px;color:#933}.sim{color:#357}
-.scroll{overflow-x:auto;max-width:1100px}.panels{margin-top:18px}
+.scroll{overflow-x:auto;max-width:1100px}.scroll>div{width:max-content}.panels{margin-top:18px}
 """
 
 _SCRIPT = """
