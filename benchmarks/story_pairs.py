@@ -134,7 +134,7 @@ def render(report: dict[str, Any]) -> str:
 def run(args: argparse.Namespace) -> Report:
     from nlpkit.data.jsonl import read_jsonl
 
-    sets = []
+    sets: list[dict[str, Any]] = []
     for folder in args.pairs:
         path = _jsonl(folder)
         records = [data for _, data in read_jsonl(path)]
