@@ -218,7 +218,8 @@ def _story_card(story: dict[str, Any], order: list[str], out_dir: Path | None) -
         f'<article class="story" id="{_e(story["id"])}" data-topic="{_e(topic)}" data-topics="{_e(all_topics)}">'
         f'<h3><span class="tag" style="background:{_colour(topic, order)}">{_e(topic)}</span> {_e(story["title"])}</h3>'
         f'<p class="meta">{story["size"]} article{"s" if story["size"] != 1 else ""} · {_e(sources)} · {_e(dates)}</p>'
-        f"<ul class=\"summary\">{summary}</ul>{evidence}<details><summary>articles</summary><ul>{articles}</ul></details></article>"
+        f"<ul class=\"summary\">{summary}</ul>{evidence}<details{' open' if story['size'] > 1 else ''}><summary>articles</summary>"
+        f"<ul>{articles}</ul></details></article>"
     )
 
 
