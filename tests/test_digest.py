@@ -105,3 +105,65 @@ def test_digest_usage_errors_exit_2(fast_trained, tmp_path, capsys):
     assert code == 2 and err.startswith("error: input")
     code, _, err = run_digest([PAIRS, "--model", fast_trained.bundle, "--set", "threshold=abc"], capsys)
     assert code == 2 and "threshold must be a number" in err
+
+
+def item(id_, vector, date=None, source="", topic="energy", summary=("The pipeline reopened on Monday.",), evidence=None):
+    from nlpkit.analysis.digest import DigestItem
+
+    return DigestItem(id_, f"{id_}.txt", f"title {id_}", source, date, topic=topic, topics=[topic], summary=list(summary),
+                      evidence=evidence or {topic: ["The pipeline reopened on Monday."]},
+                      vector=np.asarray(vector, dtype=np.float32) / np.linalg.norm(vector))
+
+
+def test_build_digest_counts_undated_and_unknown_outlets_orders_newest_first_and_shows_similarity():
+    from nlpkit.analysis.digest import build_digest
+
+    old, new = dt.date(2025, 1, 5), dt.date(2025, 3, 9)
+    items = [item("a", [1, 0, 0], old, "Wire"), item("b", [0.9, 0.1, 0], old, ""),
+             item("c", [0, 1, 0], new, "Wire", topic="finance"), item("d", [0, 0, 1], None, "Post", topic="legal")]
+    data = build_digest(items, GroupingSettings(threshold=0.8)).data
+    assert [s["last_date"] for s in data["stories"]] == ["2025-03-09", "2025-01-05", None]  # newest first, undated last
+    assert data["undated"] == {"legal": 1} and data["unknown_source"] == {"energy": 1}
+    assert sum(sum(day.values()) for day in data["by_day"].values()) + sum(data["undated"].values()) == 4
+    pair = data["stories"][1]
+    centroid = np.array([1.9, 0.1, 0]) / np.linalg.norm([1.9, 0.1, 0])
+    expected = {"a": float(centroid @ [1, 0, 0]), "b": float(centroid @ (np.array([0.9, 0.1, 0]) / np.linalg.norm([0.9, 0.1, 0])))}
+    assert {a["id"]: a["similarity"] for a in pair["articles"]} == pytest.approx(expected, abs=1e-3)
+    assert data["stories"][0]["articles"][0]["similarity"] == pytest.approx(1.0)
+
+
+def test_why_line_is_left_out_when_it_repeats_the_summary():
+    from nlpkit.analysis.digest import build_digest, repeats_summary
+
+    summary = ["Kazakhstan raised gas exports to China by a fifth.", "The deal runs to 2030."]
+    assert repeats_summary(["Kazakhstan  raised gas exports to China by a fifth."], summary)  # same first sentence
+    assert repeats_summary(["Gas exports to China: Kazakhstan raised them by a fifth."], summary)  # same words
+    assert not repeats_summary(["The finance ministry expects budget revenue to rise sharply."], summary)
+    items = [item("a", [1, 0], summary=summary, evidence={"energy": [summary[0]],
+                                                           "finance": ["The finance ministry expects budget revenue to rise."]})]
+    story = build_digest(items, GroupingSettings()).data["stories"][0]
+    assert set(story["evidence"]) == {"energy", "finance"} and set(story["why"]) == {"finance"}
+    from nlpkit.analysis.page import render_html
+
+    page = render_html(build_digest(items, GroupingSettings()).data)
+    assert page.count("why:") == 1 and "budget revenue" in page
+
+
+def test_digest_reads_rss_and_written_english_dates_from_records_and_predictions(tmp_path):
+    from nlpkit.analysis.digest import prediction_item
+
+    line = json.dumps({"id": "x", "topic": "energy", "summary": ["s"], "scores": {}, "date": "Fri, 14 Mar 2025 09:00:00 +0500"})
+    assert prediction_item(line, 1, tmp_path / "p.jsonl").date == dt.date(2025, 3, 14)
+    line = json.dumps({"id": "y", "topic": "energy", "summary": ["s"], "scores": {}, "date": "March 15, 2025"})
+    assert prediction_item(line, 1, tmp_path / "p.jsonl").date == dt.date(2025, 3, 15)
+    line = json.dumps({"id": "z", "topic": "energy", "summary": ["s"], "scores": {}, "path": "feed/16.03.2025-gas.txt"})
+    assert prediction_item(line, 1, tmp_path / "p.jsonl").date == dt.date(2025, 3, 16)
+
+
+def test_story_pairs_chooses_the_lowest_threshold_that_keeps_events_apart():
+    from benchmarks.story_pairs import choose
+
+    rows = [{"threshold": t, "dates": 1.0, "precision": p, "recall": r, "f1": 2 * p * r / (p + r)}
+            for t, p, r in [(0.55, 0.75, 0.94), (0.65, 0.69, 0.56), (0.7, 1.0, 0.38), (0.75, 1.0, 0.06)]]
+    assert choose(rows)["threshold"] == 0.7
+    assert choose([{**row, "precision": 0.5} for row in rows])["threshold"] == 0.55  # no sure one: best F1

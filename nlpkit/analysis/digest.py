@@ -12,6 +12,7 @@ import itertools
 import json
 import logging
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,10 @@ from nlpkit.model import NewsModel
 from nlpkit.text.document import Article, parse_article
 
 __all__ = ["DigestItem", "Digest", "load_settings", "items_from_records", "items_from_predictions",
-           "is_predictions_file", "build_digest"]
+           "is_predictions_file", "build_digest", "repeats_summary"]
+
+#: A why line repeats the summary when this share of its words is already in the summary.
+REPEAT_OVERLAP = 0.8
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +266,7 @@ def build_digest(items: Iterable[DigestItem], settings: GroupingSettings, about:
     for index, label in enumerate(labels):
         members[label].append(index)
     stories = [_story(good, matrix, indices) for indices in members.values()]
-    stories.sort(key=lambda s: (-s["size"], s["first_date"] or "9999", s["title"]))
+    stories.sort(key=_newest_first)
     for number, story in enumerate(stories, start=1):
         story["id"] = f"s{number}"
     data = {
@@ -275,6 +279,8 @@ def build_digest(items: Iterable[DigestItem], settings: GroupingSettings, about:
         "topics": dict(Counter(item.topic for item in good if item.topic).most_common()),
         "by_day": _table((item.date.isoformat() if item.date else None, item.topic) for item in good),
         "by_source": _table((item.source or None, item.topic) for item in good),
+        "undated": dict(Counter(item.topic for item in good if item.topic and item.date is None)),
+        "unknown_source": dict(Counter(item.topic for item in good if item.topic and not item.source)),
         "stories": stories,
         "errors": errors,
     }
@@ -289,10 +295,38 @@ def _table(pairs: Iterable[tuple[str | None, str | None]]) -> dict[str, dict[str
     return {key: dict(table[key]) for key in sorted(table)}
 
 
+def _newest_first(story: dict[str, Any]) -> tuple[int, int, str]:
+    """Stories by their latest date, newest first (undated last), then the bigger first."""
+    last = story["last_date"]
+    return (-dt.date.fromisoformat(last).toordinal() if last else 0, -story["size"], story["title"])
+
+
+def _words(text: str) -> set[str]:
+    return {word for word in re.findall(r"\w+", text.lower()) if len(word) > 2}
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def repeats_summary(why: list[str], summary: list[str]) -> bool:
+    """True when a why line adds nothing to the summary: its first sentence is a summary sentence, or at
+    least 80% of its words (longer than two letters) are already in the summary."""
+    if not why:
+        return True
+    if _squeeze(why[0]) in {_squeeze(sentence) for sentence in summary}:
+        return True
+    words, known = _words(" ".join(why)), _words(" ".join(summary))
+    return bool(words) and len(words & known) / len(words) >= REPEAT_OVERLAP
+
+
 def _story(items: list[DigestItem], matrix: np.ndarray, indices: list[int]) -> dict[str, Any]:
-    """One story: its members, the member nearest the centroid as representative, the majority topic."""
+    """One story: its members with their cosine to the centroid, the member nearest it as representative,
+    the majority topic, and the why lines that do not repeat the summary."""
     centroid = matrix[indices].sum(axis=0)
-    representative = items[indices[int(np.argmax(matrix[indices] @ centroid))]]
+    centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-12)
+    similarity = {i: float(s) for i, s in zip(indices, matrix[indices] @ centroid)}
+    representative = items[max(indices, key=lambda i: similarity[i])]
     topics = Counter(items[i].topic for i in indices)
     topic = max(topics, key=lambda t: (topics[t], t == representative.topic))
     dates = sorted(day.isoformat() for day in (items[i].date for i in indices) if day)
@@ -307,12 +341,14 @@ def _story(items: list[DigestItem], matrix: np.ndarray, indices: list[int]) -> d
         "last_date": dates[-1] if dates else None,
         "summary": representative.summary,
         "evidence": representative.evidence,
+        "why": {topic: sentences for topic, sentences in representative.evidence.items()
+                if not repeats_summary(sentences, representative.summary)},
         "representative": representative.id,
         "articles": [
             {"id": items[i].id, "title": items[i].title, "path": items[i].path, "url": items[i].url,
              "source": items[i].source, "date": _iso(items[i].date),
-             "topic": items[i].topic}
-            for i in sorted(indices, key=lambda i: (items[i].date or dt.date.max, items[i].source, items[i].id))
+             "topic": items[i].topic, "similarity": round(similarity[i], 3)}
+            for i in sorted(indices, key=lambda i: (-(items[i].date or dt.date.min).toordinal(), items[i].source, items[i].id))
         ],
     }
 

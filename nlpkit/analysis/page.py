@@ -6,6 +6,7 @@ lines of inline JavaScript do the topic filter; without JavaScript every story i
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import os
 import re
@@ -78,31 +79,91 @@ def _topic_bars(topics: dict[str, int], order: list[str]) -> str:
     return "".join(parts)
 
 
-def _stacked(table: dict[str, dict[str, int]], order: list[str], chart_id: str, label: str, limit: int = 40) -> str:
-    """Vertical stacked bars, one per key: the last `limit` days, or the `limit` biggest sources."""
-    keys = list(table)[-limit:] if chart_id == "chart-days" else sorted(table, key=lambda k: -sum(table[k].values()))[:limit]
-    if not keys:
-        return ""
-    step = max(18, min(60, 640 // len(keys)))
-    width, top, plot = 110 + step * len(keys), 10, 180
-    height = top + plot + 90
-    highest = max(sum(table[k].values()) for k in keys) or 1
-    parts = [f'<svg class="chart" id="{chart_id}" role="img" aria-label="{_e(label)}" width="{width}" height="{height}">',
-             f'<line x1="40" y1="{top + plot}" x2="{width}" y2="{top + plot}" stroke="#bbb"/>',
-             f'<text x="0" y="{top + 10}" class="val">{highest}</text>']
-    for i, key in enumerate(keys):
-        x = 45 + i * step
-        y: float = top + plot
-        total = sum(table[key].values())
-        for topic in order:
-            count = table[key].get(topic, 0)
-            if not count:
-                continue
-            h = plot * count / highest
+def _segments(counts: dict[str, int], order: list[str], x: float, width: float, base: float, scale: float,
+              key: str) -> list[str]:
+    """One vertical stacked bar: a rect per topic, bottom-up from `base`."""
+    total = sum(counts.values()) or 1
+    parts, y = [], base
+    for topic in order:
+        count = counts.get(topic, 0)
+        if count:
+            h = scale * count
             y -= h
-            parts.append(f'<rect class="bar" data-topic="{_e(topic)}" x="{x}" y="{y:.1f}" width="{step - 4}" height="{h:.1f}" '
-                         f'fill="{_colour(topic, order)}"><title>{_e(key)} · {_e(topic)}: {count} of {total} ({count / total:.0%})</title></rect>')
-        parts.append(f'<text class="tick" transform="translate({x + step / 2:.0f},{top + plot + 8}) rotate(55)">{_e(key[:18])}</text>')
+            parts.append(f'<rect class="bar" data-topic="{_e(topic)}" x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" '
+                         f'height="{h:.1f}" fill="{_colour(topic, order)}"><title>{_e(key)} · {_e(topic)}: {count} of '
+                         f'{total} ({count / total:.0%})</title></rect>')
+    return parts
+
+
+def _days(table: dict[str, dict[str, int]], undated: dict[str, int], order: list[str], span: int = 366) -> str:
+    """Stacked bars on a true time axis: each day at its date (gaps stay gaps), the last `span` days with
+    articles, then one bar for the undated articles. The newest day is at the right edge."""
+    days = sorted(d for d in (_iso_day(key) for key in table) if d is not None)
+    if not days and not undated:
+        return ""
+    newest = days[-1] if days else dt.date.today()
+    first = max(days[0], newest - dt.timedelta(days=span - 1)) if days else newest
+    count = (newest - first).days + 1
+    step = max(6, min(40, 760 // count))
+    top, plot, left = 10, 180, 45
+    extra = 30 + max(step, 14) + 60 if undated else 60  # a gap before 'undated', room for the last rotated label
+    width = left + step * count + extra
+    shown = {d: table[d.isoformat()] for d in days if d >= first}
+    highest = max([sum(v.values()) for v in shown.values()] + [sum(undated.values())]) or 1
+    scale = plot / highest
+    parts = [f'<svg class="chart" id="chart-days" role="img" aria-label="topics by day" width="{width}" height="{top + plot + 80}">',
+             f'<line x1="{left - 5}" y1="{top + plot}" x2="{left + step * count}" y2="{top + plot}" stroke="#bbb"/>',
+             f'<text x="0" y="{top + 10}" class="val">{highest}</text>']
+    last_label = -1e9
+    for day, counts in shown.items():
+        x = left + (day - first).days * step
+        parts += _segments(counts, order, x + 1, max(step - 2, 2), top + plot, scale, day.isoformat())
+        if x - last_label >= 16 or day == newest:
+            parts.append(f'<text class="tick" transform="translate({x + step / 2:.0f},{top + plot + 8}) rotate(55)">'
+                         f'{day.isoformat()}</text>')
+            last_label = x
+    if undated:
+        x = left + step * count + 30
+        parts += _segments(undated, order, x, max(step, 14), top + plot, scale, "undated")
+        parts.append(f'<text class="tick" transform="translate({x + 7:.0f},{top + plot + 8}) rotate(55)">undated</text>')
+    parts.append("</svg>")
+    note = f'<p class="meta">{len(days) - len(shown)} earlier day(s) not drawn</p>' if len(shown) < len(days) else ""
+    return f'<div class="scroll" dir="rtl"><div dir="ltr">{"".join(parts)}</div></div>{note}'
+
+
+def _iso_day(key: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(key)
+    except ValueError:
+        return None
+
+
+def _sources(table: dict[str, dict[str, int]], unknown: dict[str, int], order: list[str], limit: int = 40) -> str:
+    """Horizontal stacked bars, the `limit` biggest outlets plus the unknown one; the label column is as
+    wide as the longest label, so no name is cut."""
+    rows = sorted(table.items(), key=lambda kv: -sum(kv[1].values()))[:limit]
+    if unknown:
+        rows.append(("unknown outlet", unknown))
+    if not rows:
+        return ""
+    labels = [_visible(key) if len(_visible(key)) <= 64 else _visible(key)[:63] + "…" for key, _ in rows]
+    left, row, plot = 12 + 7 * max(len(label) for label in labels), 22, 360
+    highest = max(sum(counts.values()) for _, counts in rows) or 1
+    parts = [f'<svg class="chart" id="chart-sources" role="img" aria-label="topics by source" width="{left + plot + 60}" '
+             f'height="{row * len(rows) + 10}">']
+    for i, ((key, counts), label) in enumerate(zip(rows, labels)):
+        y, x, total = 5 + i * row, float(left), sum(counts.values())
+        parts.append(f'<text x="{left - 6}" y="{y + 14}" class="lbl" text-anchor="end">{html.escape(label)}'
+                     f'<title>{_e(key)}</title></text>')
+        for topic in order:
+            count = counts.get(topic, 0)
+            if count:
+                w = plot * count / highest
+                parts.append(f'<rect class="bar" data-topic="{_e(topic)}" x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row - 6}" '
+                             f'fill="{_colour(topic, order)}"><title>{_e(key)} · {_e(topic)}: {count} of {total} '
+                             f'({count / total:.0%})</title></rect>')
+                x += w
+        parts.append(f'<text x="{x + 5:.1f}" y="{y + 14}" class="val">{total}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -127,6 +188,13 @@ def _anchor(link: str, text: str) -> str:
     return f'<a href="{_e(href)}">{_e(text)}</a>' if href else _e(text)
 
 
+def _similarity(value: Any) -> str:
+    """A member's cosine to its story's centroid: how surely it belongs there."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return ""
+    return f' · <span class="sim" title="cosine to the story centroid">similarity {value:.2f}</span>'
+
+
 def _story_card(story: dict[str, Any], order: list[str], out_dir: Path | None) -> str:
     topic = story["topic"] or "other"
     sources = ", ".join(story["sources"]) or "unknown outlet"
@@ -137,11 +205,12 @@ def _story_card(story: dict[str, Any], order: list[str], out_dir: Path | None) -
     evidence = "".join(
         f'<div class="evidence"><span class="tag" style="background:{_colour(t, order)}">{_e(t)}</span> why: '
         + " ".join(f"“{_e(s)}”" for s in sentences) + "</div>"
-        for t, sentences in story["evidence"].items()
+        for t, sentences in story.get("why", story["evidence"]).items()
     )
     articles = "".join(
         f'<li>{_anchor(_link(a["path"], a["url"], out_dir), a["title"] or a["id"])}'
-        f' <span class="meta">{_e(a["source"] or "")} {_e(a["date"] or "")}</span></li>'
+        f' <span class="meta">{_e(a["source"] or "unknown outlet")} {_e(a["date"] or "undated")}'
+        f'{_similarity(a.get("similarity"))}</span></li>'
         for a in story["articles"]
     )
     all_topics = " ".join(sorted({a["topic"] for a in story["articles"] if a["topic"]} | set(story["topics"])))
@@ -149,7 +218,8 @@ def _story_card(story: dict[str, Any], order: list[str], out_dir: Path | None) -
         f'<article class="story" id="{_e(story["id"])}" data-topic="{_e(topic)}" data-topics="{_e(all_topics)}">'
         f'<h3><span class="tag" style="background:{_colour(topic, order)}">{_e(topic)}</span> {_e(story["title"])}</h3>'
         f'<p class="meta">{story["size"]} article{"s" if story["size"] != 1 else ""} · {_e(sources)} · {_e(dates)}</p>'
-        f"<ul class=\"summary\">{summary}</ul>{evidence}<details><summary>articles</summary><ul>{articles}</ul></details></article>"
+        f"<ul class=\"summary\">{summary}</ul>{evidence}<details{' open' if story['size'] > 1 else ''}><summary>articles</summary>"
+        f"<ul>{articles}</ul></details></article>"
     )
 
 
@@ -163,7 +233,8 @@ header p{margin:0;color:#cfd8df}main{padding:18px 28px;max-width:1200px}
 .filters button.on{background:#1d2b36;color:#fff}.story{background:#fff;border-radius:8px;padding:10px 16px;margin:10px 0;box-shadow:0 1px 3px #0002}
 .story h3{margin:4px 0;font-size:17px}.tag{color:#fff;border-radius:4px;padding:1px 7px;font-size:12px;margin-right:4px}
 .meta{color:#666;font-size:13px;margin:2px 0}.summary{margin:6px 0 6px 18px;padding:0}.evidence{font-size:13px;color:#444;margin:3px 0}
-.hidden{display:none}.errors{font-size:13px;color:#933}
+.hidden{display:none}.errors{font-size:13px;color:#933}.sim{color:#357}
+.scroll{overflow-x:auto;max-width:1100px}.scroll>div{width:max-content}.panels{margin-top:18px}
 """
 
 _SCRIPT = """
@@ -181,10 +252,11 @@ def render_html(data: dict[str, Any], out_dir: Path | None = None, title: str = 
     topics: dict[str, int] = data["topics"]
     order = sorted(topics, key=lambda t: (t == "other", -topics[t], t))
     charts = [f'<section class="panel"><h2>Topics ({data["articles"]} articles)</h2>{_topic_bars(topics, order)}</section>']
-    if data["by_day"]:
-        charts.append(f'<section class="panel"><h2>By day</h2>{_stacked(data["by_day"], order, "chart-days", "topics by day")}</section>')
-    if data["by_source"]:
-        charts.append(f'<section class="panel"><h2>By source</h2>{_stacked(data["by_source"], order, "chart-sources", "topics by source")}</section>')
+    undated, unknown = data.get("undated") or {}, data.get("unknown_source") or {}
+    if data["by_day"] or undated:
+        charts.append(f'<section class="panel"><h2>By day (newest right)</h2>{_days(data["by_day"], undated, order)}</section>')
+    if data["by_source"] or unknown:
+        charts.append(f'<section class="panel"><h2>By source</h2>{_sources(data["by_source"], unknown, order)}</section>')
     buttons = '<button data-topic="all" class="on">all</button>' + "".join(
         f'<button data-topic="{_e(t)}">{_e(t)} ({topics[t]})</button>' for t in order)
     stories = "".join(_story_card(story, order, out_dir) for story in data["stories"])
@@ -198,7 +270,7 @@ def render_html(data: dict[str, Any], out_dir: Path | None = None, title: str = 
         f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>"
         f"<header><h1>{_e(title)}</h1><p>{data['articles']} articles · {len(data['stories'])} stories "
         f"({grouped} reported by more than one article) · generated {_e(data['generated'])}</p></header><main>"
-        f'<div class="panels">{"".join(charts)}</div>'
-        f'<nav class="filters" aria-label="filter by topic">{buttons} <span class="meta"><span id="shown">{len(data["stories"])}</span> stories shown</span></nav>'
-        f'<div id="stories">{stories}</div>{errors}</main><script>{_SCRIPT}</script></body></html>'
+        f'<nav class="filters" aria-label="filter by topic">{buttons} <span class="meta"><span id="shown">{len(data["stories"])}</span> stories shown, newest first</span></nav>'
+        f'<div id="stories">{stories}</div><div class="panels">{"".join(charts)}</div>{errors}</main>'
+        f"<script>{_SCRIPT}</script></body></html>"
     )

@@ -6,8 +6,9 @@
     python -m nlpkit.digest seeds/pairs/articles.jsonl --html pairs.html  # JSONL with date/source fields
 
 INPUT is a folder or file of articles (as for nlpkit.predict; `date`, `source`, `url` fields of JSON
-objects are used, and a YYYY-MM-DD in a file name is taken as its date; a sub-folder name is taken as the
-outlet), or a JSONL written by nlpkit.predict (detected by its fields). Stories are printed on stdout.
+objects are used; dates may be ISO, RSS (Fri, 14 Mar 2025), March 14, 2025 or 14.03.2025, also in a file
+name; a sub-folder name is taken as the outlet), or a JSONL written by nlpkit.predict (detected by its
+fields). Stories are printed on stdout, newest first.
 Exit code: 0 every article in, 1 some inputs failed (listed in the digest), 2 usage or model error.
 """
 
