@@ -9,6 +9,7 @@ caller that fits, scores and predicts the same articles (the trainer, the evalua
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence, Union
@@ -270,7 +271,9 @@ class NewsModel:
     @classmethod
     def load(cls, folder: str | Path, batch_size: int = 64, cache_dir: str | None = None) -> NewsModel:
         """Load a bundle; refuses one whose files, format version or encoder weights do not match."""
-        manifest, pipeline, encoder_path = read_bundle(Path(folder))
+        # Resolved once (models/latest may be repointed mid-load): the scorer comes from the bundle read_bundle checked.
+        resolved = Path(os.path.realpath(folder))
+        manifest, pipeline, encoder_path = read_bundle(resolved)
         encoder = SentenceEncoder(model=str(encoder_path), batch_size=batch_size, cache_dir=cache_dir).fit()
         expected = manifest["encoder"]["sha256"]
         if encoder.fingerprint_ != expected:
@@ -279,7 +282,7 @@ class NewsModel:
                 f"but {encoder_path} has other weights (sha256 {encoder.fingerprint_[:12]}); refusing to predict with it"
             )
         settings = manifest["summarizer"]
-        state = read_json_file(Path(folder), SCORER_FILE) if settings.get("method") == "learned" else None
+        state = read_json_file(resolved, SCORER_FILE) if settings.get("method") == "learned" else None
         try:
             summarizer = summarizer_from_dict(settings, state)
         except (ValueError, TypeError, KeyError) as error:
