@@ -43,7 +43,7 @@ from typing import Any, Callable
 from benchmarks.common import REPO, BenchmarkError
 from benchmarks.probes import child_result
 from benchmarks.report import Report
-from benchmarks.surfaces import SURFACES, measure_surface, postgres_available
+from benchmarks.surfaces import SURFACES, measure_surface, postgres_available, warm_up
 
 #: predict's own parts, then the surfaces of issue 22 (benchmarks/surfaces.py); `server` is both.
 PARTS = ("bad", "kills", "worst", *SURFACES)
@@ -353,6 +353,7 @@ def measure_parts(model: str, args: argparse.Namespace) -> dict[str, Any]:
         if surfaces:
             report["postgres_available"] = postgres_available()
             report["surfaces"] = {}
+            warm_up(model)
         for name in surfaces:
             log.info("surface %s ...", name)
             report["surfaces"][name] = measure_surface(name, model, work)
