@@ -18,6 +18,7 @@ import os
 import resource
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -385,7 +386,7 @@ def plain_http_server(folder: Path) -> Iterator[str]:
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), __import__("socket").create_connection(("127.0.0.1", port), 0.5):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
                 break
             time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
@@ -396,8 +397,6 @@ def plain_http_server(folder: Path) -> Iterator[str]:
 
 @contextlib.contextmanager
 def socket_port() -> Iterator[int]:
-    import socket
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         yield int(probe.getsockname()[1])
@@ -449,7 +448,7 @@ def team_server_cases(folder: Path) -> Iterator[Case]:
 
     home = folder / "team-stale"
     home.mkdir()
-    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], start_new_session=True)
+    bystander = subprocess.Popen(["sleep", "120"], start_new_session=True)
     try:
         server._write_state(server.ServerState(dir=str(home), port=1, pg_port=1, password="x",
                                                mlflow_pgid=bystander.pid))
