@@ -14,7 +14,12 @@ when --only picks some):
   4.99 MB article, ...), each predicted alone in a fresh process (`benchmarks.probes worst`) under the
   default limits; wall time and peak RSS above the process's baseline (the model loaded);
 - unreachable server: `nlpkit.predict --model models:/x@champion` against a tracking URI that accepts
-  connections but never answers; seconds until the one-line error.
+  connections but never answers; seconds until the one-line error;
+- the surfaces of issue 22 (benchmarks/surfaces.py), case by case: digest, label, train-data, config, output,
+  server (401 and `python -m http.server` as the tracking URI, the team server), bundles, json. Per surface:
+  kinds tried, records, tracebacks, lost records, exit codes, worst time, worst memory.
+
+    python -m benchmarks reliability --model models/latest --only digest label   # one or a few surfaces
 The generated articles are synthetic; no benchmark data is read.
 """
 
@@ -38,8 +43,10 @@ from typing import Any, Callable
 from benchmarks.common import REPO, BenchmarkError
 from benchmarks.probes import child_result
 from benchmarks.report import Report
+from benchmarks.surfaces import SURFACES, measure_surface, postgres_available, warm_up
 
-PARTS = ("bad", "server", "kills", "worst")
+#: predict's own parts, then the surfaces of issue 22 (benchmarks/surfaces.py); `server` is both.
+PARTS = ("bad", "kills", "worst", *SURFACES)
 log = logging.getLogger("benchmarks.reliability")
 STORY = ("Refinery restarts\n\nThe refinery restarted its crude unit on Monday after a fire. Output will return to "
          "200,000 barrels a day by Friday, the operator said. Traders said prices eased on the news.")
@@ -342,6 +349,14 @@ def measure_parts(model: str, args: argparse.Namespace) -> dict[str, Any]:
         if "server" in args.only:
             log.info("unreachable tracking server ...")
             report["unreachable_server"] = measure_unreachable(work)
+        surfaces = [name for name in SURFACES if name in args.only]
+        if surfaces:
+            report["postgres_available"] = postgres_available()
+            report["surfaces"] = {}
+            warm_up(model)
+        for name in surfaces:
+            log.info("surface %s ...", name)
+            report["surfaces"][name] = measure_surface(name, model, work)
         if "kills" in args.only:
             log.info("kills and resumes ...")
             report["kills"] = measure_kills(model, work, args.articles, args.kills, args.seed)
@@ -367,6 +382,16 @@ def run(args: argparse.Namespace) -> Report:
 
 def summary(report: dict[str, Any]) -> str:
     lines = []
+    surfaces = report.get("surfaces") or {}
+    if surfaces:
+        lines += ["| surface | kinds | passed | records | tracebacks | lost | exit codes | worst s | worst MB |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for name, row in surfaces.items():
+            lines.append(f"| {name} | {row['kinds']} | {row['passed']} | {row['records']} | {row['tracebacks']} | "
+                         f"{row['lost']} | {', '.join(map(str, row['exit_codes']))} | {row['worst_seconds']:.1f} | "
+                         f"{row['worst_extra_mb']:.0f} |")
+        failed = [f"{name}: {kind}" for name, row in surfaces.items() for kind in row["failed"]]
+        lines += ["", f"failed cases: {'; '.join(failed) if failed else 'none'}", ""]
     if "bad_inputs" in report:
         bad = report["bad_inputs"]
         lines.append(

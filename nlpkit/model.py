@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence, Union
@@ -296,7 +297,9 @@ class NewsModel:
         this machine, so a bf16-trained bundle runs fp32 on a CPU without bf16); the caller's choice wins.
         Either way the topics are the same: fp32, bf16 and OpenVINO vectors agree to ~1e-4 cosine.
         """
-        manifest, pipeline, encoder_path = read_bundle(Path(folder))
+        # Resolved once (models/latest may be repointed mid-load): the scorer comes from the bundle read_bundle checked.
+        resolved = Path(os.path.realpath(folder))
+        manifest, pipeline, encoder_path = read_bundle(resolved)
         encoder = _bundle_encoder(manifest["encoder"], encoder_path, batch_size, cache_dir, precision, backend)
         expected = manifest["encoder"]["sha256"]
         if encoder.fingerprint_ != expected:
@@ -305,7 +308,7 @@ class NewsModel:
                 f"but {encoder_path} has other weights (sha256 {encoder.fingerprint_[:12]}); refusing to predict with it"
             )
         settings = manifest["summarizer"]
-        state = read_json_file(Path(folder), SCORER_FILE) if settings.get("method") == "learned" else None
+        state = read_json_file(resolved, SCORER_FILE) if settings.get("method") == "learned" else None
         try:
             summarizer = summarizer_from_dict(settings, state)
         except (ValueError, TypeError, KeyError) as error:

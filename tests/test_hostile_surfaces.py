@@ -255,6 +255,28 @@ def test_two_names_for_one_output_file_share_one_lock(tmp_path):
         first.close()
 
 
+@pytest.mark.slow  # two fresh processes each load torch: ~1.5 min on the shared 2 cores
+def test_two_processes_writing_two_names_of_one_file_leave_whole_unique_lines(fast_trained, tmp_path):
+    """Two real nlpkit.predict processes at once, one per name of the same file: one writes, the other is refused."""
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    for i in range(12):
+        (folder / f"a{i:02d}.txt").write_text(STORY.replace("Monday", f"Monday {i}"))
+    real = tmp_path / "out.jsonl"
+    real.write_text("")
+    (tmp_path / "a.jsonl").symlink_to(real)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    runs = [subprocess.Popen([sys.executable, "-m", "nlpkit.predict", str(folder), "--model", str(fast_trained.bundle),
+                              "--output", str(tmp_path / name), "--resume", "--batch-size", "2", "--quiet"],
+                             env=env, stderr=subprocess.PIPE, text=True) for name in ("out.jsonl", "a.jsonl")]
+    results = [(run.wait(timeout=300), run.stderr.read() if run.stderr else "") for run in runs]
+    for code, err in results:
+        assert "Traceback" not in err and code in (0, 2), err[-2000:]
+        assert code == 0 or "another" in one_error_line(err)
+    ids = [record["id"] for record in records_of(real.read_text())]  # a malformed line fails json.loads here
+    assert sorted(ids) == sorted(set(ids)) and len(ids) == 12 and not real.is_symlink()
+
+
 def test_a_planted_lock_symlink_is_not_followed(tmp_path):
     from nlpkit.data.output import open_writer
 
@@ -304,6 +326,16 @@ def test_quadratic_json_respects_the_parse_budget(tmp_path):
     records = list(read_path(path, limits=ReadLimits(parse_seconds=1.0)))
     assert len(records) == 1 and records[0].error  # unterminated string: an error record
     assert time.monotonic() - started < 20  # was 56 s; a linear scan takes well under a second
+
+
+def test_parse_seconds_holds_for_a_json_file(tmp_path):
+    from nlpkit.data.inbox import ReadLimits, read_path
+
+    path = tmp_path / "brackets.json"
+    path.write_text(json.dumps({"text": "The court ruled. " + "[" * 300_000}))
+    assert [r.error for r in read_path(path)] == [None]
+    records = list(read_path(path, limits=ReadLimits(parse_seconds=1e-9)))
+    assert len(records) == 1 and "--parse-seconds" in (records[0].error or "")
 
 
 # --- bundles ------------------------------------------------------------------------------------------------
@@ -384,6 +416,29 @@ def test_moving_latest_while_loading_reads_one_bundle(fast_trained, tmp_path):
     manifest, _, encoder = read_bundle(models / "latest")
     assert encoder.resolve().parent == (models / "one").resolve() and not encoder.is_symlink()
     assert models / "latest" not in encoder.parents
+
+
+def test_moving_latest_after_the_checks_still_reads_the_checked_scorer(fast_config, tmp_path, monkeypatch):
+    import nlpkit.model
+    from nlpkit.heads.summarizers import LearnedSummarizer
+    from nlpkit.model import NewsModel
+    from nlpkit.training.trainer import save_bundle, train
+
+    models = tmp_path / "models"
+    report = train({**fast_config, "summary__method": "learned", "run_name": "learned", "models_dir": str(models)})
+    save_bundle(report, "test")  # points models/latest at the new bundle
+    assert (models / "latest").is_symlink()
+    (models / "empty").mkdir()
+    checked = nlpkit.model.read_bundle
+
+    def read_then_repoint(folder: Path) -> Any:
+        found = checked(folder)
+        (models / "latest").unlink()
+        (models / "latest").symlink_to("empty")  # another process repoints latest mid-load
+        return found
+
+    monkeypatch.setattr(nlpkit.model, "read_bundle", read_then_repoint)
+    assert isinstance(NewsModel.load(models / "latest").summarizer, LearnedSummarizer)
 
 
 # --- tracking server health and the team server ----------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path, PurePath
-from typing import Iterator
+from typing import Callable, Iterator
 
 from nlpkit.data.inbox.html import extract_html
 from nlpkit.data.inbox.record import Budget, InputRecord, short_error
@@ -25,7 +25,7 @@ def parse(path: PurePath, name: str, stem: str, text: str, budget: Budget) -> It
     elif suffix in (".html", ".htm"):
         yield _html(name, stem, text, budget)
     elif suffix == ".json":
-        yield from _json(name, stem, text)
+        yield from _json(name, stem, text, budget)
     else:
         yield from _jsonl(name, text, budget)
 
@@ -55,15 +55,18 @@ def _strip_markdown(text: str) -> str:
     return re.sub(r"^#{2,6}[ \t]+", "", text, flags=re.MULTILINE)
 
 
-def _json_depth_problem(text: str) -> str | None:
+def _json_depth_problem(text: str, check: Callable[[], None] | None = None) -> str | None:
     """A linear scan for nesting depth (ignoring brackets inside strings), before json recurses."""
-    return json_depth_problem(text, _MAX_JSON_DEPTH)
+    return json_depth_problem(text, _MAX_JSON_DEPTH, check)
 
 
-def _loads(text: str) -> object:
-    problem = _json_depth_problem(text) if text.count("[") + text.count("{") > _MAX_JSON_DEPTH else None
+def _loads(text: str, check: Callable[[], None] | None = None) -> object:
+    """`check` (the file's parse budget) runs during the depth scan and once more before the parse."""
+    problem = _json_depth_problem(text, check) if text.count("[") + text.count("{") > _MAX_JSON_DEPTH else None
     if problem:
         raise ValueError(problem)
+    if check is not None:
+        check()
     return json.loads(text)
 
 
@@ -73,9 +76,9 @@ def _json_error(error: Exception) -> str:
     return f"malformed JSON: {short_error(error)}"
 
 
-def _json(name: str, stem: str, text: str) -> Iterator[InputRecord]:
+def _json(name: str, stem: str, text: str, budget: Budget) -> Iterator[InputRecord]:
     try:
-        data = _loads(text)
+        data = _loads(text, budget.check)
     except (ValueError, RecursionError) as error:
         yield InputRecord(name, stem, error=_json_error(error))
         return
