@@ -44,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --unlabelled: probability an article's topic needs to be used (default 0.8)")
     parser.add_argument("--data", type=Path, help="train on your labelled JSONL: labels from the data, split made and saved beside it")
     parser.add_argument("--with-seeds", action="store_true", help="with --data: also train on the seed corpus")
+    parser.add_argument("--allow-small", action="store_true",
+                        help="with --data: train even with no validation split or under 10 articles per label")
+    parser.add_argument("--no-latest", action="store_true",
+                        help="save the bundle but leave models/latest (the default model of predict, digest, label) as it is")
     parser.add_argument("--no-track", action="store_true", help="train and save the bundle without an MLflow run")
     parser.add_argument("--quiet", action="store_true", help="only warnings and errors")
     return parser
@@ -54,11 +58,14 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(args.quiet)
     config_path = args.config or (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
     overrides = list(args.overrides) + ([f"register={args.register}"] if args.register else [])
+    overrides += ["latest=false"] if args.no_latest else []
     try:
+        if args.allow_small and not args.data:
+            return fail("--allow-small needs --data FILE")
         if args.data:
             from nlpkit.training.userdata import prepare_user_data
 
-            overrides += prepare_user_data(args.data, args.with_seeds).overrides()
+            overrides = prepare_user_data(args.data, args.with_seeds, allow_small=args.allow_small).overrides() + overrides
         config = load_config(config_path, overrides)
         if args.min_confidence is not None and not args.unlabelled:
             return fail("--min-confidence needs --unlabelled DIR")
