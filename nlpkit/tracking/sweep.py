@@ -250,7 +250,7 @@ def run_sweep(base_config: dict[str, Any], sweep_file: str | Path) -> SweepResul
         tracking.set_tags({"sweep_id": parent_id})
         results, failed = _train_children(children, spec, parent_id)
         best = _best(results, spec)
-        _record_best(best, spec, parent_id)
+        _record_best(best, spec, parent_id, bool(settings.get("latest", True)))
         table = _log_table(children, results, failed, spec, best)
         tracking.log_metrics({"sys/sweep_seconds": time.perf_counter() - started, "sys/failed_children": len(failed),
                               "sys/encode_seconds_total": sum(r.metrics.get("sys/encode_seconds", 0.0) for r in results.values())})
@@ -302,13 +302,19 @@ def _best(results: dict[str, TrainResult], spec: SweepSpec) -> TrainResult:
     return spec.rule.best(scored, lambda r: r.metrics)
 
 
-def _record_best(best: TrainResult, spec: SweepSpec, parent_id: str) -> None:
-    """Tag parent and best child, and point models/latest at the chosen bundle (not the last one trained)."""
-    tracking.set_tags({"best_run_id": best.run_id, "best_run_name": best.run_name})
-    tracking.log_metrics({f"best_{spec.metric}": best.metrics[spec.metric]})
-    tracking.tag_run(best.run_id, {"sweep_best": "true"})
-    point_latest(best.bundle)
-    log.info("sweep %s (parent %s): chose %s; models/latest points at %s", spec.name, parent_id, best.run_name, best.bundle)
+def _record_best(best: TrainResult, spec: SweepSpec, parent_id: str, latest: bool = True) -> None:
+    """Give the parent the chosen child's quality metrics (so its row in the runs table is not blank), a tag
+    and a link to that child; tag the child `chosen`; point models/latest at its bundle (not the last one trained)."""
+    link = views.ui_link(f"/#/experiments/{best.experiment_id}/runs/{best.run_id}")
+    tracking.set_tags({"best_run_id": best.run_id, "best_run_name": best.run_name, "chosen_run_id": best.run_id,
+                       "chosen_run_name": best.run_name, "chosen_run_link": link})
+    quality = {key: value for key, value in best.metrics.items() if not key.startswith("sys/")}
+    tracking.log_metrics({**quality, f"best_{spec.metric}": best.metrics[spec.metric]})
+    tracking.tag_run(best.run_id, {"sweep_best": "true", "chosen": "true"})
+    if latest:
+        point_latest(best.bundle)
+    log.info("sweep %s (parent %s): chose %s (%s)%s", spec.name, parent_id, best.run_name, link,
+             f"; models/latest points at {best.bundle}" if latest else "")
 
 
 def _rows(children: list[Child], results: dict[str, TrainResult], failed: dict[str, str], spec: SweepSpec, best: TrainResult) -> tuple[list[str], list[list[str]]]:
