@@ -268,6 +268,8 @@ def test_the_sweep_parent_carries_the_chosen_childs_metrics_and_a_link_to_it(fas
     assert parent.data.tags["chosen_run_link"].endswith(f"/#/experiments/{parent.info.experiment_id}/runs/{result.best.run_id}")
     chosen = [c.run_id for c in result.children if client.get_run(c.run_id).data.tags.get("chosen") == "true"]
     assert chosen == [result.best.run_id]
+    child = client.get_run(result.best.run_id)
+    assert child.data.params["encoder"] == Path(child.data.params["embed__model"]).name  # short, fits a column
 
 
 def test_champion_moves_only_for_a_better_model_on_the_same_validation_data(fast_sweep):

@@ -21,6 +21,7 @@ from nlpkit.training.config import load_config
 
 if TYPE_CHECKING:
     from nlpkit.tracking.store import Tracker
+    from nlpkit.training.trainer import TrainReport
 
 DEFAULT_CONFIG = Path("configs/default.yaml")
 _TABLE_METRICS = [
@@ -82,37 +83,42 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _train(config: dict, track: bool, unlabelled: Path | None = None, min_confidence: float | None = None) -> int:
-    from nlpkit.training.trainer import train
-
-    tracker = _tracker() if track else None  # a store that does not answer fails now, not after the training
-    if unlabelled is not None:
-        from nlpkit.training.selftrain import DEFAULT_MIN_CONFIDENCE, read_unlabelled, self_train
-
-        confidence = DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence
-        report = self_train(config, read_unlabelled(unlabelled), confidence)
-        print(f"self-training: {report.metrics['selftrain/pseudo_labelled']:.0f} of "
-              f"{report.metrics['selftrain/unlabelled']:.0f} articles in {unlabelled} pseudo-labelled "
-              f"at confidence >= {confidence:g}")
-    else:
-        report = train(config)
-    if tracker is None:
+    if not track:
         from nlpkit.training.trainer import save_bundle
 
+        report = _fit(config, unlabelled, min_confidence)
         bundle = save_bundle(report, time.strftime("%Y%m%d-%H%M%S"))
         print(format_metrics(report.run_name, "not tracked", bundle, report.metrics))
         return 0
+    tracker = _tracker()  # a store that does not answer fails now, not after the training
     from nlpkit.tracking import store as tracking_store
     from nlpkit.tracking import views as tracking_views
-    from nlpkit.tracking.training import record_training
+    from nlpkit.tracking.training import record_training, training_run
 
-    with tracker.active():
-        result = record_training(report)
+    with tracker.active(), training_run(config) as active:  # the run covers the training (duration, system metrics)
+        result = record_training(_fit(config, unlabelled, min_confidence), active_run=active)
     print(format_metrics(result.run_name, result.run_id, result.bundle, result.metrics))
     if result.registration is not None:
         print(result.registration.summary())
     print(f"compare in the MLflow UI (python -m nlpkit.ui): {tracking_views.ui_link(result.view_path)}")
     print(tracking_store.export_line(tracker.uri), file=sys.stderr)
     return 0
+
+
+def _fit(config: dict, unlabelled: Path | None, min_confidence: float | None) -> TrainReport:
+    """Train (self-train with `unlabelled`); no MLflow here, the caller records the report."""
+    if unlabelled is None:
+        from nlpkit.training.trainer import train
+
+        return train(config)
+    from nlpkit.training.selftrain import DEFAULT_MIN_CONFIDENCE, read_unlabelled, self_train
+
+    confidence = DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence
+    report = self_train(config, read_unlabelled(unlabelled), confidence)
+    print(f"self-training: {report.metrics['selftrain/pseudo_labelled']:.0f} of "
+          f"{report.metrics['selftrain/unlabelled']:.0f} articles in {unlabelled} pseudo-labelled "
+          f"at confidence >= {confidence:g}")
+    return report
 
 
 def _tracker() -> Tracker:

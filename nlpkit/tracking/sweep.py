@@ -35,7 +35,7 @@ from tqdm.auto import tqdm
 from nlpkit.bundle import point_latest
 from nlpkit.tracking import runs as tracking
 from nlpkit.tracking import views
-from nlpkit.tracking.training import TrainResult, record_training, register
+from nlpkit.tracking.training import TrainResult, record_training, register, training_run
 from nlpkit.training.config import ConfigError, read_yaml, validate_config
 from nlpkit.training.naming import compact, encoder_short_name, run_name_for
 from nlpkit.training.selection import DEFAULT_MARGIN, SelectionRule
@@ -283,7 +283,8 @@ def _train_children(children: list[Child], spec: SweepSpec, sweep_id: str) -> tu
     for child in tqdm(children, desc=f"sweep {spec.name}", unit="run", disable=True if quiet else None):
         tags = {"sweep": spec.name, "sweep_id": sweep_id, "sweep_role": "child", "sweep_varied": _describe(child.varied) or "base settings"}
         try:
-            results[child.name] = record_training(train(child.config), nested=True, tags=tags)
+            with training_run(child.config, nested=True, tags=tags) as active:  # open while it trains
+                results[child.name] = record_training(train(child.config), nested=True, tags=tags, active_run=active)
         except Exception as error:  # noqa: BLE001 - one broken variant must not lose the other runs
             log.exception("sweep %s: child %s failed", spec.name, child.name)
             failed[child.name] = f"{type(error).__name__}: {error}".splitlines()[0]
