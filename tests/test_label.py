@@ -124,7 +124,7 @@ def test_with_seeds_merges_the_seed_corpus(tmp_path):
     prepared = prepare_user_data(data, with_seeds=True, seeds=ROOT / "seeds")
     seeds = json.loads((ROOT / "seeds" / "splits.json").read_text(encoding="utf-8"))
     assert prepared.sizes["train"] == len(seeds["train"]) + 6
-    assert prepared.overrides() == [f"data={prepared.data}", f"splits={prepared.splits}"]
+    assert prepared.overrides() == [f"data={prepared.data}", f"splits={prepared.splits}", "run_prefix=data-mine-with-seeds"]
     clash = tmp_path / "clash.jsonl"
     first_seed_id = json.loads((ROOT / "seeds" / "articles.jsonl").read_text(encoding="utf-8").splitlines()[0])["id"]
     clash.write_text(json.dumps({"id": first_seed_id, "text": "x", "topic": "energy"}) + "\n", encoding="utf-8")

@@ -75,3 +75,30 @@ def test_requirements_resolve_and_code_travels_with_the_model(fast_trained, tmp_
     origin, topic = done.stdout.split()[-2:]
     assert Path(origin).resolve().is_relative_to(local.resolve() / "code"), origin
     assert topic in {"diplomacy", "energy", "finance", "legal", "other"}
+
+
+def test_topic_output_is_one_column_and_mlflow_evaluate_scores_it_as_a_classifier(fast_trained, pyfunc_model):
+    """The README recipe: `mlflow.models.evaluate` on the model's topic-only output, as a classifier."""
+    rows = [json.loads(line) for line in (Path(__file__).resolve().parents[1] / "seeds" / "articles.jsonl").read_text(encoding="utf-8").splitlines()[::30]]
+    data = pd.DataFrame({"title": [r["title"] for r in rows], "text": [r["text"] or r["title"] for r in rows],
+                         "gold": [r["topics"][0] for r in rows]})
+    topics = pyfunc_model.predict(data[["title", "text"]], params={"output": "topic"})
+    assert list(topics.columns) == ["topic"] and len(topics) == len(data)
+    with pytest.raises(Exception, match="output must be one of records, topic"):
+        pyfunc_model.predict(data[["text"]], params={"output": "columns"})
+    with mlflow.start_run(run_name="evaluate-recipe"):
+        model = mlflow.pyfunc.load_model(fast_trained.model_uri)
+        result = mlflow.models.evaluate(lambda frame: model.predict(frame, params={"output": "topic"})["topic"],
+                                        data, targets="gold", model_type="classifier", evaluators=["default"])
+    assert 0.0 <= result.metrics["accuracy_score"] <= 1.0
+    agree = float((topics["topic"] == data["gold"]).mean())
+    assert result.metrics["accuracy_score"] == pytest.approx(agree)
+
+
+def test_the_logged_model_has_an_input_example_that_predicts(fast_trained):
+    info = mlflow.models.get_model_info(fast_trained.model_uri)
+    assert info.saved_input_example_info is not None
+    from mlflow.models import Model
+
+    example = Model.load(fast_trained.model_uri).load_input_example(mlflow.artifacts.download_artifacts(fast_trained.model_uri))
+    assert {"title", "text"} <= set(example.columns) and example["text"].iloc[0].strip()

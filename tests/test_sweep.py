@@ -175,6 +175,11 @@ def test_parent_records_the_best_child_by_the_metric(sweep):
     assert parent.data.tags["best_run_id"] == result.best.run_id
     assert parent.data.metrics["best_val_macro_f1"] == pytest.approx(result.best.metrics["val_macro_f1"])
     assert client.get_run(result.best.run_id).data.tags["sweep_best"] == "true"
+    assert client.get_run(result.best.run_id).data.tags["chosen"] == "true"
+    assert parent.data.tags["chosen_run_id"] == result.best.run_id
+    assert parent.data.tags["chosen_run_link"].endswith(f"/runs/{result.best.run_id}")
+    assert parent.data.metrics["val_macro_f1"] == pytest.approx(result.best.metrics["val_macro_f1"])
+    assert "sys/encode_seconds" not in parent.data.metrics  # the child's bookkeeping stays on the child
     table = Path(client.download_artifacts(result.parent_run_id, "sweep_table.md")).read_text(encoding="utf-8")
     assert all(name in table for name in scores) and "sys/encode_seconds" in table
     assert "logreg-C4-minilm" in result.table and "models:/nlpkit-sweep-test@champion" in result.table
@@ -251,6 +256,20 @@ def test_sweep_points_latest_at_the_chosen_child_and_registers_it_as_champion(fa
     assert champion.description.startswith(f"# Model card: {result.best.run_name}") and "## Limits" in champion.description
     assert champion.tags["validation_digest"] == result.best.validation_digest != ""
     assert f"models:/{FAST_MODEL}@challenger (version {champion.version}); now models:/{FAST_MODEL}@champion" in result.table
+
+
+def test_the_sweep_parent_carries_the_chosen_childs_metrics_and_a_link_to_it(fast_sweep):
+    result, client, _ = fast_sweep
+    parent = client.get_run(result.parent_run_id)
+    assert parent.data.metrics["val_macro_f1"] == pytest.approx(result.best.metrics["val_macro_f1"])
+    assert parent.data.metrics["test_macro_f1"] == pytest.approx(result.best.metrics["test_macro_f1"])
+    assert "sys/encode_seconds" not in parent.data.metrics and "sys/sweep_seconds" in parent.data.metrics
+    assert parent.data.tags["chosen_run_id"] == result.best.run_id
+    assert parent.data.tags["chosen_run_link"].endswith(f"/#/experiments/{parent.info.experiment_id}/runs/{result.best.run_id}")
+    chosen = [c.run_id for c in result.children if client.get_run(c.run_id).data.tags.get("chosen") == "true"]
+    assert chosen == [result.best.run_id]
+    child = client.get_run(result.best.run_id)
+    assert child.data.params["encoder"] == Path(child.data.params["embed__model"]).name  # short, fits a column
 
 
 def test_champion_moves_only_for_a_better_model_on_the_same_validation_data(fast_sweep):

@@ -23,7 +23,7 @@ def test_training_run_logs_params_metrics_and_artifacts(trained, seed_config):
                 "sys/encode_seconds", "sys/fit_seconds"):
         assert key in metrics, key
     assert 0.5 < metrics["test_macro_f1"] <= 1.0
-    assert run.data.tags["encoder"] == "default" and run.data.tags["git_commit"]
+    assert run.data.tags["encoder"] == run.data.params["encoder"] == "minilm" and run.data.tags["git_commit"]
     artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(trained.run_id)}
     assert {"config.yaml", "test", "validation", "thresholds.json"} <= artifacts
     test_files = {a.path for a in mlflow.MlflowClient().list_artifacts(trained.run_id, "test")}

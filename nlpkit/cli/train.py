@@ -21,6 +21,7 @@ from nlpkit.training.config import load_config
 
 if TYPE_CHECKING:
     from nlpkit.tracking.store import Tracker
+    from nlpkit.training.trainer import TrainReport
 
 DEFAULT_CONFIG = Path("configs/default.yaml")
 _TABLE_METRICS = [
@@ -44,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --unlabelled: probability an article's topic needs to be used (default 0.8)")
     parser.add_argument("--data", type=Path, help="train on your labelled JSONL: labels from the data, split made and saved beside it")
     parser.add_argument("--with-seeds", action="store_true", help="with --data: also train on the seed corpus")
+    parser.add_argument("--allow-small", action="store_true",
+                        help="with --data: train even with no validation split or under 10 articles per label")
+    parser.add_argument("--no-latest", action="store_true",
+                        help="save the bundle but leave models/latest (the default model of predict, digest, label) as it is")
     parser.add_argument("--no-track", action="store_true", help="train and save the bundle without an MLflow run")
     parser.add_argument("--quiet", action="store_true", help="only warnings and errors")
     return parser
@@ -54,11 +59,14 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(args.quiet)
     config_path = args.config or (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
     overrides = list(args.overrides) + ([f"register={args.register}"] if args.register else [])
+    overrides += ["latest=false"] if args.no_latest else []
     try:
+        if args.allow_small and not args.data:
+            return fail("--allow-small needs --data FILE")
         if args.data:
             from nlpkit.training.userdata import prepare_user_data
 
-            overrides += prepare_user_data(args.data, args.with_seeds).overrides()
+            overrides = prepare_user_data(args.data, args.with_seeds, allow_small=args.allow_small).overrides() + overrides
         config = load_config(config_path, overrides)
         if args.min_confidence is not None and not args.unlabelled:
             return fail("--min-confidence needs --unlabelled DIR")
@@ -75,37 +83,42 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _train(config: dict, track: bool, unlabelled: Path | None = None, min_confidence: float | None = None) -> int:
-    from nlpkit.training.trainer import train
-
-    tracker = _tracker() if track else None  # a store that does not answer fails now, not after the training
-    if unlabelled is not None:
-        from nlpkit.training.selftrain import DEFAULT_MIN_CONFIDENCE, read_unlabelled, self_train
-
-        confidence = DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence
-        report = self_train(config, read_unlabelled(unlabelled), confidence)
-        print(f"self-training: {report.metrics['selftrain/pseudo_labelled']:.0f} of "
-              f"{report.metrics['selftrain/unlabelled']:.0f} articles in {unlabelled} pseudo-labelled "
-              f"at confidence >= {confidence:g}")
-    else:
-        report = train(config)
-    if tracker is None:
+    if not track:
         from nlpkit.training.trainer import save_bundle
 
+        report = _fit(config, unlabelled, min_confidence)
         bundle = save_bundle(report, time.strftime("%Y%m%d-%H%M%S"))
         print(format_metrics(report.run_name, "not tracked", bundle, report.metrics))
         return 0
+    tracker = _tracker()  # a store that does not answer fails now, not after the training
     from nlpkit.tracking import store as tracking_store
     from nlpkit.tracking import views as tracking_views
-    from nlpkit.tracking.training import record_training
+    from nlpkit.tracking.training import record_training, training_run
 
-    with tracker.active():
-        result = record_training(report)
+    with tracker.active(), training_run(config) as active:  # the run covers the training (duration, system metrics)
+        result = record_training(_fit(config, unlabelled, min_confidence), active_run=active)
     print(format_metrics(result.run_name, result.run_id, result.bundle, result.metrics))
     if result.registration is not None:
         print(result.registration.summary())
     print(f"compare in the MLflow UI (python -m nlpkit.ui): {tracking_views.ui_link(result.view_path)}")
     print(tracking_store.export_line(tracker.uri), file=sys.stderr)
     return 0
+
+
+def _fit(config: dict, unlabelled: Path | None, min_confidence: float | None) -> TrainReport:
+    """Train (self-train with `unlabelled`); no MLflow here, the caller records the report."""
+    if unlabelled is None:
+        from nlpkit.training.trainer import train
+
+        return train(config)
+    from nlpkit.training.selftrain import DEFAULT_MIN_CONFIDENCE, read_unlabelled, self_train
+
+    confidence = DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence
+    report = self_train(config, read_unlabelled(unlabelled), confidence)
+    print(f"self-training: {report.metrics['selftrain/pseudo_labelled']:.0f} of "
+          f"{report.metrics['selftrain/unlabelled']:.0f} articles in {unlabelled} pseudo-labelled "
+          f"at confidence >= {confidence:g}")
+    return report
 
 
 def _tracker() -> Tracker:

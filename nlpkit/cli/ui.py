@@ -3,8 +3,8 @@
     python -m nlpkit.ui                 # http://127.0.0.1:5000, store in experiments/
     python -m nlpkit.ui --port 5001
 
-The server (`mlflow server`) starts a job runner and worker processes of its own, so it runs in a new
-session and Ctrl-C stops its whole process group; nothing is left listening on the port afterwards.
+The server (`mlflow server`, with MLflow's job runner off) runs in a new session and Ctrl-C stops its
+whole process group; nothing is left listening on the port afterwards.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         print(tracking_store.export_line(uri), file=sys.stderr, flush=True)
         return process.wait()
     except KeyboardInterrupt:
-        print("stopping the MLflow UI (its job workers can take ~10 s)", file=sys.stderr)
+        print("stopping the MLflow UI", file=sys.stderr)
         return 0
     except (RuntimeError, TimeoutError) as error:
         return fail(str(error), code=1)

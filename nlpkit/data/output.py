@@ -3,11 +3,13 @@
 Each record is written as one line with one write call and flushed, so a killed run leaves whole records
 plus at most one partial last line; on resume that partial line is cut off, every other line is checked,
 finished records are skipped and an input predicted twice keeps only its newest record. An exclusive lock
-(a hidden `.NAME.lock` beside the file) makes a second writer fail at once instead of interleaving lines.
+(a hidden `.NAME.lock` beside the file, removed when the writer closes) makes a second writer fail at once
+instead of interleaving lines.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -64,9 +66,23 @@ class _Lock:
     """
 
     def __init__(self, path: Path) -> None:
+        self.path = lock_path(path)
+        for _ in range(3):  # the sidecar can be removed by its previous holder between our open and our flock
+            self._acquire(path)
+            if self._is_current():
+                break
+            self.handle.close()
+        else:
+            raise DataError(f"--output {path}: its lock file {self.path} keeps being replaced; is another nlpkit.predict "
+                            "starting on it? Try again")
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.handle.write(str(os.getpid()))
+        self.handle.flush()
+
+    def _acquire(self, path: Path) -> None:
         import fcntl
 
-        self.path = lock_path(path)
         try:
             descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
             self.handle = os.fdopen(descriptor, "r+", encoding="utf-8")
@@ -81,12 +97,23 @@ class _Lock:
             self.handle.close()
             raise DataError(f"--output {path} is being written by another nlpkit.predict (pid {owner}); "
                             "wait for it to finish or choose another --output") from error
-        self.handle.seek(0)
-        self.handle.truncate()
-        self.handle.write(str(os.getpid()))
-        self.handle.flush()
+
+    def _is_current(self) -> bool:
+        """Whether the locked file is still the one at `self.path` (not one a finished writer just removed)."""
+        try:
+            on_disk = os.lstat(self.path)
+        except OSError:
+            return False
+        held = os.fstat(self.handle.fileno())
+        return (on_disk.st_dev, on_disk.st_ino) == (held.st_dev, held.st_ino)
 
     def close(self) -> None:
+        """Remove the sidecar while still holding it, then release the flock: no `.lock` is left beside the output."""
+        if self.handle.closed:
+            return
+        if self._is_current():
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
         self.handle.close()  # closing the descriptor releases the flock
 
 

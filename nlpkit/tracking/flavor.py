@@ -56,14 +56,19 @@ def _column(field: Field) -> Any:
 
 
 def model_signature() -> Any:
-    """Inputs `text` (and optional `title`, `id`), the record's columns out, `summary_sentences` as a param."""
+    """Inputs `text` (and optional `title`, `id`), the record's columns out; params `summary_sentences` and
+    `output` (`records`, or `topic` for the topic column alone, which `mlflow.evaluate` scores as a classifier)."""
     from mlflow.models import ModelSignature
     from mlflow.types.schema import ParamSchema, ParamSpec, Schema
 
     inputs = Schema([_column(field) for field in INPUT_FIELDS if field.pyfunc_input])
     outputs = Schema([_column(field) for field in OUTPUT_FIELDS])
-    params = ParamSchema([ParamSpec("summary_sentences", "integer", 3)])
+    params = ParamSchema([ParamSpec("summary_sentences", "integer", 3), ParamSpec("output", "string", "records")])
     return ModelSignature(inputs=inputs, outputs=outputs, params=params)
+
+
+#: What the pyfunc model returns: the whole record per row, or only the `topic` column (for `mlflow.evaluate`).
+OUTPUTS = ("records", "topic")
 
 
 class NewsPyfuncModel(PythonModel):  # type: ignore[misc]
@@ -77,6 +82,9 @@ class NewsPyfuncModel(PythonModel):  # type: ignore[misc]
         self.fingerprint = model_fingerprint(self.model)
 
     def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        output = (params or {}).get("output") or "records"
+        if output not in OUTPUTS:
+            raise ValueError(f"param output must be one of {', '.join(OUTPUTS)}, got {output!r}")
         if "text" not in model_input.columns:
             raise ValueError(f"expected a DataFrame with a 'text' column, got columns {list(model_input.columns)}")
         items = rows_to_items(model_input)
@@ -88,26 +96,27 @@ class NewsPyfuncModel(PythonModel):  # type: ignore[misc]
             record = predicted.get(index) or Prediction(error=MISSING_TEXT)
             record.id, record.title, record.model = item["id"], item["title"], getattr(self, "fingerprint", "")
             records.append(record)
-        return predictions_frame(records)
+        frame = predictions_frame(records)
+        return frame[["topic"]] if output == "topic" else frame
 
 
 def log_news_model(bundle: Path, input_example: pd.DataFrame) -> str:
     """Log the bundle as an MLflow pyfunc model with a signature; returns its URI.
 
-    The signature is declared, not inferred by running the model, so logging a model whose vectors were
-    all cached never loads the encoder weights. The `nlpkit` package travels with the model (`code_paths`),
+    The signature is declared, not inferred; `input_example` (one article as users send it) is saved with
+    the model, and MLflow checks it by loading the model and predicting it once, so the UI's "Use this model"
+    and `mlflow models serve` show a request that works. The `nlpkit` package travels with the model (`code_paths`),
     and the requirements name only published releases, so the model loads with `env_manager="local"` where
     nlpkit is not installed (a Spark executor) and `env_manager="virtualenv"` builds where an index is reachable.
     """
     with warnings.catch_warnings(), quiet_artifact_transfers(), _without_log_records("mlflow.pyfunc", "CloudPickle"):
-        # the advice to add an input example is what we decline on purpose; CloudPickle is how a
-        # PythonModel instance is stored (the bundle inside is read by `NewsModel.load`, not unpickled)
-        warnings.filterwarnings("ignore", message=".*input example was not provided.*")
+        # CloudPickle is how a PythonModel instance is stored (the bundle inside is read by `NewsModel.load`)
         info = mlflow.pyfunc.log_model(
             name="model",
             python_model=NewsPyfuncModel(),
             artifacts={"bundle": str(bundle)},
             signature=model_signature(),
+            input_example=input_example,
             pip_requirements=model_requirements(bundle),
             code_paths=[str(package_folder())],
         )

@@ -19,17 +19,28 @@ import pandas as pd
 from nlpkit.tracking import health
 from nlpkit.tracking.store import experiment_id, git_commit
 
-__all__ = ["run", "log_config", "log_metrics", "log_confusion_matrix", "log_text", "log_json", "log_dataset",
+__all__ = ["run", "delete_run", "log_config", "log_metrics", "log_confusion_matrix", "log_text", "log_json", "log_dataset",
            "log_figure", "log_table", "log_params", "set_tags", "tag_run"]
 
 
 @contextlib.contextmanager
-def run(experiment: str, run_name: str, description: str = "", nested: bool = False, tags: dict | None = None) -> Iterator[Any]:
-    """An MLflow run with the git commit and a description attached."""
+def run(experiment: str, run_name: str, description: str = "", nested: bool = False, tags: dict | None = None,
+        system_metrics: bool = False) -> Iterator[Any]:
+    """An MLflow run with the git commit and a description attached; `system_metrics` samples CPU, memory
+    and disk (MLflow's System metrics tab) while the run is open."""
     all_tags = {"git_commit": git_commit(), "mlflow.note.content": description, **(tags or {})}
     with health.end_runs_on_signal(), mlflow.start_run(experiment_id=experiment_id(experiment), run_name=run_name,
-                                                       nested=nested, tags=all_tags) as active:
+                                                       nested=nested, tags=all_tags,
+                                                       log_system_metrics=system_metrics or None) as active:
         yield active
+
+
+def delete_run(run_id: str) -> None:
+    """End the active run `run_id` and move it to the trash (a training that stopped on bad data leaves no run)."""
+    active = mlflow.active_run()
+    if active is not None and active.info.run_id == run_id:
+        mlflow.end_run("FAILED")
+    mlflow.MlflowClient().delete_run(run_id)
 
 
 def log_config(config: dict[str, Any]) -> None:
@@ -98,7 +109,8 @@ def log_table(frame: pd.DataFrame, name: str) -> None:
 
 
 def log_dataset(path: str, sha256: str, sizes: dict[str, int], encoder: str) -> None:
-    """Which data and encoder a run used: an MLflow dataset input (name, digest, source) plus params."""
+    """Which data and encoder a run used: an MLflow dataset input (name, digest, source) plus params; `encoder`
+    is the short name (`minilm`, or the encoder folder's name) that fits a runs-table column."""
     from mlflow.data.pandas_dataset import from_pandas
     from mlflow.data.sources import LocalArtifactDatasetSource  # type: ignore[attr-defined]
 
@@ -106,7 +118,7 @@ def log_dataset(path: str, sha256: str, sizes: dict[str, int], encoder: str) -> 
     source = LocalArtifactDatasetSource(str(Path(path).resolve()))
     dataset = from_pandas(frame, source=source, name=Path(path).name, digest=sha256[:16])
     mlflow.log_input(dataset, context="training")
-    mlflow.log_params({"dataset_size": sum(sizes.values()), "dataset_sha256": sha256[:16],
+    mlflow.log_params({"dataset_size": sum(sizes.values()), "dataset_sha256": sha256[:16], "encoder": encoder,
                        **{f"n_{name}": count for name, count in sizes.items()}})
     mlflow.set_tag("encoder", encoder)
 

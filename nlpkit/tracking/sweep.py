@@ -35,7 +35,7 @@ from tqdm.auto import tqdm
 from nlpkit.bundle import point_latest
 from nlpkit.tracking import runs as tracking
 from nlpkit.tracking import views
-from nlpkit.tracking.training import TrainResult, record_training, register
+from nlpkit.tracking.training import TrainResult, record_training, register, training_run
 from nlpkit.training.config import ConfigError, read_yaml, validate_config
 from nlpkit.training.naming import compact, encoder_short_name, run_name_for
 from nlpkit.training.selection import DEFAULT_MARGIN, SelectionRule
@@ -250,7 +250,7 @@ def run_sweep(base_config: dict[str, Any], sweep_file: str | Path) -> SweepResul
         tracking.set_tags({"sweep_id": parent_id})
         results, failed = _train_children(children, spec, parent_id)
         best = _best(results, spec)
-        _record_best(best, spec, parent_id)
+        _record_best(best, spec, parent_id, bool(settings.get("latest", True)))
         table = _log_table(children, results, failed, spec, best)
         tracking.log_metrics({"sys/sweep_seconds": time.perf_counter() - started, "sys/failed_children": len(failed),
                               "sys/encode_seconds_total": sum(r.metrics.get("sys/encode_seconds", 0.0) for r in results.values())})
@@ -283,7 +283,8 @@ def _train_children(children: list[Child], spec: SweepSpec, sweep_id: str) -> tu
     for child in tqdm(children, desc=f"sweep {spec.name}", unit="run", disable=True if quiet else None):
         tags = {"sweep": spec.name, "sweep_id": sweep_id, "sweep_role": "child", "sweep_varied": _describe(child.varied) or "base settings"}
         try:
-            results[child.name] = record_training(train(child.config), nested=True, tags=tags)
+            with training_run(child.config, nested=True, tags=tags) as active:  # open while it trains
+                results[child.name] = record_training(train(child.config), nested=True, tags=tags, active_run=active)
         except Exception as error:  # noqa: BLE001 - one broken variant must not lose the other runs
             log.exception("sweep %s: child %s failed", spec.name, child.name)
             failed[child.name] = f"{type(error).__name__}: {error}".splitlines()[0]
@@ -302,13 +303,19 @@ def _best(results: dict[str, TrainResult], spec: SweepSpec) -> TrainResult:
     return spec.rule.best(scored, lambda r: r.metrics)
 
 
-def _record_best(best: TrainResult, spec: SweepSpec, parent_id: str) -> None:
-    """Tag parent and best child, and point models/latest at the chosen bundle (not the last one trained)."""
-    tracking.set_tags({"best_run_id": best.run_id, "best_run_name": best.run_name})
-    tracking.log_metrics({f"best_{spec.metric}": best.metrics[spec.metric]})
-    tracking.tag_run(best.run_id, {"sweep_best": "true"})
-    point_latest(best.bundle)
-    log.info("sweep %s (parent %s): chose %s; models/latest points at %s", spec.name, parent_id, best.run_name, best.bundle)
+def _record_best(best: TrainResult, spec: SweepSpec, parent_id: str, latest: bool = True) -> None:
+    """Give the parent the chosen child's quality metrics (so its row in the runs table is not blank), a tag
+    and a link to that child; tag the child `chosen`; point models/latest at its bundle (not the last one trained)."""
+    link = views.ui_link(f"/#/experiments/{best.experiment_id}/runs/{best.run_id}")
+    tracking.set_tags({"best_run_id": best.run_id, "best_run_name": best.run_name, "chosen_run_id": best.run_id,
+                       "chosen_run_name": best.run_name, "chosen_run_link": link})
+    quality = {key: value for key, value in best.metrics.items() if not key.startswith("sys/")}
+    tracking.log_metrics({**quality, f"best_{spec.metric}": best.metrics[spec.metric]})
+    tracking.tag_run(best.run_id, {"sweep_best": "true", "chosen": "true"})
+    if latest:
+        point_latest(best.bundle)
+    log.info("sweep %s (parent %s): chose %s (%s)%s", spec.name, parent_id, best.run_name, link,
+             f"; models/latest points at {best.bundle}" if latest else "")
 
 
 def _rows(children: list[Child], results: dict[str, TrainResult], failed: dict[str, str], spec: SweepSpec, best: TrainResult) -> tuple[list[str], list[list[str]]]:

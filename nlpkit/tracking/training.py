@@ -1,27 +1,32 @@
-"""Recording a finished training in MLflow: one run with params, metrics, pictures, bundle, card and model.
+"""Recording a training in MLflow: one run with params, metrics, pictures, bundle, card and model.
 
-The trainer has already fitted and scored everything (`nlpkit.training.trainer.train`); this only
-writes it down, so a failure in the data or the config never leaves a FAILED run behind.
+The trainer fits and scores everything without MLflow (`nlpkit.training.trainer.train`); this module
+only writes it down. `training_run` opens the run when training starts, so the run's duration and its
+System metrics cover the encoding and the fit; a data or config error (an `NlpkitError`) deletes that
+run again, so such a failure never leaves a FAILED run behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator, Mapping
 
 import pandas as pd
 
+from nlpkit.errors import NlpkitError
 from nlpkit.evaluation.evaluators import Evaluation
 from nlpkit.evaluation.metrics import confusion, topic_report
 from nlpkit.tracking import flavor, pictures, registry, runs, store, views
+from nlpkit.training.naming import encoder_short_name, run_name_for
 from nlpkit.training.selection import SelectionRule
 from nlpkit.training.trainer import TrainReport, save_bundle
 
-__all__ = ["TrainResult", "record_training", "register", "validation_digest", "model_card", "error_table", "MODEL_CARD"]
+__all__ = ["TrainResult", "training_run", "record_training", "register", "validation_digest", "model_card", "error_table", "MODEL_CARD"]
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +51,38 @@ class TrainResult:
     view_path: str = ""
 
 
-def record_training(report: TrainReport, nested: bool = False, tags: dict[str, Any] | None = None) -> TrainResult:
-    """Open a run, log the report, save the bundle under the run's id, log and maybe register the model."""
+@contextlib.contextmanager
+def training_run(config: Mapping[str, Any], nested: bool = False, tags: dict[str, Any] | None = None) -> Iterator[Any]:
+    """The MLflow run of a training about to start, with system metrics on; pass it to `record_training`.
+
+    A data or config error inside deletes the run (nothing was trained); a crash or Ctrl-C leaves it FAILED
+    or KILLED, as it really ended."""
+    description = f"training {config['clf']} on {config['data']}"
+    with runs.run(str(config["experiment"]), run_name_for(config), description, nested=nested, tags=tags,
+                  system_metrics=True) as active:
+        try:
+            yield active
+        except NlpkitError:
+            runs.delete_run(active.info.run_id)
+            raise
+
+
+def record_training(report: TrainReport, nested: bool = False, tags: dict[str, Any] | None = None,
+                    active_run: Any = None) -> TrainResult:
+    """Log the report into `active_run` (from `training_run`) or a new run, save the bundle under the run's id,
+    log and maybe register the model."""
     config = report.config
     digest = validation_digest(report)
     all_tags = {registry.VALIDATION_DIGEST_TAG: digest, **(tags or {})}
-    with runs.run(str(config["experiment"]), report.run_name, report.description, nested=nested, tags=all_tags) as active:
+    opened = (contextlib.nullcontext(active_run) if active_run is not None else
+              runs.run(str(config["experiment"]), report.run_name, report.description, nested=nested, tags=all_tags))
+    with opened as active:
         run_id = active.info.run_id
+        if active_run is not None:
+            runs.set_tags({**all_tags, "mlflow.note.content": report.description})
         runs.log_config(config)
-        runs.log_dataset(report.dataset.path, report.dataset.sha256, report.dataset.sizes, str(config["embed__model"]))
+        runs.log_dataset(report.dataset.path, report.dataset.sha256, report.dataset.sizes,
+                         encoder_short_name(str(config["embed__model"])))
         for split, evaluation in report.evaluations.items():
             _log_split(split, evaluation, report.model.labels)
         runs.log_metrics(report.metrics)
@@ -72,7 +100,7 @@ def record_training(report: TrainReport, nested: bool = False, tags: dict[str, A
         model_uri = flavor.log_news_model(bundle, pd.DataFrame(report.example))
         result = TrainResult(run_id, report.run_name, bundle, model_uri, dict(report.metrics), active.info.experiment_id, digest, card)
     if not nested:
-        result.view_path = views.share_runs_view(result.experiment_id, "nlpkit-runs", params=("clf", "embed__model"))
+        result.view_path = views.share_runs_view(result.experiment_id, "nlpkit-runs", params=("clf", "encoder"))
     if config.get("register"):
         result.registration = register(result, str(config["register"]), SelectionRule())
     log.info("run %s (%s) recorded; bundle at %s", report.run_name, run_id, bundle)

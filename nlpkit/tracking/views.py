@@ -40,7 +40,7 @@ def experiment_views() -> list[tuple[str, str]]:
     views = []
     for experiment in client.search_experiments():
         if client.search_runs([experiment.experiment_id], max_results=1):
-            views.append((experiment.name, share_runs_view(experiment.experiment_id, "nlpkit-runs", params=("clf", "embed__model"))))
+            views.append((experiment.name, share_runs_view(experiment.experiment_id, "nlpkit-runs", params=("clf", "encoder"))))
     return views
 
 

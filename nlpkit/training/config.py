@@ -46,8 +46,10 @@ DEFAULTS: dict[str, Any] = {
     "splits": "seeds/splits.json",
     "experiment": "nlpkit",
     "run_name": None,
+    "run_prefix": None,  # a first name part for runs and bundles (nlpkit.train --data sets data-<file stem>)
     "description": "",
     "models_dir": "models",
+    "latest": True,  # point <models_dir>/latest at the new bundle (nlpkit.train --no-latest sets false)
     "cache_dir": ".cache/nlpkit/embeddings",
     "random_state": 0,
     "clf": "logreg",
@@ -198,8 +200,10 @@ CONSTRAINTS: dict[str, Constraint | Callable[[], Constraint]] = {
     "splits": Constraint("path", exists="file"),
     "experiment": Constraint("path", max_len=200),  # a non-empty string, an MLflow experiment name
     "run_name": Constraint("path", none=True, max_len=100, file_name=True),  # also the bundle's folder name
+    "run_prefix": Constraint("path", none=True, max_len=60, file_name=True),
     "description": Constraint("str", none=True, max_len=5000),
     "models_dir": Constraint("path"),
+    "latest": Constraint("bool"),
     "cache_dir": Constraint("path", none=True),
     "random_state": Constraint("int", low=0, high=2**32 - 1),
     "clf": lambda: Constraint("str", choices=_classifier_names()),

@@ -27,11 +27,13 @@ def encoder_short_name(model: str) -> str:
 
 
 def run_name_for(config: Mapping[str, Any]) -> str:
-    """The config's `run_name`, or classifier, its key setting and encoder, e.g. `logreg-C4-minilm`."""
+    """The config's `run_name`, or classifier, its key setting and encoder, e.g. `logreg-C4-minilm`, after
+    the config's `run_prefix` when it has one (`data-my-logreg-C1-minilm` for `nlpkit.train --data my.jsonl`)."""
     if config.get("run_name"):
         return str(config["run_name"])
+    prefix = f"{config['run_prefix']}-" if config.get("run_prefix") else ""
     clf = str(config["clf"])
     key = _KEY_PARAM.get(clf, "")
     value = config.get(f"clf__{key}")
     part = f"-{key.split('__')[-1]}{compact(value)}" if value is not None else ""
-    return f"{clf}{part}-{encoder_short_name(str(config.get('embed__model', 'default')))}"
+    return f"{prefix}{clf}{part}-{encoder_short_name(str(config.get('embed__model', 'default')))}"

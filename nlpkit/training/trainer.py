@@ -7,13 +7,14 @@ encoder pass for fitting and scoring. Recording the report (MLflow run, bundle, 
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from nlpkit.bundle import point_latest
+from nlpkit.bundle import MANIFEST, point_latest
 from nlpkit.data.corpus import LabelledArticle, corpus_hash, load_corpus, load_splits
 from nlpkit.evaluation.evaluators import Evaluation, evaluate_summaries, evaluate_topics
 from nlpkit.labels import LABELS
@@ -127,9 +128,30 @@ def _example(splits: dict[str, list[LabelledArticle]]) -> list[dict[str, str]]:
 
 
 def save_bundle(report: TrainReport, suffix: str, provenance: dict[str, str] | None = None) -> Path:
-    """Save the model as `<models_dir>/<run name>-<suffix>` and point `<models_dir>/latest` at it."""
+    """Save the model as `<models_dir>/<run name>-<suffix>` and point `<models_dir>/latest` at it
+    (unless the config's `latest` is false); a change of label set is said, since predict, digest and
+    label use `latest` without asking."""
     report.model.set_provenance({"run_name": report.run_name, **(provenance or {})})
     bundle = report.model.save(Path(report.config["models_dir"]) / f"{report.run_name}-{suffix}")
-    point_latest(bundle)
     log.info("bundle saved to %s", bundle)
+    if not report.config.get("latest", True):
+        log.info("%s left as it was (latest: false)", bundle.parent / "latest")
+        return bundle
+    before = latest_labels(bundle.parent)
+    point_latest(bundle)
+    if before is not None and before != list(report.model.labels):
+        log.warning("%s now points at a model with other labels (%s; was %s): predict, digest and label use it "
+                    "by default. To keep the previous model as the default, train with --no-latest "
+                    "(or --set models_dir=DIR for a separate folder)", bundle.parent / "latest",
+                    ", ".join(report.model.labels), ", ".join(before))
     return bundle
+
+
+def latest_labels(models_dir: Path) -> list[str] | None:
+    """The labels of the bundle `<models_dir>/latest` points at, or None when there is none (or it is unreadable)."""
+    manifest = models_dir / "latest" / MANIFEST
+    try:
+        labels = json.loads(manifest.read_text(encoding="utf-8")).get("labels")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return [str(label) for label in labels] if isinstance(labels, list) else None

@@ -5,6 +5,10 @@ seed schema `topics: [primary, ...]`, or `topic` with optional `also`, or `label
 corpus and a stratified 70/15/15 split beside it (`my.nlpkit.jsonl`, `my.splits.json`; a split that
 still matches the file's ids is reused, so reruns compare like with like), and returns the config
 settings that point training at them. Labels are the five topics, or the user's own set.
+
+A model trained on too little cannot be scored, so it must not quietly become the default: training is
+refused when the validation split is empty or a label has fewer than `MIN_PER_LABEL` articles, unless
+`allow_small` (`--allow-small`) says the user knows.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,11 +27,14 @@ from nlpkit.data.jsonl import read_jsonl
 from nlpkit.errors import CorpusError, DataError
 from nlpkit.labels import LABELS
 
-__all__ = ["PreparedData", "prepare_user_data", "read_labelled", "stratified_split"]
+__all__ = ["PreparedData", "prepare_user_data", "read_labelled", "stratified_split", "check_enough", "MIN_PER_LABEL"]
 
 log = logging.getLogger(__name__)
 
 SHARES = {"validation": 0.15, "test": 0.15}
+#: Fewest articles per label (primary topic) to train on: at 10, the 70/15/15 split puts at least one of
+#: each label in validation and in test, so every label is scored before the model is used.
+MIN_PER_LABEL = 10
 
 
 @dataclass(frozen=True)
@@ -37,10 +45,13 @@ class PreparedData:
     splits: Path
     labels: list[str]
     sizes: dict[str, int]
+    run_prefix: str = ""
 
     def overrides(self) -> list[str]:
-        """`--set` style settings: data, splits, and labels when they are not the five topics."""
+        """`--set` style settings: data, splits, run prefix, and labels when they are not the five topics."""
         settings = [f"data={self.data}", f"splits={self.splits}"]
+        if self.run_prefix:
+            settings.append(f"run_prefix={self.run_prefix}")
         if not set(self.labels) <= set(LABELS):
             settings.append(f"labels={json.dumps(self.labels)}")
         return settings
@@ -125,8 +136,34 @@ def _read_split(path: Path) -> dict[str, list[str]]:
     return saved
 
 
-def prepare_user_data(path: Path, with_seeds: bool = False, seeds: Path = Path("seeds"), seed: int = 0) -> PreparedData:
-    """Normalise `path`, make (or reuse) its split, optionally merge the seed corpus; write both beside it."""
+def check_enough(path: Path, records: list[dict[str, Any]], split: dict[str, list[str]]) -> None:
+    """Refuse data a model cannot be scored on: no validation split, or a label under `MIN_PER_LABEL` articles."""
+    counts: dict[str, int] = defaultdict(int)
+    for record in records:
+        counts[record["topics"][0]] += 1
+    small = {label: n for label, n in sorted(counts.items()) if n < MIN_PER_LABEL}
+    advice = "label more articles, add --with-seeds, or pass --allow-small to train anyway"
+    if small:
+        listed = ", ".join(f"{label} {n}" for label, n in small.items())
+        raise CorpusError(f"--data {path}: too few articles to train and score a model: {listed} "
+                          f"(at least {MIN_PER_LABEL} per label needed); {advice}")
+    if not split.get("validation"):
+        raise CorpusError(f"--data {path}: the validation split is empty, so the model could not be scored; {advice}")
+
+
+def run_prefix_for(path: Path, with_seeds: bool) -> str:
+    """`data-<file stem>` (`-with-seeds` added), so a run on the user's data is told apart from a seeds run."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", path.stem).strip(".-")[:40] or "file"
+    return f"data-{stem}" + ("-with-seeds" if with_seeds else "")
+
+
+def prepare_user_data(path: Path, with_seeds: bool = False, seeds: Path = Path("seeds"), seed: int = 0,
+                      allow_small: bool = False) -> PreparedData:
+    """Normalise `path`, make (or reuse) its split, optionally merge the seed corpus; write both beside it.
+
+    `my.nlpkit.jsonl` (the user's records, normalised) is always written; `--with-seeds` also writes
+    `my.with-seeds.jsonl` and `my.with-seeds.splits.json`, and training reads those.
+    """
     path = Path(path)
     if not path.is_file():
         raise CorpusError(f"--data {path}: file not found")
@@ -148,6 +185,7 @@ def prepare_user_data(path: Path, with_seeds: bool = False, seeds: Path = Path("
         splits_path.write_text(json.dumps(split, indent=1) + "\n", encoding="utf-8")
         log.info("split %s: train %d, validation %d, test %d -> %s", path, *map(len, split.values()), splits_path)
     data_path = path.with_name(f"{path.stem}.nlpkit.jsonl")
+    data_path.write_text(_jsonl(records), encoding="utf-8")
     out_splits = splits_path
     if with_seeds:
         seed_records, seed_split = _seed_records(seeds)
@@ -160,5 +198,12 @@ def prepare_user_data(path: Path, with_seeds: bool = False, seeds: Path = Path("
         data_path = path.with_name(f"{path.stem}.with-seeds.jsonl")
         out_splits = path.with_name(f"{path.stem}.with-seeds.splits.json")
         out_splits.write_text(json.dumps(split, indent=1) + "\n", encoding="utf-8")
-    data_path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    return PreparedData(data_path, out_splits, labels, {name: len(part) for name, part in split.items()})
+        data_path.write_text(_jsonl(records), encoding="utf-8")
+    if not allow_small:
+        check_enough(path, records, split)
+    return PreparedData(data_path, out_splits, labels, {name: len(part) for name, part in split.items()},
+                        run_prefix_for(path, with_seeds))
+
+
+def _jsonl(records: list[dict[str, Any]]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
