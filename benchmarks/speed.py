@@ -563,10 +563,10 @@ def markdown_table(report: dict[str, Any], targets: Sequence[TargetResult]) -> s
         f"Speed benchmark, {report['date']} · {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM, "
         f"Python {m['python']}, torch {m['torch']} ({m['torch_threads']} threads) · load average at start "
         f"{_fmt_load(report['load_average_start'])}, at end {_fmt_load(report['load_average_end'])}",
-        "",
-        "| mode | retrain cold / warm, new process (wall) | CPU cold / warm | warm speed-up |",
-        "|---|---:|---:|---:|",
     ]
+    if report["retrain"]:
+        lines += ["", "| mode | retrain cold / warm, new process (wall) | CPU cold / warm | warm speed-up |",
+                  "|---|---:|---:|---:|"]
     for mode, r in report["retrain"].items():
         lines.append(
             f"| {mode} | {r['cold']['wall_seconds']:.1f} s / {r['warm']['wall_seconds']:.1f} s | "
