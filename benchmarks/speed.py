@@ -3,6 +3,7 @@
     python -m benchmarks speed                       # 256 CNN/DailyMail articles, JSON + MLflow run
     python -m benchmarks speed --limit 64 --memory-default 128 --memory-fast 1000 --no-mlflow   # a quick look
     python -m benchmarks speed --retrain-only --modes default        # only the cold/warm retrain measurement
+    python -m benchmarks speed --settings-only --articles 100 --no-mlflow   # only encoder backend x precision
 
 On the same real articles (../shared/benchmarks/summaries/cnn_dailymail.jsonl, or the seed corpus when
 ../shared is absent) it measures, for the default bundle (MiniLM) and the fast bundle (static model2vec
@@ -13,7 +14,10 @@ vectors distilled from it, configs/fast.yaml):
 - end-to-end `NewsModel.predict` articles/s from raw text (parsing, encoding, classification, summary), in
   batches of 64, and the bare encoder's time on the very same sentences (the limit; the ratio is our overhead);
 - macro-F1 on both topic dev sets (worse of the two) and ROUGE-1 on the first 300 BBC articles;
-- peak RSS of a fresh process predicting 10,000 articles (fast) or --memory-default articles (default).
+- peak RSS of a fresh process predicting 10,000 articles (fast) or --memory-default articles (default);
+- every encoder backend x precision this machine runs (`--articles`, 100 by default; bf16 is skipped, with
+  the reason, on a CPU that only emulates it): articles/s, CPU-s per article and cosine to fp32, against
+  bare fp32 `SentenceTransformer.encode` on the same sentences (`--settings-only` measures just this).
 The runner writes speed.json and speed.md and an MLflow run in "nlpkit-benchmarks", and prints the table.
 Targets (from `common.TARGETS`) are reported, not asserted. The benchmark data is only read, never trained on.
 """
@@ -331,6 +335,134 @@ def _overhead_row(e2e_seconds: float, encoder_call_seconds: float) -> dict[str, 
     }
 
 
+# --- encoder settings (issue 24) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EncoderSetting:
+    """One backend x precision run of the default encoder; `skipped` says why it cannot run here."""
+
+    backend: str
+    precision: str
+    skipped: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.backend}_{self.precision}"
+
+
+def encoder_settings() -> list[EncoderSetting]:
+    """Every backend x precision, with the reason when this machine cannot run one (or only emulates it)."""
+    import importlib.util
+
+    from nlpkit.embedding.encoder import BACKENDS, cpu_has_native_bf16
+
+    emulated = None if cpu_has_native_bf16() else "no native bf16 on this CPU (emulated, several times slower than fp32)"
+    openvino = None if importlib.util.find_spec("openvino") else "openvino not installed (pip install 'nlpkit[openvino]')"
+    settings = []
+    for backend in BACKENDS:
+        for precision in ("fp32", "bf16"):
+            reason = openvino if backend == "openvino" else None
+            settings.append(EncoderSetting(backend, precision, reason or (emulated if precision == "bf16" else None)))
+    return settings
+
+
+def article_sentences(items: Sequence[dict]) -> tuple[list[str], int]:
+    """The strings `predict` sends to the encoder for these articles (titles, then sentences), and the article count."""
+    from nlpkit.model import as_article
+
+    texts: list[str] = []
+    for index, item in enumerate(items):
+        article = as_article(item, index)
+        texts.extend(([article.title] if article.title else []) + article.texts)
+    return texts, len(items)
+
+
+def measure_encoder_settings(items: Sequence[dict], work: Path) -> dict[str, Any]:
+    """Articles/s, CPU-s per article and cosine to fp32 of each setting, against bare fp32 SentenceTransformer.
+
+    The bare encoder runs first and last (its median is the reference), so a change of machine load during the
+    run shows as the spread of its two runs. Each setting's export (OpenVINO) is made before it is timed.
+    """
+    import numpy as np
+
+    texts, n_articles = article_sentences(items)
+    bare = _bare_sentence_transformer()
+    runs = {"bare": [_timed_encode(bare, texts, n_articles)]}
+    reference = _unit(runs["bare"][0].pop("vectors"))
+    rows: dict[str, Any] = {}
+    for setting in encoder_settings():
+        if setting.skipped:
+            rows[setting.name] = {"skipped": setting.skipped}
+            log.info("encoder setting %s skipped: %s", setting.name, setting.skipped)
+            continue
+        encoder = _setting_encoder(setting, work)
+        result = _timed_encode(encoder.encode_texts, texts, n_articles)
+        cosines = np.sum(_unit(result.pop("vectors")) * reference, axis=1)
+        rows[setting.name] = {**result, "cosine_mean": float(cosines.mean()), "cosine_min": float(cosines.min())}
+    runs["bare"].append(_timed_encode(bare, texts, n_articles))
+    runs["bare"][-1].pop("vectors")
+    bare_rate = statistics.median(run["articles_per_second"] for run in runs["bare"])
+    for row in rows.values():
+        if "articles_per_second" in row:
+            row["speedup_over_bare"] = row["articles_per_second"] / bare_rate
+    return {"articles": n_articles, "sentences": len(texts), "bare_fp32": runs["bare"],
+            "bare_articles_per_second": bare_rate, "settings": rows}
+
+
+def _bare_sentence_transformer() -> Callable[[list[str]], Any]:
+    """Bare fp32 `SentenceTransformer.encode`, with the batch size our encoder uses."""
+    from sentence_transformers import SentenceTransformer
+
+    from nlpkit.embedding.encoder import DEFAULT_ENCODER, resolve_encoder_path
+
+    model = SentenceTransformer(str(resolve_encoder_path(DEFAULT_ENCODER)), device="cpu")
+    return lambda texts: model.encode(texts, batch_size=64, convert_to_numpy=True, show_progress_bar=False)
+
+
+def _setting_encoder(setting: EncoderSetting, work: Path) -> Any:
+    """Our SentenceEncoder at one setting, weights loaded (and exported) before the clock starts."""
+    from nlpkit.embedding.encoder import SentenceEncoder
+
+    encoder = SentenceEncoder(precision=setting.precision, backend=setting.backend, cache_dir=str(work / "cache"))
+    encoder.fit().encode_texts(["warm-up"])
+    return encoder
+
+
+def _timed_encode(encode: Callable[[list[str]], Any], texts: list[str], n_articles: int) -> dict[str, Any]:
+    encode(texts[:64])  # the first call at a shape allocates; not part of the rate
+    wall, cpu = time.perf_counter(), time.process_time()
+    vectors = encode(texts)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {"seconds": wall, "cpu_seconds": cpu, "articles_per_second": n_articles / wall,
+            "cpu_seconds_per_article": cpu / n_articles, "vectors": vectors}
+
+
+def _unit(vectors: Any) -> Any:
+    import numpy as np
+
+    array = np.asarray(vectors, dtype=np.float32)
+    return array / np.maximum(np.linalg.norm(array, axis=1, keepdims=True), 1e-12)
+
+
+def settings_table(measured: dict[str, Any]) -> list[str]:
+    lines = [
+        f"Encoder settings on {measured['articles']} articles ({measured['sentences']:,} sentences); bare fp32 "
+        f"SentenceTransformer.encode: {measured['bare_articles_per_second']:.2f} articles/s (median of a run before "
+        "and after the settings)",
+        "",
+        "| setting | articles/s | CPU-s per article | speed-up over bare fp32 | cosine to fp32 mean / min |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, row in measured["settings"].items():
+        if "skipped" in row:
+            lines.append(f"| {name} | skipped: {row['skipped']} | | | |")
+            continue
+        lines.append(f"| {name} | {row['articles_per_second']:.2f} | {row['cpu_seconds_per_article']:.3f} | "
+                     f"{row['speedup_over_bare']:.2f}x | {row['cosine_mean']:.5f} / {row['cosine_min']:.5f} |")
+    return lines
+
+
 # --- quality ------------------------------------------------------------------------------------------
 
 
@@ -431,10 +563,10 @@ def markdown_table(report: dict[str, Any], targets: Sequence[TargetResult]) -> s
         f"Speed benchmark, {report['date']} · {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM, "
         f"Python {m['python']}, torch {m['torch']} ({m['torch_threads']} threads) · load average at start "
         f"{_fmt_load(report['load_average_start'])}, at end {_fmt_load(report['load_average_end'])}",
-        "",
-        "| mode | retrain cold / warm, new process (wall) | CPU cold / warm | warm speed-up |",
-        "|---|---:|---:|---:|",
     ]
+    if report["retrain"]:
+        lines += ["", "| mode | retrain cold / warm, new process (wall) | CPU cold / warm | warm speed-up |",
+                  "|---|---:|---:|---:|"]
     for mode, r in report["retrain"].items():
         lines.append(
             f"| {mode} | {r['cold']['wall_seconds']:.1f} s / {r['warm']['wall_seconds']:.1f} s | "
@@ -451,6 +583,7 @@ def markdown_table(report: dict[str, Any], targets: Sequence[TargetResult]) -> s
             "|---|---|---:|---:|---:|---:|---:|---:|",
         ]
         lines += [_mode_row(mode, data) for mode, data in report["modes"].items()]
+    lines += ["", *settings_table(report["encoder_settings"])]
     lines += ["", "Targets:", "", *(t.line() for t in targets)]
     return "\n".join(lines)
 
@@ -486,6 +619,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--modes", default=",".join(MODES), help="comma-separated modes to measure (default: default,fast)"
     )
     parser.add_argument("--retrain-only", action="store_true", help="only the cold/warm retrain measurement")
+    parser.add_argument("--articles", type=int, default=100,
+                        help="articles for the encoder backend x precision comparison (default 100)")
+    parser.add_argument("--settings-only", action="store_true",
+                        help="only the encoder backend x precision comparison (no training)")
     parser.add_argument(
         "--memory-fast", type=int, default=10_000, help="articles predicted in the fast-mode memory run"
     )
@@ -536,11 +673,12 @@ def run_benchmark(args: argparse.Namespace, modes: Sequence[str]) -> dict[str, A
         "modes": {},
         "retrain": {},
     }
-    if "fast" in modes:
+    if "fast" in modes and not args.settings_only:
         report["distill_seconds"] = ensure_fast_encoder(CONFIGS["fast"])[1]
         report["fast_config_drift"] = fast_config_drift()
     with tempfile.TemporaryDirectory(prefix="nlpkit-speed-") as work:
-        for mode in modes:
+        report["encoder_settings"] = measure_encoder_settings(raw_items(sources.speed, args.articles), Path(work))
+        for mode in [] if args.settings_only else modes:
             retrain = measure_retrain(mode, Path(work))
             report["retrain"][mode] = retrain.to_dict()
             if not args.retrain_only:
@@ -563,15 +701,17 @@ def _settings(args: argparse.Namespace, sources: Sources) -> dict[str, Any]:
         "bbc_file": str(sources.bbc),
         "bbc_limit": BBC_LIMIT,
         "retrain_only": args.retrain_only,
+        "settings_articles": args.articles,
+        "settings_only": args.settings_only,
     }
 
 
 def run(args: argparse.Namespace) -> Report:
     """Both modes measured; the targets checked and the table written from the figures."""
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    if min(args.limit, args.memory_fast, args.memory_default) < 1 or not modes or set(modes) - set(MODES):
+    if min(args.limit, args.memory_fast, args.memory_default, args.articles) < 1 or not modes or set(modes) - set(MODES):
         raise BenchmarkError(
-            f"--limit, --memory-fast and --memory-default must be at least 1; --modes takes some of {MODES}"
+            f"--limit, --articles, --memory-fast and --memory-default must be at least 1; --modes takes some of {MODES}"
         )
     report = run_benchmark(args, modes)
     targets = evaluate_targets(report)
@@ -581,7 +721,8 @@ def run(args: argparse.Namespace) -> Report:
         markdown_table(report, targets),
         report,
         params=report["settings"],
-        metrics=flat_metrics({"retrain": report["retrain"], "modes": report["modes"]}),
+        metrics=flat_metrics({"retrain": report["retrain"], "modes": report["modes"],
+                              "encoder_settings": report["encoder_settings"]}),
         targets=targets,
         run_name=f"speed-{report['date'][:10]}",
     )

@@ -80,6 +80,9 @@ class NewsPyfuncModel(PythonModel):  # type: ignore[misc]
 
         self.model = NewsModel.load(context.artifacts["bundle"])
         self.fingerprint = model_fingerprint(self.model)
+        # the weights load here, not on the first request (issue 24: first request as fast as the rest);
+        # the encoder keeps them per process, so `nlpkit.predict` and Spark workers do not load them again
+        self.model.encoder.encode_texts(["warm start"])
 
     def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
         output = (params or {}).get("output") or "records"
