@@ -59,3 +59,32 @@ def test_pyfunc_rows_carry_the_headline_warning():
     items = rows_to_items(pd.DataFrame({"title": [HEADLINE, "x"], "text": ["", "Body."]}))
     assert items[0]["text"] == HEADLINE and items[0]["warnings"] == [HEADLINE_ONLY]
     assert items[1]["warnings"] == []
+
+
+# --- legacy encodings -------------------------------------------------------------------------------------
+
+RUSSIAN = "Центральный банк сохранил ставку\n\nРешение о базовой ставке принято в четверг, сообщил регулятор."
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text", "name"),
+    [
+        ("cp1251", RUSSIAN, "cp1251"),
+        ("koi8-r", RUSSIAN, "koi8_r"),
+        ("cp1252", "Caf\xe9 owner fined\n\nThe minister\u2019s \u201cplan\u201d \u2013 a \xa3500 fine.", "cp1252"),
+    ],
+)
+def test_legacy_encodings_are_guessed_and_named_in_a_warning(tmp_path, encoding, text, name):
+    (tmp_path / "old.txt").write_bytes(text.encode(encoding))
+    record = _one(tmp_path / "old.txt")
+    assert record.error is None and record.text == text.split("\n\n", 1)[1]
+    assert f"decoded as {name}" in record.warnings[0]
+
+
+def test_utf8_and_utf16_with_a_byte_order_mark_are_read_without_a_warning(tmp_path):
+    (tmp_path / "a.txt").write_bytes(RUSSIAN.encode("utf-8-sig"))
+    (tmp_path / "b.txt").write_bytes(RUSSIAN.encode("utf-16"))
+    for name in ("a.txt", "b.txt"):
+        record = _one(tmp_path / name)
+        assert record.title == "Центральный банк сохранил ставку"
+        assert not any("decoded as" in warning for warning in record.warnings)
