@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -11,6 +12,7 @@ from nlpkit.data.fields import MISSING_TEXT, row_record
 from nlpkit.data.inbox import read_path
 from nlpkit.data.inbox.record import HEADLINE_ONLY
 
+ROOT = Path(__file__).resolve().parents[1]
 HEADLINE = "Tajikistan and Iran sign eight documents after talks in Tehran"
 
 
@@ -88,3 +90,51 @@ def test_utf8_and_utf16_with_a_byte_order_mark_are_read_without_a_warning(tmp_pa
         record = _one(tmp_path / name)
         assert record.title == "Центральный банк сохранил ставку"
         assert not any("decoded as" in warning for warning in record.warnings)
+
+
+# --- language -------------------------------------------------------------------------------------------
+
+#: Short non-English news lines, written for this test (headline-length: the hard case).
+SHORT_NON_ENGLISH = {
+    "de": "Die Zentralbank hat den Leitzins am Donnerstag unverändert gelassen.",
+    "fr": "La banque centrale a maintenu son taux directeur jeudi.",
+    "es": "El banco central mantuvo su tasa de interés el jueves.",
+    "tr": "Merkez Bankası politika faizini perşembe günü sabit tuttu.",
+    "uz": "Markaziy bank asosiy stavkani o'zgarishsiz qoldirdi.",
+    "kk": "Ulttyq bank bazalyq mólsherlemeni ózgerissiz qaldyrdy.",
+    "id": "Bank sentral mempertahankan suku bunga acuan pada hari Kamis.",
+    "ru": "Центральный банк сохранил ключевую ставку в четверг.",
+}
+
+
+def test_every_short_non_english_text_is_flagged_and_named():
+    from nlpkit.data.inbox import detect_language, language_warning
+
+    found = {code: detect_language(text) for code, text in SHORT_NON_ENGLISH.items()}
+    assert all(language not in ("en", "") for language in found.values()), found
+    assert {code for code, language in found.items() if language == code} >= {"de", "fr", "es", "tr", "uz", "id", "ru"}
+    assert all(language_warning(text) for text in SHORT_NON_ENGLISH.values())
+
+
+def test_no_seed_article_nor_seed_title_is_flagged():
+    from nlpkit.data.inbox import detect_language
+
+    seeds = [json.loads(line) for line in (ROOT / "seeds" / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    flagged = [s["id"] for s in seeds if detect_language(f"{s['title']}\n{s['text']}") != "en"]
+    flagged_titles = [s["id"] for s in seeds if detect_language(s["title"]) != "en"]
+    assert len(seeds) >= 1000 and flagged == [] and flagged_titles == []
+
+
+def test_the_language_reaches_the_record_the_row_and_the_prediction(tmp_path):
+    from nlpkit.batch import output_record
+    from nlpkit.data.fields import OUTPUT_FIELDS
+
+    (tmp_path / "ru.json").write_text(json.dumps({"title": SHORT_NON_ENGLISH["ru"], "text": ""}, ensure_ascii=False))
+    record = _one(tmp_path / "ru.json")
+    assert record.language == "ru" and any("non-English" in w for w in record.warnings)
+    assert HEADLINE_ONLY in record.warnings
+    row = row_record({"title": "", "text": SHORT_NON_ENGLISH["de"]}, 0)
+    assert row.language == "de" and sum("non-English" in w for w in row.warnings) == 1
+    spark_row = row_record({"title": record.title, "text": record.text, "warnings": record.warnings}, 0)  # read, then predicted
+    assert spark_row.language == "ru" and spark_row.warnings == record.warnings  # no warning twice
+    assert output_record(record).to_dict()["language"] == "ru" and "language" in [f.name for f in OUTPUT_FIELDS]

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal, Mapping
 
+from nlpkit.data.inbox.language import note_language
 from nlpkit.data.inbox.record import InputRecord, use_headline
 from nlpkit.prediction import PREDICTION_FIELDS
 
@@ -69,7 +70,7 @@ def row_record(row: Mapping[str, Any], index: int) -> InputRecord:
     """One article row (pyfunc frame or Spark batch) as an input record; a row without text gets `MISSING_TEXT`.
 
     A missing id becomes the row number; missing title and text become "", a missing error stays None.
-    A row with a title and no text is predicted from its title (`use_headline`).
+    A row with a title and no text is predicted from its title (`use_headline`); its language is noted.
     """
     text = cell_text(row.get("text"))
     record_id = cell_text(row.get("id"))
@@ -80,4 +81,6 @@ def row_record(row: Mapping[str, Any], index: int) -> InputRecord:
     use_headline(record)
     if record.error is None and not record.text.strip():
         record.error = MISSING_TEXT
+    elif record.error is None:
+        note_language(record)
     return record

@@ -39,7 +39,7 @@ def predictions_frame(predictions: list[Prediction]) -> pd.DataFrame:
 
 
 def rows_to_items(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Input rows as {"id", "title", "text", "warnings"}; a missing id becomes the row number, missing text None.
+    """Input rows as {"id", "title", "text", "warnings", "language"}; a missing id becomes the row number, missing text None.
 
     A headline-only row (title, no text) gets its title as text and a warning, as in every reader.
     """
@@ -47,7 +47,8 @@ def rows_to_items(frame: pd.DataFrame) -> list[dict[str, Any]]:
     items = []
     for number, row in enumerate(frame.to_dict(orient="records")):
         record = row_record({name: row.get(name) for name in columns}, number)
-        items.append({"id": record.id, "title": record.title, "text": record.text or None, "warnings": record.warnings})
+        items.append({"id": record.id, "title": record.title, "text": record.text or None, "warnings": record.warnings,
+                      "language": record.language})
     return items
 
 
@@ -91,7 +92,7 @@ class NewsPyfuncModel(PythonModel):  # type: ignore[misc]
         for index, item in enumerate(items):
             record = predicted.get(index) or Prediction(error=MISSING_TEXT)
             record.id, record.title, record.model = item["id"], item["title"], getattr(self, "fingerprint", "")
-            record.warnings = list(item["warnings"]) + record.warnings
+            record.warnings, record.language = list(item["warnings"]) + record.warnings, item["language"]
             records.append(record)
         return predictions_frame(records)
 

@@ -8,6 +8,7 @@ from pathlib import Path, PurePath
 from typing import Iterator
 
 from nlpkit.data.inbox.html import extract_html
+from nlpkit.data.inbox.language import language_warning, note_language
 from nlpkit.data.inbox.record import Budget, InputRecord, short_error, use_headline
 from nlpkit.data.jsonl import json_depth_problem
 
@@ -137,23 +138,4 @@ def check_content(record: InputRecord) -> None:
     if not record.text.strip():
         record.error = "empty file"
         return
-    warning = language_warning(f"{record.title} {record.text[:20000]}")
-    if warning:
-        record.warnings.append(warning)
-
-
-_ENGLISH_WORDS = frozenset(["the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "with", "as", "was", "said", "by", "at", "from", "it", "has", "have", "are", "be"])
-
-
-def language_warning(text: str) -> str | None:
-    """A warning when text is unlikely to be English, which the bundled encoder reads poorly."""
-    letters = [ch for ch in text if ch.isalpha()]
-    if len(letters) < 20:
-        return None
-    latin = sum(1 for ch in letters if ch.isascii()) / len(letters)
-    if latin < 0.6:
-        return f"text looks non-English ({latin:.0%} Latin letters); the encoder is English-only, predictions may be poor"
-    words = re.findall(r"[a-z]+", text.lower())
-    if len(words) >= 30 and sum(w in _ENGLISH_WORDS for w in words) / len(words) < 0.04:
-        return "text looks non-English (few English function words); the encoder is English-only, predictions may be poor"
-    return None
+    note_language(record)

@@ -65,6 +65,8 @@ class InputRecord:
     warnings: list[str] = field(default_factory=list)
     #: `date`, `source` and `url` when a JSON object carries them (the digest charts by day and source).
     meta: dict[str, str] = field(default_factory=dict)
+    #: ISO 639-1 code of the article's language ("" when unknown), set with the content checks.
+    language: str = ""
 
     @property
     def content_hash(self) -> str:
