@@ -74,6 +74,8 @@ RUSSIAN = "Центральный банк сохранил ставку\n\nРе
         ("cp1251", RUSSIAN, "cp1251"),
         ("koi8-r", RUSSIAN, "koi8_r"),
         ("cp1252", "Caf\xe9 owner fined\n\nThe minister\u2019s \u201cplan\u201d \u2013 a \xa3500 fine.", "cp1252"),
+        ("latin-1", "Bank fined\n\nThe bank paid a \xa3500,000 fine to the regulator over lax checks.", "cp1252"),
+        ("cp1254", "Faiz sabit\n\nMerkez Bankas\u0131 faiz oran\u0131n\u0131 de\u011fi\u015ftirmedi.", "cp1254"),
     ],
 )
 def test_legacy_encodings_are_guessed_and_named_in_a_warning(tmp_path, encoding, text, name):
@@ -138,3 +140,38 @@ def test_the_language_reaches_the_record_the_row_and_the_prediction(tmp_path):
     spark_row = row_record({"title": record.title, "text": record.text, "warnings": record.warnings}, 0)  # read, then predicted
     assert spark_row.language == "ru" and spark_row.warnings == record.warnings  # no warning twice
     assert output_record(record).to_dict()["language"] == "ru" and "language" in [f.name for f in OUTPUT_FIELDS]
+
+
+# --- HTML: trafilatura first, our extractor as fallback ----------------------------------------------------
+
+STORY = ("<p>The first passenger trains on the light-rail line ran on Wednesday morning, carrying commuters to the "
+         "airport in 24 minutes.</p><p>The project was launched in 2017 with Chinese financing but stalled in 2019.</p>")
+WORDPRESS = f"""<html><head><title>Light rail opens | City News</title>
+<meta property="article:published_time" content="2025-03-14T09:00:00+05:00"></head><body>
+<header class="site-header"><h1 class="site-title">City News</h1><nav><a href="/">Home</a></nav></header>
+<div class="cookie-banner"><p>We use cookies to improve your experience. Accept all cookies?</p></div>
+<article><header class="entry-header"><h1 class="entry-title">Light rail opens to the airport</h1></header>
+<div class="entry-content">{STORY}</div></article><footer>(c) City News</footer></body></html>"""
+
+
+def test_our_extractor_finds_the_h1_in_a_wordpress_entry_header_not_the_site_title():
+    from nlpkit.data.inbox import extract_html
+
+    title, text = extract_html(WORDPRESS)
+    assert title == "Light rail opens to the airport" and "first passenger trains" in text
+
+
+def test_html_reader_takes_trafilatura_body_title_and_date(tmp_path):
+    (tmp_path / "page.html").write_text(WORDPRESS, encoding="utf-8")
+    record = _one(tmp_path / "page.html")
+    assert record.title == "Light rail opens to the airport" and record.meta == {"date": "2025-03-14"}
+    assert record.text.startswith("The first passenger trains") and "cookies" not in record.text
+    assert record.text.count("\n\n") == 1  # paragraphs stay paragraphs
+
+
+def test_html_reader_falls_back_to_our_extractor_when_trafilatura_finds_nothing(monkeypatch):
+    from nlpkit.data.inbox import html as html_module
+
+    monkeypatch.setattr(html_module, "_trafilatura", lambda page: None)  # as if it were missing or had failed
+    page = html_module.read_html(WORDPRESS)
+    assert page.extractor == "nlpkit" and page.title == "Light rail opens to the airport" and "24 minutes" in page.text

@@ -1,7 +1,8 @@
 """Bytes to text: UTF-8, UTF-16/32 (by byte-order mark or zero-byte pattern), else a guessed legacy encoding.
 
-The guess is charset-normalizer's, among the single-byte code pages our sources use (Western, Cyrillic,
-Central European, Turkish, Baltic); without it, or when it finds none, cp1252 when the bytes read as text.
+The guess is charset-normalizer's, among the single-byte code pages our sources use (Western, Cyrillic, Turkish);
+Central European pages are left out: on English text with a "£" they tie with cp1252 and win. Without it,
+or when it finds none, cp1252 when the bytes read as text.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ __all__ = ["decode", "guess_encoding"]
 _FALLBACK_ENCODING = "cp1252"
 #: The legacy code pages charset-normalizer may pick from: a short list keeps its guesses sane on short texts
 #: (left free, it reads a KOI8-R headline as Shift-JIS). cp1252 is named when several decode to the same text.
-_LEGACY_ENCODINGS = ["cp1252", "cp1251", "koi8_r", "cp866", "iso8859_5", "cp1250", "cp1254", "cp1257"]
+_LEGACY_ENCODINGS = ["cp1252", "cp1251", "koi8_r", "cp866", "iso8859_5", "cp1254"]
 
 log = logging.getLogger(__name__)
 

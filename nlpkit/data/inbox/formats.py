@@ -7,7 +7,7 @@ import re
 from pathlib import Path, PurePath
 from typing import Iterator
 
-from nlpkit.data.inbox.html import extract_html
+from nlpkit.data.inbox.html import read_html
 from nlpkit.data.inbox.language import language_warning, note_language
 from nlpkit.data.inbox.record import Budget, InputRecord, short_error, use_headline
 from nlpkit.data.jsonl import json_depth_problem
@@ -127,10 +127,10 @@ def _from_object(name: str, item: object, default_id: str, where: str) -> InputR
 
 
 def _html(name: str, stem: str, text: str, budget: Budget) -> InputRecord:
-    title, body = extract_html(text, budget.check)
-    if not body.strip() and not title.strip():
+    page = read_html(text, budget.check)
+    if not page.text.strip() and not page.title.strip():
         return InputRecord(name, stem, error="no article text found in the HTML page")
-    return InputRecord(name, stem, title=title, text=body)
+    return InputRecord(name, stem, title=page.title, text=page.text, meta={"date": page.date} if page.date else {})
 
 
 def check_content(record: InputRecord) -> None:

@@ -1,13 +1,86 @@
-"""HTML pages: the article's title and paragraphs, by a small tokenizer that is linear in the page length."""
+"""HTML pages: the article's title, paragraphs and date, by trafilatura first and our own extractor as fallback.
+
+trafilatura (with `favor_precision=True`) keeps far less page furniture than our extractor: on the 32
+CMS-shaped pages of `python -m benchmarks extraction` its clean-text precision is 0.97 against our 0.57
+(cookie banners, bylines, related links). It misses what it is unsure of (a table-only story, some live-blog
+entries), so our extractor, a small tokenizer linear in the page length, reads any page trafilatura is missing
+for, fails on or finds nothing in; it also reads pages too big for a tree parser within the parse-time budget.
+"""
 
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections import Counter
-from typing import Callable
+from dataclasses import dataclass
+from typing import Any, Callable
 
-__all__ = ["extract_html"]
+__all__ = ["HtmlArticle", "read_html", "extract_html"]
+
+log = logging.getLogger(__name__)
+
+#: Pages longer than this skip trafilatura (a tree parser's time and memory grow with the page); news pages
+#: are a few hundred kB at most.
+TRAFILATURA_MAX_CHARS = 1_000_000
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class HtmlArticle:
+    """What a page holds: its title, its paragraphs (blank-line separated), its date (ISO day) and who read it."""
+
+    title: str
+    text: str
+    date: str | None = None
+    extractor: str = "nlpkit"
+
+
+def read_html(page: str, check: Callable[[], None] | None = None) -> HtmlArticle:
+    """The page's article: trafilatura's body, title and date, or ours where trafilatura gives no body."""
+    title, text = extract_html(page, check)
+    found = _trafilatura(page) if len(page) <= TRAFILATURA_MAX_CHARS else None
+    if check is not None:
+        check()
+    if found is None:
+        return HtmlArticle(title, text)
+    body = "\n\n".join(line.strip() for line in (found.text or "").split("\n") if line.strip())
+    date = found.date if isinstance(found.date, str) and _ISO_DAY.fullmatch(found.date) else None
+    if not _reads_as_prose(body):
+        return HtmlArticle(title, text, date)
+    found_title = " ".join((found.title or "").split())[:2000] or title
+    return HtmlArticle(found_title, _without_title(body, found_title), date, "trafilatura")
+
+
+def _without_title(body: str, title: str) -> str:
+    """The body without a first paragraph that repeats the title (trafilatura keeps the page's <h1>)."""
+    first, _, rest = body.partition("\n\n")
+    return rest if rest and first.casefold() == title.casefold() else body
+
+
+def _reads_as_prose(body: str) -> bool:
+    """Some line is a sentence or a real paragraph: on a page without a story trafilatura returns a menu ("Home")."""
+    return any(line.rstrip().endswith((".", "!", "?", '"', "”")) or len(line.split()) >= _PROSE_WORDS
+               for line in body.split("\n"))
+
+
+_PROSE_WORDS = 8
+
+
+def _trafilatura(page: str) -> Any:
+    """trafilatura's document (text, title, date) favouring precision, or None when missing or failing."""
+    try:
+        import trafilatura
+    except ImportError:
+        return None
+    for name in ("trafilatura", "htmldate"):  # its "discarding data" and date notes are not the user's business
+        logging.getLogger(name).setLevel(logging.ERROR)
+    try:
+        return trafilatura.bare_extraction(page, favor_precision=True, include_comments=False, include_tables=False,
+                                           with_metadata=True)
+    except Exception as error:  # noqa: BLE001 - any failure of the library leaves the page to our extractor
+        log.debug("trafilatura failed (%s: %s); using nlpkit's extractor", type(error).__name__, error)
+        return None
 
 # --- HTML: a small linear-time tokenizer ------------------------------------------------------------
 #
@@ -105,7 +178,9 @@ class _ArticleExtractor:
         self._current: list[str] = []
         self._in_title = False
         self._page_title: list[str] = []
-        self._h1: list[str] = []
+        #: Each <h1>'s text with its rank (lower is better): inside <article>/<main> first, then outside any
+        #: skipped region, so a WordPress `<header class="entry-header"><h1>` beats a site-logo <h1>.
+        self._h1s: list[tuple[int, list[str]]] = []
         self._in_h1 = False
 
     def start(self, tag: str) -> None:
@@ -115,8 +190,10 @@ class _ArticleExtractor:
             self._flush()
         if tag == "title":
             self._in_title = True
-        if tag == "h1" and not self._h1:
+        if tag == "h1":
             self._in_h1 = True
+            in_story = bool(self._open["article"] or self._open["main"])
+            self._h1s.append(((0 if in_story else 2) + (1 if self._skip_depth else 0), []))
         if tag not in self._VOID:
             self._stack.append(tag)
             self._open[tag] += 1
@@ -141,10 +218,10 @@ class _ArticleExtractor:
         if self._in_title:
             self._page_title.append(text)
             return
-        if self._skip_depth:
-            return
         if self._in_h1:
-            self._h1.append(text)
+            self._h1s[-1][1].append(text)
+            return
+        if self._skip_depth:
             return
         self._current.append(text)
 
@@ -163,5 +240,7 @@ class _ArticleExtractor:
     def result(self) -> tuple[str, str]:
         self._flush()
         paragraphs = self._blocks["article"] or self._blocks["main"] or self._blocks["body"]
-        title = re.sub(r"\s+", " ", html.unescape("".join(self._h1) or "".join(self._page_title))).strip()
+        h1s = [(rank, "".join(parts).strip()) for rank, parts in self._h1s]
+        best = min(((rank, text) for rank, text in h1s if text), key=lambda pair: pair[0], default=(0, ""))[1]
+        title = re.sub(r"\s+", " ", html.unescape(best or "".join(self._page_title))).strip()
         return title[:2000], "\n\n".join(paragraphs)
