@@ -42,14 +42,29 @@ def read_html(page: str, check: Callable[[], None] | None = None) -> HtmlArticle
     found = _trafilatura(page) if len(page) <= TRAFILATURA_MAX_CHARS else None
     if check is not None:
         check()
-    if found is None:
-        return HtmlArticle(title, text)
-    body = "\n\n".join(line.strip() for line in (found.text or "").split("\n") if line.strip())
-    date = found.date if isinstance(found.date, str) and _ISO_DAY.fullmatch(found.date) else None
-    if not _reads_as_prose(body):
-        return HtmlArticle(title, text, date)
+    body = "\n\n".join(line.strip() for line in (getattr(found, "text", None) or "").split("\n") if line.strip())
+    if found is None or not _reads_as_prose(body):
+        return HtmlArticle(title, text, _iso_day(getattr(found, "date", None)) or _metadata_date(page))
+    date = _iso_day(found.date)
     found_title = " ".join((found.title or "").split())[:2000] or title
     return HtmlArticle(found_title, _without_title(body, found_title), date, "trafilatura")
+
+
+def _iso_day(value: object) -> str | None:
+    return value if isinstance(value, str) and _ISO_DAY.fullmatch(value) else None
+
+
+def _metadata_date(page: str) -> str | None:
+    """The page's date from trafilatura's metadata alone (it gives no document when it finds no body)."""
+    if len(page) > TRAFILATURA_MAX_CHARS:
+        return None
+    try:
+        from trafilatura import extract_metadata
+
+        meta = extract_metadata(page)
+    except Exception:  # noqa: BLE001 - missing or failing: the page simply has no date for us
+        return None
+    return _iso_day(getattr(meta, "date", None))
 
 
 def _without_title(body: str, title: str) -> str:
