@@ -175,3 +175,32 @@ def test_html_reader_falls_back_to_our_extractor_when_trafilatura_finds_nothing(
     monkeypatch.setattr(html_module, "_trafilatura", lambda page: None)  # as if it were missing or had failed
     page = html_module.read_html(WORDPRESS)
     assert page.extractor == "nlpkit" and page.title == "Light rail opens to the airport" and "24 minutes" in page.text
+
+
+# --- datelines ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "first_sentence"),
+    [
+        ("МОСКВА, 3 марта.\n\nЦентральный банк сохранил ключевую ставку.", "Центральный банк сохранил ключевую ставку."),
+        ("МОСКВА, 3 марта. Центральный банк сохранил ключевую ставку.", "Центральный банк сохранил ключевую ставку."),
+        ("ASTANA, March 3 (Kazinform) - The government approved the budget.", "The government approved the budget."),
+        ("TASHKENT, 14.03.2025 /UzA/. The president met the delegation.", "The president met the delegation."),
+        ("MAZAR-I-SHARIF (National News Agency) -- The court ruled.", "The court ruled."),
+        ("NEW YORK, Oct 4 (Regional wire) -- Uzbekistan spoke.", "Uzbekistan spoke."),
+        ("ASTANA — The first trains ran on Wednesday.", "The first trains ran on Wednesday."),
+    ],
+)
+def test_a_leading_dateline_in_any_script_never_reaches_the_sentences(text, first_sentence):
+    from nlpkit.text.document import parse_article
+
+    assert parse_article(text).texts[0] == first_sentence
+
+
+@pytest.mark.parametrize("text", ["NATO, 32 members strong, agreed on Tuesday.", "OPEC. The group met.",
+                                  "US, 5 May - x marks the spot.", "The bank, 3 March. It held the rate."])
+def test_sentences_that_only_look_like_datelines_stay(text):
+    from nlpkit.text.furniture import strip_dateline
+
+    assert strip_dateline(text) == text
