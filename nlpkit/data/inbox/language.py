@@ -28,7 +28,7 @@ _LANGUAGES = ["en", "ru", "kk", "uz", "ky", "tg", "tk", "az", "mn", "tr", "fa", 
               "ms", "de", "fr", "es", "it", "pt", "nl", "pl", "uk", "ro", "cs", "hu", "sv", "da", "no", "fi"]
 #: Flag a text only when its probability of being English is below this (see the module docstring).
 _MAX_ENGLISH_PROBABILITY = 0.01
-_SAMPLE_CHARS = 3000
+_SAMPLE_CHARS = 1000  # plenty for a language; the cost grows with the sample
 _MIN_LETTERS = 12
 
 
