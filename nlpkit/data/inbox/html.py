@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 #: Pages longer than this skip trafilatura (a tree parser's time and memory grow with the page); news pages
 #: are a few hundred kB at most.
 TRAFILATURA_MAX_CHARS = 1_000_000
+#: Deeper pages skip trafilatura too: lxml (under it) silently drops what lies below its nesting limit (256).
+TRAFILATURA_MAX_DEPTH = 200
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -38,8 +40,10 @@ class HtmlArticle:
 
 def read_html(page: str, check: Callable[[], None] | None = None) -> HtmlArticle:
     """The page's article: trafilatura's body, title and date, or ours where trafilatura gives no body."""
-    title, text = extract_html(page, check)
-    found = _trafilatura(page) if len(page) <= TRAFILATURA_MAX_CHARS else None
+    extractor = _run_extractor(page, check)
+    title, text = extractor.result()
+    fits = len(page) <= TRAFILATURA_MAX_CHARS and extractor.max_depth <= TRAFILATURA_MAX_DEPTH
+    found = _trafilatura(page) if fits else None
     if check is not None:
         check()
     body = "\n\n".join(line.strip() for line in (getattr(found, "text", None) or "").split("\n") if line.strip())
@@ -113,6 +117,11 @@ def extract_html(page: str, check: Callable[[], None] | None = None) -> tuple[st
 
     `check` is called every few thousand tokens and may raise to stop (the parse-time limit).
     """
+    return _run_extractor(page, check).result()
+
+
+def _run_extractor(page: str, check: Callable[[], None] | None) -> _ArticleExtractor:
+    """Feed the page through the tokenizer into an extractor, whose `result()` is the article."""
     extractor = _ArticleExtractor()
     n = len(page)
     position = 0
@@ -171,7 +180,7 @@ def extract_html(page: str, check: Callable[[], None] | None = None) -> tuple[st
                 break
             position = close.end()
             extractor.end(tag)
-    return extractor.result()
+    return extractor
 
 
 class _ArticleExtractor:
@@ -197,6 +206,7 @@ class _ArticleExtractor:
         #: skipped region, so a WordPress `<header class="entry-header"><h1>` beats a site-logo <h1>.
         self._h1s: list[tuple[int, list[str]]] = []
         self._in_h1 = False
+        self.max_depth = 0  # deepest nesting of open tags seen
 
     def start(self, tag: str) -> None:
         if tag in self._SKIP:
@@ -212,6 +222,7 @@ class _ArticleExtractor:
         if tag not in self._VOID:
             self._stack.append(tag)
             self._open[tag] += 1
+            self.max_depth = max(self.max_depth, len(self._stack))
 
     def end(self, tag: str) -> None:
         if tag in self._BLOCKS:
