@@ -21,6 +21,7 @@ from benchmarks.report import BenchmarkSkipped, write_report
 BENCHMARKS = {
     "active_learning": "does nlpkit.label pick better articles to label than chance (regional dev)",
     "compare": "nlpkit against the summary anchors and the seeds-trained topic baselines",
+    "extraction": "HTML article extraction: clean-text precision/recall, dates, titles on CMS-shaped pages",
     "heads": "topic heads on the same vectors, ranked by the worse of the two dev sets",
     "reliability": "what bad inputs, kills and unreachable servers do to nlpkit.predict",
     "scale": "time and peak memory of predict, digest and label on 10,000 articles",

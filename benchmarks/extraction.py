@@ -22,15 +22,19 @@ body extraction after one warm-up call, indicative only on a loaded machine. Par
 (a live blog shows its newest entry first); a title repeated at the top of the body counts as extracted
 non-body text.
 
-    PYTHONPATH=. python benchmarks/extraction.py          # nlpkit's reader and trafilatura (if installed)
+    python -m benchmarks extraction                       # every extractor that can be imported
+    python -m benchmarks extraction --extractors reader --no-mlflow
 
-Extractors: `nlpkit` (nlpkit.data.inbox.extract_html), `trafilatura` (default options, comments and
-tables off), `trafilatura-precision` (favor_precision=True) and `precision+nlpkit` (the latter, with
-nlpkit's reader where trafilatura returns nothing).
+Extractors: `reader` (what the inbox reads a page with: nlpkit.data.inbox.read_html, trafilatura favouring
+precision with our extractor as fallback), `nlpkit` (our extractor alone, nlpkit.data.inbox.extract_html),
+`trafilatura` (default options, comments and tables off), `trafilatura-precision` (favor_precision=True) and
+`precision+nlpkit` (the latter, with nlpkit's extractor where trafilatura returns nothing).
 """
 
 from __future__ import annotations
 
+import argparse
+import functools
 import json
 import logging
 import re
@@ -39,6 +43,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from benchmarks.report import BenchmarkSkipped, Report
 
 PAGES = Path(__file__).resolve().parent / "data" / "pages"
 _TOKEN = re.compile(r"\w+")
@@ -156,7 +162,17 @@ def precision_then_nlpkit() -> dict[str, Callable[[str], str | None]]:
     }
 
 
+def reader_extractors() -> dict[str, Callable[[str], str | None]]:
+    """The inbox's HTML reader as shipped: body, title and date from one `read_html` call per page."""
+    from nlpkit.data.inbox.html import read_html as read_page
+
+    read_html = functools.lru_cache(maxsize=2)(read_page)  # extract is timed; date and title reuse its result
+    return {"extract": lambda page: read_html(page).text, "date": lambda page: read_html(page).date,
+            "title": lambda page: read_html(page).title}
+
+
 EXTRACTORS: dict[str, Callable[[], dict[str, Callable[[str], str | None]]]] = {
+    "reader": reader_extractors,
     "nlpkit": nlpkit_extractors,
     "trafilatura": trafilatura_extractors,
     "trafilatura-precision": lambda: trafilatura_extractors(favor_precision=True),
@@ -164,7 +180,7 @@ EXTRACTORS: dict[str, Callable[[], dict[str, Callable[[str], str | None]]]] = {
 }
 
 
-def run(names: Iterable[str] = tuple(EXTRACTORS), folder: Path = PAGES) -> dict:
+def measure_all(names: Iterable[str] = tuple(EXTRACTORS), folder: Path = PAGES) -> dict:
     """{extractor name: measure(...) result} for each named extractor that can be imported."""
     results = {}
     for name in names:
@@ -205,15 +221,22 @@ def format_shapes(results: dict) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
-    logging.basicConfig(level=logging.WARNING)
-    results = run()
-    print(f"{PAGES}: {len(load_gold())} pages")  # noqa: T201 - a benchmark script reports on stdout
-    print(format_table(results))
-    print()
-    print(format_shapes(results))
-    return 0
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--extractors", nargs="+", choices=list(EXTRACTORS), default=list(EXTRACTORS),
+                        help="which extractors to measure (default: all that can be imported)")
+    parser.add_argument("--pages", type=Path, default=PAGES, help="page folder with gold.jsonl (default: ours)")
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+def run(args: argparse.Namespace) -> Report:
+    if not (args.pages / "gold.jsonl").is_file():
+        raise BenchmarkSkipped(f"no gold.jsonl in {args.pages}")
+    results = measure_all(args.extractors, args.pages)
+    if not results:
+        raise BenchmarkSkipped("none of the extractors can be imported")
+    markdown = "\n".join([f"# HTML article extraction ({len(load_gold(args.pages))} pages)", "",
+                           "```", format_table(results), "", format_shapes(results), "```"])
+    keys = ("precision", "recall", "f1", "mean_precision", "mean_recall", "clean_pages", "ms_per_page",
+            "date_accuracy", "title_accuracy")
+    metrics = {f"{name}_{key}": float(result[key]) for name, result in results.items() for key in keys if key in result}
+    return Report("extraction", "HTML article extraction on CMS-shaped pages (python -m benchmarks extraction)",
+                  markdown, results, params={"pages": str(args.pages), "extractors": list(results)}, metrics=metrics)

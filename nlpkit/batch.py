@@ -139,7 +139,7 @@ def model_fingerprint(model: NewsModel) -> str:
 def output_record(record: InputRecord, prediction: Prediction | None = None, model: str = "") -> Prediction:
     """The output record for one input: the prediction with where it came from, or the error."""
     done = prediction or Prediction()
-    done.id, done.path, done.title = record.id, record.path, record.title
+    done.id, done.path, done.title, done.language = record.id, record.path, record.title, record.language
     done.error, done.sha256, done.model = record.error, record.content_hash, model
     done.warnings = list(record.warnings)
     return done

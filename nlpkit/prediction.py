@@ -21,6 +21,8 @@ class Prediction:
     id: str = ""
     path: str = ""
     title: str = ""
+    #: ISO 639-1 code of the article's language ("" when unknown); anything but "en" also has a warning.
+    language: str = ""
     topic: str | None = None
     topics: list[str] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)

@@ -10,7 +10,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal, Mapping
 
-from nlpkit.data.inbox.record import InputRecord
+from nlpkit.data.inbox.language import note_language
+from nlpkit.data.inbox.record import InputRecord, use_headline
 from nlpkit.prediction import PREDICTION_FIELDS
 
 __all__ = ["Field", "Kind", "INPUT_FIELDS", "OUTPUT_FIELDS", "MISSING_TEXT", "cell_text", "row_record", "spark_schema"]
@@ -19,7 +20,7 @@ __all__ = ["Field", "Kind", "INPUT_FIELDS", "OUTPUT_FIELDS", "MISSING_TEXT", "ce
 Kind = Literal["string", "strings", "scores", "evidence"]
 
 #: The error of a row without usable text, whoever reads it (pyfunc or Spark).
-MISSING_TEXT = "no text: expected a non-empty 'text' string"
+MISSING_TEXT = "no text: expected a non-empty 'text' or 'title' string"
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ def row_record(row: Mapping[str, Any], index: int) -> InputRecord:
     """One article row (pyfunc frame or Spark batch) as an input record; a row without text gets `MISSING_TEXT`.
 
     A missing id becomes the row number; missing title and text become "", a missing error stays None.
+    A row with a title and no text is predicted from its title (`use_headline`); its language is noted.
     """
     text = cell_text(row.get("text"))
     record_id = cell_text(row.get("id"))
@@ -76,6 +78,9 @@ def row_record(row: Mapping[str, Any], index: int) -> InputRecord:
     record = InputRecord(path=cell_text(row.get("path")) or "", id=record_id if record_id is not None else str(index),
                          title=cell_text(row.get("title")) or "", text=text or "", error=cell_text(row.get("error")),
                          warnings=[str(w) for w in warnings] if warnings is not None else [])
+    use_headline(record)
     if record.error is None and not record.text.strip():
         record.error = MISSING_TEXT
+    elif record.error is None:
+        note_language(record)
     return record

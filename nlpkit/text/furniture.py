@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["strip_furniture", "is_furniture_line"]
+__all__ = ["strip_furniture", "is_furniture_line", "strip_dateline"]
 
 _LIST_HEADINGS = re.compile(
     r"^(?:latest|related|recommended|popular|trending|top|more|other|recent)\s+"
@@ -44,6 +44,15 @@ _INLINE_HEADER = re.compile(
 )
 _DATELINE_SOURCE = re.compile(r"^\s*\((?:CNN|Reuters|AP|AFP|WIRED|The Hollywood Reporter|Rolling Stone)\)\s*(?:--?\s*)?")
 _MAX_FURNITURE_WORDS = 14
+# A wire dateline in any script: a place in capitals ("МОСКВА", "NEW YORK", "MAZAR-I-SHARIF"), then a date
+# ("3 марта", "March 3", "14.03.2025") and/or an agency ("(Kazinform)", "/UzA/"), then a full stop, colon or
+# dash. Checked further in `_dateline_end` (capitals, a digit in the date) so "NATO, 32 members" stays.
+_DATELINE = re.compile(
+    r"\s*(?P<place>[^\W\d_]{2,}(?:[ -][^\W\d_]{1,}){0,3})"
+    r"(?:\s*,\s*(?P<date>[\w .]{1,30}?))?"
+    r"(?:\s*(?P<agency>\([^()\n]{2,40}\)|/[^/\n]{2,30}/))?"
+    r"\s*(?P<end>[.:]|[-–—]{1,2})(?=\s|$)\s*"
+)
 
 
 def is_furniture_line(line: str) -> bool:
@@ -59,10 +68,31 @@ def _is_dated_byline(line: str) -> bool:
     return not line.endswith((".", "!", "?")) and bool(_DATE.search(line)) and bool(_SEPARATORS.search(line))
 
 
+def strip_dateline(text: str) -> str:
+    """The text without a leading wire dateline ("ASTANA, March 3 (Kazinform) - ", "МОСКВА, 3 марта. ")."""
+    end = _dateline_end(text)
+    return text[end:] if end else text
+
+
+def _dateline_end(text: str) -> int:
+    """Where a leading dateline ends, or 0 when the text does not start with one."""
+    match = _DATELINE.match(text)
+    if match is None or not match.group("place").isupper():
+        return 0
+    date, agency, dash = match.group("date"), match.group("agency"), match.group("end") not in ".:"
+    if date is not None and not any(ch.isdigit() for ch in date):
+        return 0
+    if date is None and agency is None and not dash:
+        return 0  # "ASTANA." alone is no dateline; "ASTANA — The ..." is
+    rest = text[match.end():]
+    return match.end() if not rest or rest[0].isupper() or rest[0].isdigit() or rest[0] in "\"“«'‘(" else 0
+
+
 def strip_furniture(text: str) -> str:
-    """Return the text without furniture lines and headline lists; paragraph breaks are kept."""
+    """Return the text without furniture lines, headline lists and a leading dateline; paragraph breaks are kept."""
     text = _INLINE_HEADER.sub("", text, count=1)
     text = _DATELINE_SOURCE.sub("", text, count=1)
+    text = strip_dateline(text.lstrip())
     kept: list[str] = []
     in_headline_list = False
     for line in text.replace("\r\n", "\n").split("\n"):

@@ -39,12 +39,16 @@ def predictions_frame(predictions: list[Prediction]) -> pd.DataFrame:
 
 
 def rows_to_items(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Input rows as {"id", "title", "text"}; a missing id becomes the row number, missing text None."""
+    """Input rows as {"id", "title", "text", "warnings", "language"}; a missing id becomes the row number, missing text None.
+
+    A headline-only row (title, no text) gets its title as text and a warning, as in every reader.
+    """
     columns = [field.name for field in INPUT_FIELDS if field.pyfunc_input]
     items = []
     for number, row in enumerate(frame.to_dict(orient="records")):
         record = row_record({name: row.get(name) for name in columns}, number)
-        items.append({"id": record.id, "title": record.title, "text": record.text or None})
+        items.append({"id": record.id, "title": record.title, "text": record.text or None, "warnings": record.warnings,
+                      "language": record.language})
     return items
 
 
@@ -93,11 +97,13 @@ class NewsPyfuncModel(PythonModel):  # type: ignore[misc]
         items = rows_to_items(model_input)
         good = [i for i, item in enumerate(items) if item["text"] and item["text"].strip()]
         n_sentences = (params or {}).get("summary_sentences")
-        predicted = dict(zip(good, self.model.predict([items[i] for i in good], n_sentences=n_sentences)))
+        articles = [{key: items[i][key] for key in ("id", "title", "text")} for i in good]
+        predicted = dict(zip(good, self.model.predict(articles, n_sentences=n_sentences)))
         records = []
         for index, item in enumerate(items):
             record = predicted.get(index) or Prediction(error=MISSING_TEXT)
             record.id, record.title, record.model = item["id"], item["title"], getattr(self, "fingerprint", "")
+            record.warnings, record.language = list(item["warnings"]) + record.warnings, item["language"]
             records.append(record)
         frame = predictions_frame(records)
         return frame[["topic"]] if output == "topic" else frame

@@ -13,8 +13,9 @@ from nlpkit.data.inbox.files import (
     size_problem,
     skip_reason,
 )
-from nlpkit.data.inbox.formats import SUPPORTED_SUFFIXES, language_warning
+from nlpkit.data.inbox.formats import SUPPORTED_SUFFIXES
 from nlpkit.data.inbox.html import extract_html
+from nlpkit.data.inbox.language import detect_language, language_warning
 from nlpkit.data.inbox.record import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_CHARS,
@@ -41,6 +42,7 @@ __all__ = [
     "read_bytes",
     "size_problem",
     "language_warning",
+    "detect_language",
     "clean_text",
     "display_path",
     "extract_html",

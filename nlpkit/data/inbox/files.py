@@ -185,10 +185,10 @@ def _records(path: PurePath, name: str, stem: str, raw: bytes, limits: ReadLimit
             return
         seen: Counter[str] = Counter()
         for record in parse(path, name, stem, text, budget):
+            budget.pause()  # the content checks (language) cost the same per record, whatever the file's shape
             _finish(record, seen, limits)
             record.warnings[:0] = warnings + ([decode_warning] if decode_warning else [])
             produced += 1
-            budget.pause()
             yield record
             budget.resume()
     except ParseTimeout:

@@ -7,8 +7,9 @@ import re
 from pathlib import Path, PurePath
 from typing import Callable, Iterator
 
-from nlpkit.data.inbox.html import extract_html
-from nlpkit.data.inbox.record import Budget, InputRecord, short_error
+from nlpkit.data.inbox.html import read_html
+from nlpkit.data.inbox.language import language_warning, note_language
+from nlpkit.data.inbox.record import Budget, InputRecord, short_error, use_headline
 from nlpkit.data.jsonl import json_depth_problem
 
 __all__ = ["SUPPORTED_SUFFIXES", "parse", "check_content", "language_warning"]
@@ -37,10 +38,13 @@ def _plain_text(name: str, stem: str, text: str, markdown: bool) -> InputRecord:
     lines = text.strip().split("\n")
     title = lines[0].strip().lstrip("#").strip() if lines else ""
     body = "\n".join(lines[1:]).strip()
-    if not body and title:
+    if not body and len(title.split()) > _HEADLINE_WORDS:  # one long line is the story, not its headline
         title, body = "", title
     return InputRecord(name, stem, title=title, text=body)
 
+
+#: A lone line of at most this many words is a headline (predicted as headline only); a longer one is the text.
+_HEADLINE_WORDS = 30
 
 _MD_IMAGE = re.compile(r"!\[[^\]\n]{0,500}\]\([^)\n]{0,2000}\)")
 _MD_LINK = re.compile(r"\[([^\]\n]{1,500})\]\([^)\n]{0,2000}\)")
@@ -126,33 +130,15 @@ def _from_object(name: str, item: object, default_id: str, where: str) -> InputR
 
 
 def _html(name: str, stem: str, text: str, budget: Budget) -> InputRecord:
-    title, body = extract_html(text, budget.check)
-    if not body.strip():
-        return InputRecord(name, stem, title=title, error="no article text found in the HTML page")
-    return InputRecord(name, stem, title=title, text=body)
+    page = read_html(text, budget.check)
+    if not page.text.strip() and not page.title.strip():
+        return InputRecord(name, stem, error="no article text found in the HTML page")
+    return InputRecord(name, stem, title=page.title, text=page.text, meta={"date": page.date} if page.date else {})
 
 
 def check_content(record: InputRecord) -> None:
+    use_headline(record)
     if not record.text.strip():
-        record.error = "empty file" if not record.title else "no article text (only a title)"
+        record.error = "empty file"
         return
-    warning = language_warning(f"{record.title} {record.text[:20000]}")
-    if warning:
-        record.warnings.append(warning)
-
-
-_ENGLISH_WORDS = frozenset(["the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "with", "as", "was", "said", "by", "at", "from", "it", "has", "have", "are", "be"])
-
-
-def language_warning(text: str) -> str | None:
-    """A warning when text is unlikely to be English, which the bundled encoder reads poorly."""
-    letters = [ch for ch in text if ch.isalpha()]
-    if len(letters) < 20:
-        return None
-    latin = sum(1 for ch in letters if ch.isascii()) / len(letters)
-    if latin < 0.6:
-        return f"text looks non-English ({latin:.0%} Latin letters); the encoder is English-only, predictions may be poor"
-    words = re.findall(r"[a-z]+", text.lower())
-    if len(words) >= 30 and sum(w in _ENGLISH_WORDS for w in words) / len(words) < 0.04:
-        return "text looks non-English (few English function words); the encoder is English-only, predictions may be poor"
-    return None
+    note_language(record)

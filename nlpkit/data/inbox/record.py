@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["InputRecord", "ReadLimits", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_CHARS", "DEFAULT_PARSE_SECONDS",
-           "clean_text", "display_path", "short_error", "Budget", "ParseTimeout"]
+           "clean_text", "display_path", "short_error", "Budget", "ParseTimeout", "HEADLINE_ONLY", "use_headline"]
 
 DEFAULT_MAX_BYTES = 5_000_000
 #: Longer texts are cut (with a warning): 200,000 characters is ~30,000 words, far beyond any news story.
@@ -65,10 +65,28 @@ class InputRecord:
     warnings: list[str] = field(default_factory=list)
     #: `date`, `source` and `url` when a JSON object carries them (the digest charts by day and source).
     meta: dict[str, str] = field(default_factory=dict)
+    #: ISO 639-1 code of the article's language ("" when unknown), set with the content checks.
+    language: str = ""
 
     @property
     def content_hash(self) -> str:
         return hashlib.sha256(f"{self.id}\x1f{self.title}\x1f{self.text}\x1f{self.error}".encode(errors="replace")).hexdigest()
+
+
+#: The warning of a record predicted from its title alone (the README promises headline-only accuracy).
+HEADLINE_ONLY = "headline only: no article text, predicted from the title"
+
+
+def use_headline(record: InputRecord) -> bool:
+    """Give a record with a title but no text its title as text (with `HEADLINE_ONLY`); True when it did.
+
+    Every reader and the row converter call this, so a headline-only article is predicted alike everywhere.
+    """
+    if record.error is not None or record.text.strip() or not record.title.strip():
+        return False
+    record.text = record.title.strip()
+    record.warnings.append(HEADLINE_ONLY)
+    return True
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
