@@ -1,8 +1,8 @@
 """`python -m benchmarks NAME [options]`: run one benchmark, write its JSON + Markdown and one MLflow run.
 
-    python -m benchmarks --help              # the benchmarks
-    python -m benchmarks speed --help        # one benchmark's options
-    python -m benchmarks compare --topics-only --no-mlflow
+python -m benchmarks --help              # the benchmarks
+python -m benchmarks speed --help        # one benchmark's options
+python -m benchmarks compare --topics-only --no-mlflow
 """
 
 from __future__ import annotations

@@ -112,15 +112,19 @@ def article_text(article: Article) -> str:
 
 def make_tfidf_svc(C: float = 1.0, random_state: int = 0) -> Pipeline:
     """The usual strong text-classification baseline: word 1-2-gram TF-IDF into a linear SVM."""
-    return Pipeline([
-        ("tfidf", TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=1, stop_words="english")),
-        ("svc", LinearSVC(C=C, class_weight="balanced", random_state=random_state)),
-    ])
+    return Pipeline(
+        [
+            ("tfidf", TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=1, stop_words="english")),
+            ("svc", LinearSVC(C=C, class_weight="balanced", random_state=random_state)),
+        ]
+    )
 
 
 def fit_tfidf_svc(
-    train_texts: Sequence[str], train_labels: Sequence[str],
-    validation_texts: Sequence[str] = (), validation_labels: Sequence[str] = (),
+    train_texts: Sequence[str],
+    train_labels: Sequence[str],
+    validation_texts: Sequence[str] = (),
+    validation_labels: Sequence[str] = (),
     grid: Sequence[float] = (1.0, 0.3, 3.0, 0.1, 10.0),
 ) -> Pipeline:
     """Fit on train; when validation is given, pick C from `grid` by its macro-F1 there (ties keep the earlier C)."""
@@ -142,8 +146,9 @@ class ZeroShotClassifier(BaseEstimator, ClassifierMixin):
     best macro-F1 on the labelled articles it is given (the seed validation split), unless `threshold` is set.
     """
 
-    def __init__(self, encoder: SentenceEncoder, descriptions: dict[str, str] | None = None,
-                 threshold: float | None = None) -> None:
+    def __init__(
+        self, encoder: SentenceEncoder, descriptions: dict[str, str] | None = None, threshold: float | None = None
+    ) -> None:
         self.encoder = encoder
         self.descriptions = descriptions
         self.threshold = threshold

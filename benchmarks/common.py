@@ -31,10 +31,32 @@ from nlpkit.text.document import Article, EmbeddedArticle, parse_article
 REPO = Path(__file__).resolve().parents[1]
 
 __all__ = [
-    "REPO", "EXPERIMENT", "DEFAULT_SHARED", "DEFAULT_CACHE", "BenchmarkError",
-    "read_records", "to_article", "raw_items", "TopicSet", "load_topic_set", "topic_sets", "load_seeds",
-    "embed", "encode", "whole_text_vectors", "machine_info", "load_average", "utc_now", "stopwatch",
-    "Target", "TargetResult", "TARGETS", "check", "TopicScore", "worse_of_two", "topic_score_table",
+    "REPO",
+    "EXPERIMENT",
+    "DEFAULT_SHARED",
+    "DEFAULT_CACHE",
+    "BenchmarkError",
+    "read_records",
+    "to_article",
+    "raw_items",
+    "TopicSet",
+    "load_topic_set",
+    "topic_sets",
+    "load_seeds",
+    "embed",
+    "encode",
+    "whole_text_vectors",
+    "machine_info",
+    "load_average",
+    "utc_now",
+    "stopwatch",
+    "Target",
+    "TargetResult",
+    "TARGETS",
+    "check",
+    "TopicScore",
+    "worse_of_two",
+    "topic_score_table",
 ]
 
 log = logging.getLogger("benchmarks.common")
@@ -73,8 +95,10 @@ def to_article(record: dict[str, Any]) -> Article:
 
 def raw_items(path: Path, limit: int | None = None) -> list[dict[str, str]]:
     """{"id", "title", "text"} as a user would send them: `predict` parses them itself."""
-    return [{"id": str(r.get("id", i)), "title": str(r.get("title") or ""), "text": r["text"]}
-            for i, r in enumerate(read_records(path, limit))]
+    return [
+        {"id": str(r.get("id", i)), "title": str(r.get("title") or ""), "text": r["text"]}
+        for i, r in enumerate(read_records(path, limit))
+    ]
 
 
 @dataclass
@@ -102,8 +126,13 @@ def load_topic_set(path: Path, name: str) -> TopicSet:
     bad = [str(r.get("id")) for r in records if r.get("topic") not in LABELS]
     if bad:
         raise BenchmarkError(f"{path}: every item needs a 'topic' in {list(LABELS)}; e.g. {bad[:3]}")
-    return TopicSet(name, path, [to_article(r) for r in records], [str(r["topic"]) for r in records],
-                    [str(r.get("kind") or "full") for r in records])
+    return TopicSet(
+        name,
+        path,
+        [to_article(r) for r in records],
+        [str(r["topic"]) for r in records],
+        [str(r.get("kind") or "full") for r in records],
+    )
 
 
 def topic_sets(shared: Path) -> dict[str, TopicSet]:
@@ -187,8 +216,14 @@ def machine_info() -> dict[str, Any]:
     memory_gb = None
     with contextlib.suppress(ValueError, OSError, AttributeError):
         memory_gb = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9, 1)
-    return {"cores": os.cpu_count(), "cpu": cpu, "memory_gb": memory_gb, "platform": platform.platform(),
-            "python": platform.python_version(), "load_average": load_average()}
+    return {
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": memory_gb,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "load_average": load_average(),
+    }
 
 
 def load_average() -> list[float] | None:

@@ -81,8 +81,12 @@ def _same_title(found: str | None, gold: str) -> bool:
     return " ".join((found or "").split()).casefold() == " ".join(gold.split()).casefold()
 
 
-def measure(extract: Callable[[str], str | None], date: Callable[[str], str | None] | None = None,
-            title: Callable[[str], str | None] | None = None, folder: Path = PAGES) -> dict:
+def measure(
+    extract: Callable[[str], str | None],
+    date: Callable[[str], str | None] | None = None,
+    title: Callable[[str], str | None] | None = None,
+    folder: Path = PAGES,
+) -> dict:
     """Clean-text precision/recall (see the module docstring), ms per page and, when given, date and title accuracy."""
     pages = load_gold(folder)
     extract((folder / pages[0].file).read_text(encoding="utf-8"))  # warm-up: imports and caches stay out of the timing
@@ -93,8 +97,15 @@ def measure(extract: Callable[[str], str | None], date: Callable[[str], str | No
         text = extract(html) or ""
         seconds += time.perf_counter() - start
         hit, n_found, n_gold = overlap_counts(text, page.paragraphs)
-        row = {"file": page.file, "shape": page.shape, "overlap": hit, "extracted": n_found, "gold": n_gold,
-               "precision": hit / n_found if n_found else 0.0, "recall": hit / n_gold}
+        row = {
+            "file": page.file,
+            "shape": page.shape,
+            "overlap": hit,
+            "extracted": n_found,
+            "gold": n_gold,
+            "precision": hit / n_found if n_found else 0.0,
+            "recall": hit / n_gold,
+        }
         if date is not None:
             row["date"] = date(html)
             row["date_ok"] = row["date"] == page.date
@@ -148,8 +159,11 @@ def trafilatura_extractors(favor_precision: bool = False) -> dict[str, Callable[
         meta = trafilatura.extract_metadata(page)
         return getattr(meta, field, None) if meta is not None else None
 
-    return {"extract": extract, "date": lambda page: metadata(page, "date"),
-            "title": lambda page: metadata(page, "title")}
+    return {
+        "extract": extract,
+        "date": lambda page: metadata(page, "date"),
+        "title": lambda page: metadata(page, "title"),
+    }
 
 
 def precision_then_nlpkit() -> dict[str, Callable[[str], str | None]]:
@@ -167,8 +181,11 @@ def reader_extractors() -> dict[str, Callable[[str], str | None]]:
     from nlpkit.data.inbox.html import read_html as read_page
 
     read_html = functools.lru_cache(maxsize=2)(read_page)  # extract is timed; date and title reuse its result
-    return {"extract": lambda page: read_html(page).text, "date": lambda page: read_html(page).date,
-            "title": lambda page: read_html(page).title}
+    return {
+        "extract": lambda page: read_html(page).text,
+        "date": lambda page: read_html(page).date,
+        "title": lambda page: read_html(page).title,
+    }
 
 
 EXTRACTORS: dict[str, Callable[[], dict[str, Callable[[str], str | None]]]] = {
@@ -194,15 +211,19 @@ def measure_all(names: Iterable[str] = tuple(EXTRACTORS), folder: Path = PAGES) 
 
 
 def format_table(results: dict) -> str:
-    lines = [f"{'extractor':<22} {'precision':>9} {'recall':>7} {'F1':>6} {'mean P':>7} {'mean R':>7} {'clean':>6} "
-             f"{'date':>6} {'title':>6} {'ms/page':>8}"]
+    lines = [
+        f"{'extractor':<22} {'precision':>9} {'recall':>7} {'F1':>6} {'mean P':>7} {'mean R':>7} {'clean':>6} "
+        f"{'date':>6} {'title':>6} {'ms/page':>8}"
+    ]
     for name, result in results.items():
         date = f"{result['date_accuracy']:.2f}" if "date_accuracy" in result else "-"
-        lines.append(f"{name:<22} {result['precision']:>9.3f} {result['recall']:>7.3f} {result['f1']:>6.3f} "
-                     f"{result['mean_precision']:>7.3f} {result['mean_recall']:>7.3f} "
-                     f"{result['clean_pages']:>3}/{result['pages']:<2} {date:>6} "
-                     f"{result.get('title_accuracy', 0):>6.2f} "
-                     f"{result['ms_per_page']:>8.1f}")
+        lines.append(
+            f"{name:<22} {result['precision']:>9.3f} {result['recall']:>7.3f} {result['f1']:>6.3f} "
+            f"{result['mean_precision']:>7.3f} {result['mean_recall']:>7.3f} "
+            f"{result['clean_pages']:>3}/{result['pages']:<2} {date:>6} "
+            f"{result.get('title_accuracy', 0):>6.2f} "
+            f"{result['ms_per_page']:>8.1f}"
+        )
     return "\n".join(lines)
 
 
@@ -222,8 +243,13 @@ def format_shapes(results: dict) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--extractors", nargs="+", choices=list(EXTRACTORS), default=list(EXTRACTORS),
-                        help="which extractors to measure (default: all that can be imported)")
+    parser.add_argument(
+        "--extractors",
+        nargs="+",
+        choices=list(EXTRACTORS),
+        default=list(EXTRACTORS),
+        help="which extractors to measure (default: all that can be imported)",
+    )
     parser.add_argument("--pages", type=Path, default=PAGES, help="page folder with gold.jsonl (default: ours)")
 
 
@@ -233,10 +259,34 @@ def run(args: argparse.Namespace) -> Report:
     results = measure_all(args.extractors, args.pages)
     if not results:
         raise BenchmarkSkipped("none of the extractors can be imported")
-    markdown = "\n".join([f"# HTML article extraction ({len(load_gold(args.pages))} pages)", "",
-                           "```", format_table(results), "", format_shapes(results), "```"])
-    keys = ("precision", "recall", "f1", "mean_precision", "mean_recall", "clean_pages", "ms_per_page",
-            "date_accuracy", "title_accuracy")
+    markdown = "\n".join(
+        [
+            f"# HTML article extraction ({len(load_gold(args.pages))} pages)",
+            "",
+            "```",
+            format_table(results),
+            "",
+            format_shapes(results),
+            "```",
+        ]
+    )
+    keys = (
+        "precision",
+        "recall",
+        "f1",
+        "mean_precision",
+        "mean_recall",
+        "clean_pages",
+        "ms_per_page",
+        "date_accuracy",
+        "title_accuracy",
+    )
     metrics = {f"{name}_{key}": float(result[key]) for name, result in results.items() for key in keys if key in result}
-    return Report("extraction", "HTML article extraction on CMS-shaped pages (python -m benchmarks extraction)",
-                  markdown, results, params={"pages": str(args.pages), "extractors": list(results)}, metrics=metrics)
+    return Report(
+        "extraction",
+        "HTML article extraction on CMS-shaped pages (python -m benchmarks extraction)",
+        markdown,
+        results,
+        params={"pages": str(args.pages), "extractors": list(results)},
+        metrics=metrics,
+    )

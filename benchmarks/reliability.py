@@ -48,8 +48,10 @@ from benchmarks.surfaces import SURFACES, measure_surface, postgres_available, w
 #: predict's own parts, then the surfaces of issue 22 (benchmarks/surfaces.py); `server` is both.
 PARTS = ("bad", "kills", "worst", *SURFACES)
 log = logging.getLogger("benchmarks.reliability")
-STORY = ("Refinery restarts\n\nThe refinery restarted its crude unit on Monday after a fire. Output will return to "
-         "200,000 barrels a day by Friday, the operator said. Traders said prices eased on the news.")
+STORY = (
+    "Refinery restarts\n\nThe refinery restarted its crude unit on Monday after a fire. Output will return to "
+    "200,000 barrels a day by Friday, the operator said. Traders said prices eased on the news."
+)
 
 
 def _write(path: Path, data: bytes | str) -> None:
@@ -384,12 +386,16 @@ def summary(report: dict[str, Any]) -> str:
     lines = []
     surfaces = report.get("surfaces") or {}
     if surfaces:
-        lines += ["| surface | kinds | passed | records | tracebacks | lost | exit codes | worst s | worst MB |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "| surface | kinds | passed | records | tracebacks | lost | exit codes | worst s | worst MB |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
         for name, row in surfaces.items():
-            lines.append(f"| {name} | {row['kinds']} | {row['passed']} | {row['records']} | {row['tracebacks']} | "
-                         f"{row['lost']} | {', '.join(map(str, row['exit_codes']))} | {row['worst_seconds']:.1f} | "
-                         f"{row['worst_extra_mb']:.0f} |")
+            lines.append(
+                f"| {name} | {row['kinds']} | {row['passed']} | {row['records']} | {row['tracebacks']} | "
+                f"{row['lost']} | {', '.join(map(str, row['exit_codes']))} | {row['worst_seconds']:.1f} | "
+                f"{row['worst_extra_mb']:.0f} |"
+            )
         failed = [f"{name}: {kind}" for name, row in surfaces.items() for kind in row["failed"]]
         lines += ["", f"failed cases: {'; '.join(failed) if failed else 'none'}", ""]
     if "bad_inputs" in report:

@@ -42,9 +42,18 @@ class Report:
 
     def envelope(self, run_id: str | None = None) -> dict[str, Any]:
         """The one JSON format: who ran what, where, and the benchmark's own figures under `report`."""
-        return {"format": FORMAT_VERSION, "benchmark": self.name, "title": self.title, "date": utc_now(),
-                "commit": git_commit(), "machine": machine_info(), "params": self.params,
-                "targets": [t.to_dict() for t in self.targets], "mlflow_run_id": run_id, "report": self.payload}
+        return {
+            "format": FORMAT_VERSION,
+            "benchmark": self.name,
+            "title": self.title,
+            "date": utc_now(),
+            "commit": git_commit(),
+            "machine": machine_info(),
+            "params": self.params,
+            "targets": [t.to_dict() for t in self.targets],
+            "mlflow_run_id": run_id,
+            "report": self.payload,
+        }
 
 
 def write_report(report: Report, out: Path, run_id: str | None = None) -> tuple[Path, Path]:

@@ -39,8 +39,17 @@ def make_folder(folder: Path, count: int, per_file: int = 100) -> Path:
         lines = []
         for i in range(start, min(start + per_file, count)):
             seed = seeds[i % len(seeds)]
-            lines.append(json.dumps({"id": f"a{i:05d}", "title": seed.get("title", ""), "text": seed["text"],
-                                     "date": f"2025-03-{1 + i % 30:02d}", "source": f"outlet-{i % 12:02d}"}))
+            lines.append(
+                json.dumps(
+                    {
+                        "id": f"a{i:05d}",
+                        "title": seed.get("title", ""),
+                        "text": seed["text"],
+                        "date": f"2025-03-{1 + i % 30:02d}",
+                        "source": f"outlet-{i % 12:02d}",
+                    }
+                )
+            )
         (folder / f"feed-{start // per_file:03d}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return folder
 
@@ -52,8 +61,9 @@ def measure(command: list[str]) -> dict[str, float]:
     """
     started = time.perf_counter()
     with open(os.devnull, "w") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.PIPE, cwd=REPO,
-                                   env={**os.environ, "PYTHONPATH": str(REPO)})
+        process = subprocess.Popen(
+            command, stdout=sink, stderr=subprocess.PIPE, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}
+        )
         _, status, usage = os.wait4(process.pid, 0)
         stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
     seconds = time.perf_counter() - started
@@ -61,8 +71,13 @@ def measure(command: list[str]) -> dict[str, float]:
     if code not in (0, 1):
         raise BenchmarkError(f"{' '.join(command[:3])} failed ({code}): {stderr[-500:]}")
     cpu = usage.ru_utime + usage.ru_stime
-    return {"seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1), "peak_mb": round(usage.ru_maxrss / 1024, 1),
-            "exit": float(code), "load_average": round(os.getloadavg()[0], 1)}
+    return {
+        "seconds": round(seconds, 1),
+        "cpu_seconds": round(cpu, 1),
+        "peak_mb": round(usage.ru_maxrss / 1024, 1),
+        "exit": float(code),
+        "load_average": round(os.getloadavg()[0], 1),
+    }
 
 
 def commands(folder: Path, out: Path, model: str) -> dict[str, list[str]]:
@@ -70,8 +85,18 @@ def commands(folder: Path, out: Path, model: str) -> dict[str, list[str]]:
     common = [str(folder), "--model", model, "--quiet"]
     return {
         "predict": [sys.executable, "-m", "nlpkit.predict", *common, "--output", str(out / "p.jsonl")],
-        "digest": [sys.executable, "-m", "nlpkit.digest", *common, "--output", str(out / "d.json"),
-                   "--html", str(out / "d.html"), "--top", "0"],
+        "digest": [
+            sys.executable,
+            "-m",
+            "nlpkit.digest",
+            *common,
+            "--output",
+            str(out / "d.json"),
+            "--html",
+            str(out / "d.html"),
+            "--top",
+            "0",
+        ],
         "label": [sys.executable, "-m", "nlpkit.label", *common, "--n", "50", "--output", str(out / "l.jsonl")],
     }
 

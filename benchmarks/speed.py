@@ -98,8 +98,13 @@ class RetrainReport:
         return self.cold.wall_seconds / self.warm.wall_seconds
 
     def to_dict(self) -> dict[str, Any]:
-        return {"cold": asdict(self.cold), "warm": asdict(self.warm), "bundle": self.bundle, "speedup": self.speedup,
-                "cpu_speedup": self.cold.cpu_seconds / self.warm.cpu_seconds}
+        return {
+            "cold": asdict(self.cold),
+            "warm": asdict(self.warm),
+            "bundle": self.bundle,
+            "speedup": self.speedup,
+            "cpu_speedup": self.cold.cpu_seconds / self.warm.cpu_seconds,
+        }
 
 
 # --- inputs -------------------------------------------------------------------------------------------
@@ -144,11 +149,14 @@ def fast_config_drift() -> list[str]:
     """Settings besides the encoder and the topic head's tuned ones in which fast.yaml differs from default.yaml."""
     default, fast = _config_settings(CONFIGS["default"]), _config_settings(CONFIGS["fast"])
     tuned = ("embed__model", "pool__", "clf__")
-    drift = sorted(key for key in set(default) | set(fast)
-                   if not key.startswith(tuned) and default.get(key) != fast.get(key))
+    drift = sorted(
+        key for key in set(default) | set(fast) if not key.startswith(tuned) and default.get(key) != fast.get(key)
+    )
     if drift:
-        log.warning("configs/fast.yaml differs from configs/default.yaml in %s: "
-                    "the modes differ in more than the encoder", drift)
+        log.warning(
+            "configs/fast.yaml differs from configs/default.yaml in %s: the modes differ in more than the encoder",
+            drift,
+        )
     return drift
 
 
@@ -357,8 +365,12 @@ def encoder_settings() -> list[EncoderSetting]:
 
     from nlpkit.embedding.encoder import BACKENDS, cpu_has_native_bf16
 
-    emulated = None if cpu_has_native_bf16() else "no native bf16 on this CPU (emulated, several times slower than fp32)"
-    openvino = None if importlib.util.find_spec("openvino") else "openvino not installed (pip install 'nlpkit[openvino]')"
+    emulated = (
+        None if cpu_has_native_bf16() else "no native bf16 on this CPU (emulated, several times slower than fp32)"
+    )
+    openvino = (
+        None if importlib.util.find_spec("openvino") else "openvino not installed (pip install 'nlpkit[openvino]')"
+    )
     settings = []
     for backend in BACKENDS:
         for precision in ("fp32", "bf16"):
@@ -406,8 +418,13 @@ def measure_encoder_settings(items: Sequence[dict], work: Path) -> dict[str, Any
     for row in rows.values():
         if "articles_per_second" in row:
             row["speedup_over_bare"] = row["articles_per_second"] / bare_rate
-    return {"articles": n_articles, "sentences": len(texts), "bare_fp32": runs["bare"],
-            "bare_articles_per_second": bare_rate, "settings": rows}
+    return {
+        "articles": n_articles,
+        "sentences": len(texts),
+        "bare_fp32": runs["bare"],
+        "bare_articles_per_second": bare_rate,
+        "settings": rows,
+    }
 
 
 def _bare_sentence_transformer() -> Callable[[list[str]], Any]:
@@ -434,8 +451,13 @@ def _timed_encode(encode: Callable[[list[str]], Any], texts: list[str], n_articl
     wall, cpu = time.perf_counter(), time.process_time()
     vectors = encode(texts)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    return {"seconds": wall, "cpu_seconds": cpu, "articles_per_second": n_articles / wall,
-            "cpu_seconds_per_article": cpu / n_articles, "vectors": vectors}
+    return {
+        "seconds": wall,
+        "cpu_seconds": cpu,
+        "articles_per_second": n_articles / wall,
+        "cpu_seconds_per_article": cpu / n_articles,
+        "vectors": vectors,
+    }
 
 
 def _unit(vectors: Any) -> Any:
@@ -458,8 +480,10 @@ def settings_table(measured: dict[str, Any]) -> list[str]:
         if "skipped" in row:
             lines.append(f"| {name} | skipped: {row['skipped']} | | | |")
             continue
-        lines.append(f"| {name} | {row['articles_per_second']:.2f} | {row['cpu_seconds_per_article']:.3f} | "
-                     f"{row['speedup_over_bare']:.2f}x | {row['cosine_mean']:.5f} / {row['cosine_min']:.5f} |")
+        lines.append(
+            f"| {name} | {row['articles_per_second']:.2f} | {row['cpu_seconds_per_article']:.3f} | "
+            f"{row['speedup_over_bare']:.2f}x | {row['cosine_mean']:.5f} / {row['cosine_min']:.5f} |"
+        )
     return lines
 
 
@@ -565,8 +589,11 @@ def markdown_table(report: dict[str, Any], targets: Sequence[TargetResult]) -> s
         f"{_fmt_load(report['load_average_start'])}, at end {_fmt_load(report['load_average_end'])}",
     ]
     if report["retrain"]:
-        lines += ["", "| mode | retrain cold / warm, new process (wall) | CPU cold / warm | warm speed-up |",
-                  "|---|---:|---:|---:|"]
+        lines += [
+            "",
+            "| mode | retrain cold / warm, new process (wall) | CPU cold / warm | warm speed-up |",
+            "|---|---:|---:|---:|",
+        ]
     for mode, r in report["retrain"].items():
         lines.append(
             f"| {mode} | {r['cold']['wall_seconds']:.1f} s / {r['warm']['wall_seconds']:.1f} s | "
@@ -619,10 +646,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--modes", default=",".join(MODES), help="comma-separated modes to measure (default: default,fast)"
     )
     parser.add_argument("--retrain-only", action="store_true", help="only the cold/warm retrain measurement")
-    parser.add_argument("--articles", type=int, default=100,
-                        help="articles for the encoder backend x precision comparison (default 100)")
-    parser.add_argument("--settings-only", action="store_true",
-                        help="only the encoder backend x precision comparison (no training)")
+    parser.add_argument(
+        "--articles",
+        type=int,
+        default=100,
+        help="articles for the encoder backend x precision comparison (default 100)",
+    )
+    parser.add_argument(
+        "--settings-only", action="store_true", help="only the encoder backend x precision comparison (no training)"
+    )
     parser.add_argument(
         "--memory-fast", type=int, default=10_000, help="articles predicted in the fast-mode memory run"
     )
@@ -709,7 +741,11 @@ def _settings(args: argparse.Namespace, sources: Sources) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> Report:
     """Both modes measured; the targets checked and the table written from the figures."""
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    if min(args.limit, args.memory_fast, args.memory_default, args.articles) < 1 or not modes or set(modes) - set(MODES):
+    if (
+        min(args.limit, args.memory_fast, args.memory_default, args.articles) < 1
+        or not modes
+        or set(modes) - set(MODES)
+    ):
         raise BenchmarkError(
             f"--limit, --articles, --memory-fast and --memory-default must be at least 1; --modes takes some of {MODES}"
         )
@@ -721,8 +757,9 @@ def run(args: argparse.Namespace) -> Report:
         markdown_table(report, targets),
         report,
         params=report["settings"],
-        metrics=flat_metrics({"retrain": report["retrain"], "modes": report["modes"],
-                              "encoder_settings": report["encoder_settings"]}),
+        metrics=flat_metrics(
+            {"retrain": report["retrain"], "modes": report["modes"], "encoder_settings": report["encoder_settings"]}
+        ),
         targets=targets,
         run_name=f"speed-{report['date'][:10]}",
     )

@@ -74,7 +74,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--cache-dir", default=None, help="embedding cache folder (e.g. /work/cache/embeddings)")
     parser.add_argument(
-        "--pairs", type=Path, nargs="+", default=[PAIRS.parent, PAIRS2.parent],
+        "--pairs",
+        type=Path,
+        nargs="+",
+        default=[PAIRS.parent, PAIRS2.parent],
         help="pairs folders (or .jsonl files); the threshold is chosen on the first and checked on the others",
     )
 
@@ -138,19 +141,26 @@ def run(args: argparse.Namespace) -> Report:
     for folder in args.pairs:
         path = _jsonl(folder)
         records = [data for _, data in read_jsonl(path)]
-        sets.append({
-            "pairs_file": _name(path),
-            "articles": len(records),
-            "events": len({r["event"] for r in records}),
-            "rows": measure(args.model, args.thresholds, args.cache_dir, args.encoder, path),
-        })
+        sets.append(
+            {
+                "pairs_file": _name(path),
+                "articles": len(records),
+                "events": len({r["event"] for r in records}),
+                "rows": measure(args.model, args.thresholds, args.cache_dir, args.encoder, path),
+            }
+        )
     chosen = choose(sets[0]["rows"])
     report = {"encoder": args.encoder or args.model, "sets": sets, "chosen": chosen}
     metrics = {"chosen_threshold": chosen["threshold"], "tuning_f1": chosen["f1"]}
     for number, part in enumerate(sets[1:], start=2):
         row = next(r for r in part["rows"] if r["dates"] and r["threshold"] == chosen["threshold"])
-        metrics.update({f"check{number}_precision": row["precision"], f"check{number}_recall": row["recall"],
-                        f"check{number}_f1": row["f1"]})
+        metrics.update(
+            {
+                f"check{number}_precision": row["precision"],
+                f"check{number}_recall": row["recall"],
+                f"check{number}_f1": row["f1"],
+            }
+        )
     return Report(
         "story_pairs",
         "same-story grouping: threshold chosen on one pairs set, checked on the other (python -m benchmarks story_pairs)",

@@ -31,8 +31,10 @@ from typing import Any, Callable, Iterator
 
 from benchmarks.common import REPO
 
-STORY = ("Refinery restarts\n\nThe refinery restarted its crude unit on Monday after a fire. "
-         "Output will return to 200,000 barrels a day by Friday, the operator said.")
+STORY = (
+    "Refinery restarts\n\nThe refinery restarted its crude unit on Monday after a fire. "
+    "Output will return to 200,000 barrels a day by Friday, the operator said."
+)
 BIDI = "\u202e"
 
 
@@ -93,14 +95,31 @@ def one_line_exit_2(called: Called, surface: str, kind: str, note: str = "") -> 
     """A usage error: exit 2 with exactly one `error:` line."""
     lines = [line for line in called.err.splitlines() if line.startswith("error:")]
     ok = called.code == 2 and len(lines) == 1 and not called.traceback and len(lines[0]) < 1000
-    return Case(surface, kind, called.code, called.traceback, seconds=called.seconds, extra_mb=called.extra_mb, ok=ok,
-                note=note or (lines[0][:160] if lines else called.err.strip()[-160:]))
+    return Case(
+        surface,
+        kind,
+        called.code,
+        called.traceback,
+        seconds=called.seconds,
+        extra_mb=called.extra_mb,
+        ok=ok,
+        note=note or (lines[0][:160] if lines else called.err.strip()[-160:]),
+    )
 
 
 def prediction(record_id: str, **fields: Any) -> dict[str, Any]:
-    base = {"id": record_id, "path": f"{record_id}.txt", "title": "Refinery restarts", "topic": "energy",
-            "topics": ["energy"], "scores": {"energy": 0.9}, "summary": ["The refinery restarted its crude unit."],
-            "evidence": {"energy": ["The refinery restarted its crude unit."]}, "error": None, "sha256": "0" * 64}
+    base = {
+        "id": record_id,
+        "path": f"{record_id}.txt",
+        "title": "Refinery restarts",
+        "topic": "energy",
+        "topics": ["energy"],
+        "scores": {"energy": 0.9},
+        "summary": ["The refinery restarted its crude unit."],
+        "evidence": {"energy": ["The refinery restarted its crude unit."]},
+        "error": None,
+        "sha256": "0" * 64,
+    }
     return {**base, **fields}
 
 
@@ -110,10 +129,16 @@ def _lines(records: list[dict[str, Any]]) -> str:
 
 # --- digest ------------------------------------------------------------------------------------------------
 
-_BAD_URLS = ["javascript:alert(document.domain)", " JaVaScRiPt:alert(1)", "java\tscript:alert(1)",
-             "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)"]
-_ALIAS_BOMB = "".join(f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]\n"
-                      for prev, name in zip("abcdefgh", "bcdefghi")).replace("b: &b", "a: &a [1,1,1,1,1,1,1,1,1]\nb: &b")
+_BAD_URLS = [
+    "javascript:alert(document.domain)",
+    " JaVaScRiPt:alert(1)",
+    "java\tscript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
+]
+_ALIAS_BOMB = "".join(
+    f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]\n" for prev, name in zip("abcdefgh", "bcdefghi")
+).replace("b: &b", "a: &a [1,1,1,1,1,1,1,1,1]\nb: &b")
 
 
 def digest_cases(model: str, work: Path) -> Iterator[Case]:
@@ -128,14 +153,28 @@ def digest_cases(model: str, work: Path) -> Iterator[Case]:
     called = call(digest.main, [str(source), "--model", model, "--html", str(page), "--quiet"])
     text = page.read_text(encoding="utf-8").lower().replace("\t", "") if page.exists() else ""
     unsafe = [s for s in ("javascript:", "vbscript:", "data:text") if f'href="{s}' in text or f'href=" {s}' in text]
-    yield Case("digest", "script links and bidi titles", called.code, called.traceback, len(links), len(links),
-               seconds=called.seconds, extra_mb=called.extra_mb,
-               ok=called.code == 0 and not unsafe and BIDI not in text and not called.traceback,
-               note=f"unsafe hrefs kept: {unsafe}; bidi kept: {BIDI in text}")
+    yield Case(
+        "digest",
+        "script links and bidi titles",
+        called.code,
+        called.traceback,
+        len(links),
+        len(links),
+        seconds=called.seconds,
+        extra_mb=called.extra_mb,
+        ok=called.code == 0 and not unsafe and BIDI not in text and not called.traceback,
+        note=f"unsafe hrefs kept: {unsafe}; bidi kept: {BIDI in text}",
+    )
 
-    odd = [prediction("list-topic", topic=["a"]), prediction("int-evidence", evidence=[1]),
-           prediction("int-summary", summary=5), prediction("dict-title", title={"x": 1}),
-           prediction("str-topics", topics="energy"), prediction("null-id", id=None), prediction("fine")]
+    odd = [
+        prediction("list-topic", topic=["a"]),
+        prediction("int-evidence", evidence=[1]),
+        prediction("int-summary", summary=5),
+        prediction("dict-title", title={"x": 1}),
+        prediction("str-topics", topics="energy"),
+        prediction("null-id", id=None),
+        prediction("fine"),
+    ]
     odd_text = _lines(odd) + "[" * 100_000 + "\n"
     yield _digest_count(digest, model, folder, "odd prediction records and 100k '['", odd_text, len(odd) + 1)
 
@@ -148,16 +187,29 @@ def digest_cases(model: str, work: Path) -> Iterator[Case]:
     out = folder / "inbox.json"
     called = call(digest.main, [str(inbox), "--model", model, "--output", str(out), "--quiet"])
     leaked = out.exists() and "SECRET-MARKER" in out.read_text(encoding="utf-8")
-    yield Case("digest", "symlink out of the folder", called.code, called.traceback, 2, 1, seconds=called.seconds,
-               extra_mb=called.extra_mb, ok=called.code == 0 and not leaked and not called.traceback,
-               note=f"outside file read: {leaked}")
+    yield Case(
+        "digest",
+        "symlink out of the folder",
+        called.code,
+        called.traceback,
+        2,
+        1,
+        seconds=called.seconds,
+        extra_mb=called.extra_mb,
+        ok=called.code == 0 and not leaked and not called.traceback,
+        note=f"outside file read: {leaked}",
+    )
 
     if Path("/dev/full").exists():
         for flag in ("--html", "--output"):
             called = call(digest.main, [str(source), "--model", model, flag, "/dev/full", "--quiet"])
             yield one_line_exit_2(called, "digest", f"{flag} /dev/full")
-    for kind, content in (("YAML alias bomb", _ALIAS_BOMB), ("5,000-digit integer", "threshold: " + "9" * 5000 + "\n"),
-                          ("5,000 '[' in a value", "threshold: " + "[" * 5000 + "\n"), ("NaN", "threshold: .nan\n")):
+    for kind, content in (
+        ("YAML alias bomb", _ALIAS_BOMB),
+        ("5,000-digit integer", "threshold: " + "9" * 5000 + "\n"),
+        ("5,000 '[' in a value", "threshold: " + "[" * 5000 + "\n"),
+        ("NaN", "threshold: .nan\n"),
+    ):
         config = folder / "digest.yaml"
         config.write_text(content, encoding="utf-8")
         called = call(digest.main, [str(source), "--model", model, "--config", str(config), "--quiet"])
@@ -171,8 +223,18 @@ def _digest_count(digest: Any, model: str, folder: Path, kind: str, text: str, c
     called = call(digest.main, [str(source), "--model", model, "--output", str(out), "--quiet"])
     data = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
     produced = int(data.get("articles", 0)) + int(data.get("failed", 0))
-    return Case("digest", kind, called.code, called.traceback, count, produced, max(count - produced, 0),
-                called.seconds, called.extra_mb, ok=called.code in (0, 1) and produced == count and not called.traceback)
+    return Case(
+        "digest",
+        kind,
+        called.code,
+        called.traceback,
+        count,
+        produced,
+        max(count - produced, 0),
+        called.seconds,
+        called.extra_mb,
+        ok=called.code in (0, 1) and produced == count and not called.traceback,
+    )
 
 
 # --- label -------------------------------------------------------------------------------------------------
@@ -192,9 +254,19 @@ def label_cases(model: str, work: Path) -> Iterator[Case]:
     called = call(label.main, [str(inbox), "--model", model, "--output", str(out), "--n", "5", "--quiet"])
     text = out.read_text(encoding="utf-8") if out.exists() else ""
     produced = len([line for line in text.splitlines() if line.strip()])
-    yield Case("label", "symlink out of the folder", called.code, called.traceback, 3, produced, max(3 - produced, 0),
-               called.seconds, called.extra_mb, ok=called.code == 0 and "SECRET-MARKER" not in text and produced == 3,
-               note=f"outside file read: {'SECRET-MARKER' in text}")
+    yield Case(
+        "label",
+        "symlink out of the folder",
+        called.code,
+        called.traceback,
+        3,
+        produced,
+        max(3 - produced, 0),
+        called.seconds,
+        called.extra_mb,
+        ok=called.code == 0 and "SECRET-MARKER" not in text and produced == 3,
+        note=f"outside file read: {'SECRET-MARKER' in text}",
+    )
     if Path("/dev/full").exists():
         called = call(label.main, [str(inbox), "--model", model, "--output", "/dev/full", "--n", "1", "--quiet"])
         yield one_line_exit_2(called, "label", "--output /dev/full")
@@ -205,12 +277,16 @@ def label_cases(model: str, work: Path) -> Iterator[Case]:
 
 def _labelled(labels: tuple[str, ...] = ("energy", "legal"), per_label: int = 6) -> list[dict[str, Any]]:
     seeds = [json.loads(line) for line in (REPO / "seeds" / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
-    return [{"id": f"{name}-{i}", "title": seed["title"], "text": seed["text"], "topics": [name]}
-            for name in labels for i, seed in enumerate(seeds[:per_label])]
+    return [
+        {"id": f"{name}-{i}", "title": seed["title"], "text": seed["text"], "topics": [name]}
+        for name in labels
+        for i, seed in enumerate(seeds[:per_label])
+    ]
 
 
 def bad_train_data() -> dict[str, str | bytes]:
     """The eight bad --data files of issue 22 (each otherwise a valid two-topic file)."""
+
     def changed(index: int, **fields: Any) -> str:
         rows = _labelled()
         rows[index] = {**rows[index], **fields}
@@ -244,8 +320,21 @@ def train_data_cases(model: str, work: Path) -> Iterator[Case]:
         data = folder / "my.jsonl"
         data.write_bytes(content if isinstance(content, bytes) else content.encode())
         models = folder / "models"
-        called = call(train.main, ["--data", str(data), "--no-track", "--quiet", "--set", f"embed__model={encoder}",
-                                   "--set", f"models_dir={models}", "--set", f"cache_dir={folder / 'cache'}"])
+        called = call(
+            train.main,
+            [
+                "--data",
+                str(data),
+                "--no-track",
+                "--quiet",
+                "--set",
+                f"embed__model={encoder}",
+                "--set",
+                f"models_dir={models}",
+                "--set",
+                f"cache_dir={folder / 'cache'}",
+            ],
+        )
         case = one_line_exit_2(called, "train --data", kind)
         case.records_in = data.read_bytes().count(b"\n")  # refused as a whole (a usage error), so none lost
         case.ok = case.ok and not models.exists() and not (base / "x").exists()
@@ -254,8 +343,19 @@ def train_data_cases(model: str, work: Path) -> Iterator[Case]:
     folder.mkdir()
     (folder / "my.jsonl").write_text(_lines(_labelled()), encoding="utf-8")
     (folder / "my.splits.json").write_text('{"train": 5}', encoding="utf-8")
-    called = call(train.main, ["--data", str(folder / "my.jsonl"), "--no-track", "--quiet",
-                               "--set", f"embed__model={encoder}", "--set", f"models_dir={folder / 'models'}"])
+    called = call(
+        train.main,
+        [
+            "--data",
+            str(folder / "my.jsonl"),
+            "--no-track",
+            "--quiet",
+            "--set",
+            f"embed__model={encoder}",
+            "--set",
+            f"models_dir={folder / 'models'}",
+        ],
+    )
     case = one_line_exit_2(called, "train --data", 'splits file {"train": 5}')
     case.ok = case.ok and not (folder / "models").exists()
     yield case
@@ -264,8 +364,19 @@ def train_data_cases(model: str, work: Path) -> Iterator[Case]:
     legal = {r["id"] for r in seeds if r["topics"][0] == "legal"}
     splits["train"] = [i for i in splits["train"] if i not in legal]
     (folder / "seed-splits.json").write_text(json.dumps(splits), encoding="utf-8")
-    called = call(train.main, ["--no-track", "--quiet", "--set", f"splits={folder / 'seed-splits.json'}",
-                               "--set", f"embed__model={encoder}", "--set", f"models_dir={folder / 'seed-models'}"])
+    called = call(
+        train.main,
+        [
+            "--no-track",
+            "--quiet",
+            "--set",
+            f"splits={folder / 'seed-splits.json'}",
+            "--set",
+            f"embed__model={encoder}",
+            "--set",
+            f"models_dir={folder / 'seed-models'}",
+        ],
+    )
     case = one_line_exit_2(called, "train --data", "seed split lacking a topic")
     case.ok = case.ok and not (folder / "seed-models").exists()
     yield case
@@ -278,14 +389,30 @@ def config_cases(model: str, work: Path) -> Iterator[Case]:
     from nlpkit.cli import train
 
     encoder = str(Path(model) / "encoder")
-    overrides = {"clf__C of 5,000 digits": "clf__C=" + "1" * 5000, "experiment of 100k characters": "experiment=" + "e" * 100_000,
-                 "run_name of 300 characters": "run_name=" + "r" * 300, "run_name=../..": "run_name=../..",
-                 "control characters in --set": "run_name=a\x1b[2J\x07b", "random_state of 5,000 digits": "random_state=" + "7" * 5000}
+    overrides = {
+        "clf__C of 5,000 digits": "clf__C=" + "1" * 5000,
+        "experiment of 100k characters": "experiment=" + "e" * 100_000,
+        "run_name of 300 characters": "run_name=" + "r" * 300,
+        "run_name=../..": "run_name=../..",
+        "control characters in --set": "run_name=a\x1b[2J\x07b",
+        "random_state of 5,000 digits": "random_state=" + "7" * 5000,
+    }
     for number, (kind, override) in enumerate(overrides.items()):
         deep = work / "config" / f"case{number}"
         models = deep / "a" / "models"
-        called = call(train.main, ["--no-track", "--quiet", "--set", override, "--set", f"embed__model={encoder}",
-                                   "--set", f"models_dir={models}"])
+        called = call(
+            train.main,
+            [
+                "--no-track",
+                "--quiet",
+                "--set",
+                override,
+                "--set",
+                f"embed__model={encoder}",
+                "--set",
+                f"models_dir={models}",
+            ],
+        )
         case = one_line_exit_2(called, "config", kind)
         case.ok = case.ok and not deep.exists()  # nothing written, least of all above models_dir
         yield case
@@ -307,9 +434,17 @@ def output_cases(model: str, work: Path) -> Iterator[Case]:
     (folder / ".planted.jsonl.lock").symlink_to(victim)
     called = call(predict.main, [str(inbox), "--model", model, "--output", str(folder / "planted.jsonl"), "--quiet"])
     intact = victim.read_text(encoding="utf-8") == "precious\n"
-    yield Case("output", "planted lock symlink", called.code, called.traceback, 14, seconds=called.seconds,
-               extra_mb=called.extra_mb, ok=intact and not called.traceback and called.code in (0, 2),
-               note=f"target intact: {intact}")
+    yield Case(
+        "output",
+        "planted lock symlink",
+        called.code,
+        called.traceback,
+        14,
+        seconds=called.seconds,
+        extra_mb=called.extra_mb,
+        ok=intact and not called.traceback and called.code in (0, 2),
+        note=f"target intact: {intact}",
+    )
     yield _two_names(model, folder, inbox)
 
     out = folder / "twice.jsonl"
@@ -317,10 +452,19 @@ def output_cases(model: str, work: Path) -> Iterator[Case]:
     with contextlib.chdir(folder):
         second = call(predict.main, ["inbox", "--model", model, "--output", "twice.jsonl", "--resume", "--quiet"])
     ids = [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines() if line.strip()]
-    yield Case("output", "same folder absolute then relative with --resume", second.code,
-               first.traceback or second.traceback, 14, len(ids), 14 - len(set(ids)), first.seconds + second.seconds,
-               max(first.extra_mb, second.extra_mb), ok=len(ids) == 14 == len(set(ids)) and second.code == 0,
-               note=f"duplicates: {len(ids) - len(set(ids))}")
+    yield Case(
+        "output",
+        "same folder absolute then relative with --resume",
+        second.code,
+        first.traceback or second.traceback,
+        14,
+        len(ids),
+        14 - len(set(ids)),
+        first.seconds + second.seconds,
+        max(first.extra_mb, second.extra_mb),
+        ok=len(ids) == 14 == len(set(ids)) and second.code == 0,
+        note=f"duplicates: {len(ids) - len(set(ids))}",
+    )
 
 
 def _two_names(model: str, folder: Path, inbox: Path) -> Case:
@@ -330,10 +474,29 @@ def _two_names(model: str, folder: Path, inbox: Path) -> Case:
     (folder / "alias.jsonl").symlink_to(real)
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
     started = time.perf_counter()
-    runs = [subprocess.Popen([sys.executable, "-m", "nlpkit.predict", str(inbox), "--model", model, "--output",
-                              str(folder / name), "--resume", "--batch-size", "2", "--quiet"],
-                             env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-            for name in ("shared.jsonl", "alias.jsonl")]
+    runs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "nlpkit.predict",
+                str(inbox),
+                "--model",
+                model,
+                "--output",
+                str(folder / name),
+                "--resume",
+                "--batch-size",
+                "2",
+                "--quiet",
+            ],
+            env=env,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+        )
+        for name in ("shared.jsonl", "alias.jsonl")
+    ]
     results = [(run.wait(timeout=900), run.stderr.read() if run.stderr else "") for run in runs]
     ids, malformed = [], 0
     for line in real.read_text(encoding="utf-8").splitlines():
@@ -344,10 +507,18 @@ def _two_names(model: str, folder: Path, inbox: Path) -> Case:
     duplicates = len(ids) - len(set(ids))
     codes = [code for code, _ in results]
     tracebacks = any("Traceback" in err for _, err in results)
-    return Case("output", "two names for one file, two processes", max(codes), tracebacks, 14, len(ids),
-                14 - len(set(ids)), round(time.perf_counter() - started, 2),
-                ok=not malformed and not duplicates and len(set(ids)) == 14 and set(codes) <= {0, 2} and not tracebacks,
-                note=f"exit codes {codes}; malformed lines {malformed}; duplicate lines {duplicates}")
+    return Case(
+        "output",
+        "two names for one file, two processes",
+        max(codes),
+        tracebacks,
+        14,
+        len(ids),
+        14 - len(set(ids)),
+        round(time.perf_counter() - started, 2),
+        ok=not malformed and not duplicates and len(set(ids)) == 14 and set(codes) <= {0, 2} and not tracebacks,
+        note=f"exit codes {codes}; malformed lines {malformed}; duplicate lines {duplicates}",
+    )
 
 
 # --- server: unhealthy tracking servers, the team server ------------------------------------------------------
@@ -356,6 +527,7 @@ def _two_names(model: str, folder: Path, inbox: Path) -> Case:
 @contextlib.contextmanager
 def answering(status: int) -> Iterator[str]:
     """A local server answering every request with `status` (an --auth server without credentials is 401)."""
+
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server hook
             self.send_response(status)
@@ -381,8 +553,12 @@ def plain_http_server(folder: Path) -> Iterator[str]:
     """`python -m http.server` in a folder: a web server, not MLflow."""
     with socket_port() as port:
         pass
-    process = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"], cwd=folder,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -408,12 +584,17 @@ def server_cases(model: str, work: Path) -> Iterator[Case]:
     encoder = str(Path(model) / "encoder")
     folder = work / "server"
     folder.mkdir()
-    for kind, server in (("--auth server without credentials (401)", answering(401)),
-                         ("python -m http.server as tracking URI", plain_http_server(folder))):
+    for kind, server in (
+        ("--auth server without credentials (401)", answering(401)),
+        ("python -m http.server as tracking URI", plain_http_server(folder)),
+    ):
         with server as uri:
             models = folder / f"models-{len(kind)}"
-            called = call(train.main, ["--quiet", "--set", f"embed__model={encoder}", "--set", f"models_dir={models}"],
-                          env={"MLFLOW_TRACKING_URI": uri})
+            called = call(
+                train.main,
+                ["--quiet", "--set", f"embed__model={encoder}", "--set", f"models_dir={models}"],
+                env={"MLFLOW_TRACKING_URI": uri},
+            )
         case = one_line_exit_2(called, "server", kind)
         case.ok = case.ok and not models.exists()
         yield case
@@ -450,8 +631,9 @@ def team_server_cases(folder: Path) -> Iterator[Case]:
     home.mkdir()
     bystander = subprocess.Popen(["sleep", "120"], start_new_session=True)
     try:
-        server._write_state(server.ServerState(dir=str(home), port=1, pg_port=1, password="x",
-                                               mlflow_pgid=bystander.pid))
+        server._write_state(
+            server.ServerState(dir=str(home), port=1, pg_port=1, password="x", mlflow_pgid=bystander.pid)
+        )
         escaped = False
         try:
             server.stop(home)
@@ -461,8 +643,13 @@ def team_server_cases(folder: Path) -> Iterator[Case]:
             escaped = True
         time.sleep(0.3)
         alive = bystander.poll() is None
-        yield Case("server", "stop with a stale process-group id", traceback=escaped, ok=alive and not escaped,
-                   note=f"unrelated process survived: {alive}")
+        yield Case(
+            "server",
+            "stop with a stale process-group id",
+            traceback=escaped,
+            ok=alive and not escaped,
+            note=f"unrelated process survived: {alive}",
+        )
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(bystander.pid, signal.SIGKILL)
@@ -483,8 +670,11 @@ def _rehash(folder: Path, **changes: Any) -> None:
 
     manifest = json.loads((folder / "nlpkit.json").read_text(encoding="utf-8"))
     manifest.update(changes)
-    manifest["files"] = {p.relative_to(folder).as_posix(): file_sha256(p)
-                         for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "nlpkit.json"}
+    manifest["files"] = {
+        p.relative_to(folder).as_posix(): file_sha256(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "nlpkit.json"
+    }
     (folder / "nlpkit.json").write_text(json.dumps(manifest), encoding="utf-8")
 
 
@@ -497,22 +687,30 @@ def bundle_cases(model: str, work: Path) -> Iterator[Case]:
     (old / "classifier.skops").unlink()
     (old / "classifier.joblib").write_bytes(b"\x80\x04not a pickle at all")
     _rehash(old, format_version=1)
-    yield one_line_exit_2(call(predict.main, [inbox, "--model", str(old), "--trust", "--quiet"]),
-                          "bundles", "--trust on a broken pickle")
+    yield one_line_exit_2(
+        call(predict.main, [inbox, "--model", str(old), "--trust", "--quiet"]), "bundles", "--trust on a broken pickle"
+    )
 
     evil = work / "bundle-module"
     shutil.copytree(model, evil)
     with contextlib.suppress(FileNotFoundError):
         (evil / "encoder" / "config.json").unlink()
-    (evil / "encoder" / "modules.json").write_text(json.dumps([{"idx": 0, "name": "0", "path": "", "type": "antigravity"}]))
+    (evil / "encoder" / "modules.json").write_text(
+        json.dumps([{"idx": 0, "name": "0", "path": "", "type": "antigravity"}])
+    )
     _rehash(evil)
-    yield one_line_exit_2(call(predict.main, [inbox, "--model", str(evil), "--quiet"]), "bundles", "module in modules.json")
+    yield one_line_exit_2(
+        call(predict.main, [inbox, "--model", str(evil), "--quiet"]), "bundles", "module in modules.json"
+    )
 
     bad_values: list[tuple[str, Any]] = [
-        ("labels", ["energy", "energy"]), ("labels", [""]),
+        ("labels", ["energy", "energy"]),
+        ("labels", [""]),
         ("decider", {"labels": ["energy"], "min_confidence": 7, "thresholds": {}}),
         ("decider", {"labels": ["energy"], "min_confidence": 0.5, "thresholds": {"energy": -2}}),
-        ("summarizer", {"method": "centrality", "n_sentences": -4}), ("summarizer", {"method": "no-such-method"})]
+        ("summarizer", {"method": "centrality", "n_sentences": -4}),
+        ("summarizer", {"method": "no-such-method"}),
+    ]
     for number, (key, value) in enumerate(bad_values):
         folder = work / f"bundle-manifest{number}"
         shutil.copytree(model, folder)
@@ -522,13 +720,17 @@ def bundle_cases(model: str, work: Path) -> Iterator[Case]:
 
     bomb = work / "bundle-bomb"
     shutil.copytree(model, bomb)
-    with (zipfile.ZipFile(bomb / "classifier.skops", "a", compression=zipfile.ZIP_DEFLATED) as archive,
-          archive.open("padding.npy", "w", force_zip64=True) as handle):
+    with (
+        zipfile.ZipFile(bomb / "classifier.skops", "a", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("padding.npy", "w", force_zip64=True) as handle,
+    ):
         for _ in range(1536):  # 1.5 GB of zeros, ~1.5 MB on disk
             handle.write(bytes(1 << 20))
     _rehash(bomb)
     called = call(predict.main, [inbox, "--model", str(bomb), "--quiet"])
-    case = one_line_exit_2(called, "bundles", f"skops zip bomb ({(bomb / 'classifier.skops').stat().st_size / 1e6:.1f} MB)")
+    case = one_line_exit_2(
+        called, "bundles", f"skops zip bomb ({(bomb / 'classifier.skops').stat().st_size / 1e6:.1f} MB)"
+    )
     yield case
     yield _repoint_latest(model, work)
 
@@ -566,8 +768,18 @@ def _repoint_latest(model: str, work: Path, loads: int = 20) -> Case:
     finally:
         stop.set()
         thread.join()
-    return Case("bundles", "repointing latest during loads", 0 if not failures else 2, escaped, loads, loads - failures,
-                failures, round(time.perf_counter() - started, 2), ok=not failures, note=f"{failures} of {loads} loads refused")
+    return Case(
+        "bundles",
+        "repointing latest during loads",
+        0 if not failures else 2,
+        escaped,
+        loads,
+        loads - failures,
+        failures,
+        round(time.perf_counter() - started, 2),
+        ok=not failures,
+        note=f"{failures} of {loads} loads refused",
+    )
 
 
 # --- JSON: quadratic strings, null ids ------------------------------------------------------------------------
@@ -584,19 +796,42 @@ def json_cases(model: str, work: Path) -> Iterator[Case]:
         out = folder / "out.jsonl"
         called = call(predict.main, [str(folder), "--model", model, "--output", str(out), "--quiet"])
         records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] if out.exists() else []
-        yield Case("json", f"quadratic JSON {kilobytes} KB", called.code, called.traceback, 1, len(records),
-                   1 - len(records), called.seconds, called.extra_mb,
-                   ok=called.code == 1 and len(records) == 1 and bool(records[0]["error"]) and not called.traceback)
+        yield Case(
+            "json",
+            f"quadratic JSON {kilobytes} KB",
+            called.code,
+            called.traceback,
+            1,
+            len(records),
+            1 - len(records),
+            called.seconds,
+            called.extra_mb,
+            ok=called.code == 1 and len(records) == 1 and bool(records[0]["error"]) and not called.traceback,
+        )
     folder = work / "null-id"
     folder.mkdir()
-    (folder / "feed.jsonl").write_text('{"id": null, "text": "The court ruled on Monday. The judge agreed."}\n'
-                                       '{"text": "The bank held its rate. Traders had expected it."}\n', encoding="utf-8")
+    (folder / "feed.jsonl").write_text(
+        '{"id": null, "text": "The court ruled on Monday. The judge agreed."}\n'
+        '{"text": "The bank held its rate. Traders had expected it."}\n',
+        encoding="utf-8",
+    )
     out = folder / "out.jsonl"
     called = call(predict.main, [str(folder), "--model", model, "--output", str(out), "--quiet"])
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] if out.exists() else []
     errors = [r["error"] for r in records if r["error"]]
-    yield Case("json", '"id": null', called.code, called.traceback, 2, len(records), 2 - len(records), called.seconds,
-               called.extra_mb, ok=called.code == 0 and len(records) == 2 and not errors, note=f"errors: {errors}")
+    yield Case(
+        "json",
+        '"id": null',
+        called.code,
+        called.traceback,
+        2,
+        len(records),
+        2 - len(records),
+        called.seconds,
+        called.extra_mb,
+        ok=called.code == 0 and len(records) == 2 and not errors,
+        note=f"errors: {errors}",
+    )
 
 
 SURFACES: dict[str, Callable[[str, Path], Iterator[Case]]] = {

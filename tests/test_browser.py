@@ -34,8 +34,15 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 METRIC = "val_macro_f1"
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-quic", "--window-size=1600,1000",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--window-size=1600,1000",
     "--virtual-time-budget=20000",
 ]
 
@@ -63,15 +70,20 @@ def sweep_store(chromium: str, tiny_encoder: Path, tmp_path_factory: pytest.Temp
     """A store holding one 2-child sweep, made by the train CLI exactly as a user would (tiny encoder)."""
     folder = tmp_path_factory.mktemp("browser")
     corpus, splits = write_small_corpus(folder)
-    config = {"data": str(corpus), "splits": str(splits), "models_dir": str(folder / "models"),
-              "cache_dir": str(folder / "cache"), "experiment": "browser-test", "embed__model": str(tiny_encoder)}
+    config = {
+        "data": str(corpus),
+        "splits": str(splits),
+        "models_dir": str(folder / "models"),
+        "cache_dir": str(folder / "cache"),
+        "experiment": "browser-test",
+        "embed__model": str(tiny_encoder),
+    }
     (folder / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     (folder / "sweep.yaml").write_text(TINY_SWEEP, encoding="utf-8")
     uri = f"sqlite:///{folder / 'mlflow.db'}"
     command = [sys.executable, "-m", "nlpkit.train", "--config", "config.yaml", "--sweep", "sweep.yaml", "--quiet"]
     env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "PYTHONPATH": str(ROOT)}  # this checkout, not another install
-    done = subprocess.run(command, cwd=folder, env=env,
-                          capture_output=True, text=True, timeout=900)
+    done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stderr.strip().splitlines() == [f"export MLFLOW_TRACKING_URI={uri}"], done.stderr[-2000:]  # --quiet
     [link] = re.findall(r"compare in the MLflow UI \(python -m nlpkit.ui\): http://127\.0\.0\.1:5000(\S+)", done.stdout)
@@ -79,7 +91,11 @@ def sweep_store(chromium: str, tiny_encoder: Path, tmp_path_factory: pytest.Temp
     experiment = client.get_experiment_by_name("browser-test")
     runs = client.search_runs([experiment.experiment_id], order_by=[f"metrics.{METRIC} DESC"])
     [parent] = [r for r in runs if r.data.tags.get("sweep_role") == "parent"]
-    children = [(r.info.run_id, r.info.run_name, r.data.metrics[METRIC]) for r in runs if r.data.tags.get("sweep_role") == "child"]
+    children = [
+        (r.info.run_id, r.info.run_name, r.data.metrics[METRIC])
+        for r in runs
+        if r.data.tags.get("sweep_role") == "child"
+    ]
     children.sort(key=lambda child: -child[2])  # highest val_macro_f1 first, as the table should be
     return SweepStore(uri, folder, experiment.experiment_id, (parent.info.run_id, parent.info.run_name), children, link)
 
@@ -109,16 +125,24 @@ def render(chromium: str, url: str, screenshot: str) -> str:
     """The page's text after it settles (DOM saved beside a PNG screenshot in test-artifacts/); an empty profile each time."""
     ARTIFACTS.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
-        command = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--screenshot={ARTIFACTS / screenshot}",
-                   "--dump-dom", url]
-        browser = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+        command = [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            f"--screenshot={ARTIFACTS / screenshot}",
+            "--dump-dom",
+            url,
+        ]
+        browser = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True
+        )
         try:
             dom, _ = browser.communicate(timeout=120)
         finally:
             stop_process_group(browser, grace=5)
     assert (ARTIFACTS / screenshot).stat().st_size > 10_000, f"no screenshot of {url}"
     (ARTIFACTS / screenshot).with_suffix(".html").write_text(dom, encoding="utf-8")
-    body = dom[dom.find("<body"):]
+    body = dom[dom.find("<body") :]
     return " ".join(re.sub(r"<[^>]+>", " ", body).split())
 
 
@@ -150,7 +174,7 @@ def test_the_printed_sweep_link_opens_ranked_with_the_metric_values_shown(chromi
     assert "Model training" in dom and "shared view" in dom and f"Sort: {METRIC}" in dom
     names = [name for _, name, _ in store.children]
     assert all(name in dom for name in names) and METRIC in dom and "val_log_loss" in dom, names
-    rows = dom[dom.index(METRIC):]
+    rows = dom[dom.index(METRIC) :]
     for _, name, score in store.children:
         assert any(text in rows for text in _shown(score)), (name, score, rows[:2000])
     assert "3 matching runs" in dom
@@ -190,8 +214,10 @@ def test_compare_view_shows_the_children_side_by_side(chromium, sweep_store, ui_
 def test_metric_comparison_shows_each_childs_macro_f1(chromium, sweep_store, ui_url):
     store = sweep_store
     ids = [run_id for run_id, _, _ in store.children]
-    query = (f"runs={_json_param(ids)}&metric={_json_param(METRIC)}&experiments={_json_param([store.experiment_id])}"
-             f"&plot_metric_keys={_json_param([METRIC])}")
+    query = (
+        f"runs={_json_param(ids)}&metric={_json_param(METRIC)}&experiments={_json_param([store.experiment_id])}"
+        f"&plot_metric_keys={_json_param([METRIC])}"
+    )
     dom = render(chromium, f"{ui_url}/#/metric/{METRIC}?{query}", "mlflow-compare-macro-f1.png")
     assert METRIC in dom
     for _, name, score in store.children:

@@ -26,7 +26,9 @@ def test_fixed_decider_sets_one_secondary_threshold_for_every_topic_but_other():
 
 
 def test_decider_primary_secondary_and_other():
-    decider = TopicDecider(LABELS, min_confidence=0.4, thresholds={"diplomacy": 0.25, "energy": 0.3, "finance": 0.3, "legal": 0.3})
+    decider = TopicDecider(
+        LABELS, min_confidence=0.4, thresholds={"diplomacy": 0.25, "energy": 0.3, "finance": 0.3, "legal": 0.3}
+    )
     assert decider.decide(np.array([0.30, 0.55, 0.05, 0.05, 0.05])) == ("energy", ["energy", "diplomacy"])
     assert decider.decide(np.array([0.05, 0.9, 0.02, 0.02, 0.01])) == ("energy", ["energy"])
     assert decider.decide(np.array([0.3, 0.35, 0.2, 0.1, 0.05])) == ("other", ["other"])  # not confident enough

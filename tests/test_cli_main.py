@@ -8,8 +8,11 @@ from nlpkit.cli import main as cli_main
 def test_every_python_m_alias_is_a_console_command():
     from pathlib import Path
 
-    aliases = {p.stem for p in (Path(cli_main.__file__).parents[1]).glob("*.py")
-               if "from nlpkit.cli." in p.read_text() and "import main" in p.read_text()}
+    aliases = {
+        p.stem
+        for p in (Path(cli_main.__file__).parents[1]).glob("*.py")
+        if "from nlpkit.cli." in p.read_text() and "import main" in p.read_text()
+    }
     assert aliases and aliases <= set(cli_main.commands())
 
 
@@ -34,7 +37,9 @@ from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = Path(sys.executable).with_name("nlpkit")
-needs_script = pytest.mark.skipif(not SCRIPT.exists(), reason="the nlpkit console script is not installed beside this Python")
+needs_script = pytest.mark.skipif(
+    not SCRIPT.exists(), reason="the nlpkit console script is not installed beside this Python"
+)
 
 
 def run(*argv: str) -> subprocess.CompletedProcess[str]:
@@ -80,12 +85,21 @@ def test_usage_names_the_command_as_invoked():
     assert run(sys.executable, "-m", "nlpkit.predict", "--help").stdout.startswith("usage: python -m nlpkit.predict ")
 
 
-@pytest.mark.parametrize("argv", [["nlpkit.predict", "/nonexistent/inbox"], ["nlpkit.train", "--set", "clf__C=abc"],
-                                  ["nlpkit.digest", "/nonexistent/inbox"], ["nlpkit.label", "/nonexistent/inbox"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["nlpkit.predict", "/nonexistent/inbox"],
+        ["nlpkit.train", "--set", "clf__C=abc"],
+        ["nlpkit.digest", "/nonexistent/inbox"],
+        ["nlpkit.label", "/nonexistent/inbox"],
+    ],
+)
 def test_usage_errors_answer_before_torch_or_mlflow_is_imported(argv):
     result = run(sys.executable, "-X", "importtime", "-m", *argv)
     assert result.returncode == 2
     errors = [line for line in result.stderr.splitlines() if not line.startswith("import time:")]
     assert len(errors) == 1 and errors[0].startswith("error: "), errors
-    imported = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+    imported = {
+        line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")
+    }
     assert not imported & {"torch", "mlflow", "transformers", "sentence_transformers"}

@@ -39,7 +39,10 @@ def test_set_clf_replaces_the_classifier_and_drops_its_settings():
     [
         (["clf__C=abc"], "clf__C must be a float in the range (0.0, inf] (LogisticRegression), got 'abc'"),
         (["clf__C=-1"], "clf__C must be a float in the range (0.0, inf] (LogisticRegression), got -1"),
-        (["clf=linear_svc", "clf__estimator__C=0"], "clf__estimator__C must be a float in the range (0.0, inf) (LinearSVC)"),
+        (
+            ["clf=linear_svc", "clf__estimator__C=0"],
+            "clf__estimator__C must be a float in the range (0.0, inf) (LinearSVC)",
+        ),
         (["clf=knn", "clf__n_neighbors=0"], "clf__n_neighbors must be an int in the range [1, inf)"),
         (["data=nope.jsonl"], "data: file nope.jsonl not found"),
         (["splits=nope.json"], "splits: file nope.json not found"),
@@ -49,7 +52,10 @@ def test_set_clf_replaces_the_classifier_and_drops_its_settings():
         (["summary__n_sentences=three"], "summary__n_sentences must be an integer in [1, 1000], got 'three'"),
         (["summary__redundancy=1.5"], "summary__redundancy must be a number in [0, 1], got 1.5"),
         (["summary__position_decay=0"], "summary__position_decay must be a number in (0, inf), got 0"),
-        (["summary__coverage_start=0.5", "summary__coverage_full=0.3"], "summary__coverage_full must be at least summary__coverage_start"),
+        (
+            ["summary__coverage_start=0.5", "summary__coverage_full=0.3"],
+            "summary__coverage_full must be at least summary__coverage_start",
+        ),
         (["random_state=-5"], "random_state must be an integer in [0, 4294967295], got -5"),
         (["random_state=abc"], "random_state must be an integer"),
         (["embed__batch_size=0"], "embed__batch_size must be an integer in [1, 100000], got 0"),
@@ -132,8 +138,19 @@ def test_deep_and_large_yaml_is_refused(tmp_path):
         load_config(big)
 
 
-@pytest.mark.parametrize("override", ["clf__C=abc", "data=nope.jsonl", "embed__model=/nope", "summary__n_sentences=0",
-                                      "clf__C=-1", "random_state=-5", "embed__batch_size=0", "pool__method=median"])
+@pytest.mark.parametrize(
+    "override",
+    [
+        "clf__C=abc",
+        "data=nope.jsonl",
+        "embed__model=/nope",
+        "summary__n_sentences=0",
+        "clf__C=-1",
+        "random_state=-5",
+        "embed__batch_size=0",
+        "pool__method=median",
+    ],
+)
 def test_cli_stops_on_a_bad_value_with_one_line_and_no_run(tmp_path, monkeypatch, capsys, override):
     """The train CLI exits 2 with one line, before any MLflow store, run or encoder exists."""
     from nlpkit.cli import train as train_cli

@@ -18,8 +18,17 @@ from nlpkit.cli import digest
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--window-size=1300,1800", "--virtual-time-budget=3000"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1300,1800",
+    "--virtual-time-budget=3000",
+]
 
 pytestmark = pytest.mark.browser
 
@@ -30,14 +39,29 @@ def page(fast_trained, tmp_path_factory):
         pytest.skip("headless Chromium is not installed (Debian: apt-get install chromium; .ci/run installs it)")
     folder = tmp_path_factory.mktemp("digest")
     html = folder / "digest.html"
-    assert digest.main([str(ROOT / "seeds" / "pairs" / "articles.jsonl"), "--model", str(fast_trained.bundle),
-                        "--html", str(html), "--quiet", "--top", "0"]) == 0
+    assert (
+        digest.main(
+            [
+                str(ROOT / "seeds" / "pairs" / "articles.jsonl"),
+                "--model",
+                str(fast_trained.bundle),
+                "--html",
+                str(html),
+                "--quiet",
+                "--top",
+                "0",
+            ]
+        )
+        == 0
+    )
     return html
 
 
 def chromium(*args: str) -> str:
     profile = ARTIFACTS / ".chromium-profile"
-    result = subprocess.run(["chromium", *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        ["chromium", *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=120
+    )
     return result.stdout
 
 
@@ -91,11 +115,17 @@ def long_feed_page(fast_trained, tmp_path_factory):
     if shutil.which("chromium") is None:
         pytest.skip("headless Chromium is not installed (Debian: apt-get install chromium; .ci/run installs it)")
     folder = tmp_path_factory.mktemp("digest-long")
-    records = [json.loads(line) for line in (ROOT / "seeds" / "pairs" / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    records = [
+        json.loads(line)
+        for line in (ROOT / "seeds" / "pairs" / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     for number, record in enumerate(records):
         day = dt.date(2024, 6, 1) + dt.timedelta(days=9 * number)
-        record["date"] = [day.isoformat(), format_datetime(dt.datetime(day.year, day.month, day.day, 9)),
-                          day.strftime("%B %d, %Y")][number % 3]
+        record["date"] = [
+            day.isoformat(),
+            format_datetime(dt.datetime(day.year, day.month, day.day, 9)),
+            day.strftime("%B %d, %Y"),
+        ][number % 3]
         if number % 7 == 3:
             record.pop("date")
         if number % 5 == 0:
@@ -106,8 +136,23 @@ def long_feed_page(fast_trained, tmp_path_factory):
     feed.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     html = folder / "digest.html"
     out = folder / "digest.json"
-    assert digest.main([str(feed), "--model", str(fast_trained.bundle), "--html", str(html), "--output", str(out),
-                        "--quiet", "--top", "0"]) == 0
+    assert (
+        digest.main(
+            [
+                str(feed),
+                "--model",
+                str(fast_trained.bundle),
+                "--html",
+                str(html),
+                "--output",
+                str(out),
+                "--quiet",
+                "--top",
+                "0",
+            ]
+        )
+        == 0
+    )
     return html, json.loads(out.read_text(encoding="utf-8"))
 
 
@@ -124,7 +169,11 @@ def test_analyst_layout_at_1600_by_1000(long_feed_page):
     assert json.loads(attributes["clipped"].replace("&quot;", '"')) == []  # no label cut by its chart
     assert attributes["newest-visible"] == "true"  # the day axis opens on the newest day
     assert int(attributes["story-top"]) < min(1000, int(attributes["panels-top"]))  # stories first, on the first screen
-    assert "undated" in dom and "unknown outlet" in dom and re.search(r"<details open[^>]*>.*?similarity \d\.\d\d", dom, re.S)
+    assert (
+        "undated" in dom
+        and "unknown outlet" in dom
+        and re.search(r"<details open[^>]*>.*?similarity \d\.\d\d", dom, re.S)
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     chromium("--window-size=1600,1000", f"--screenshot={ARTIFACTS / 'digest-1600.png'}", html.as_uri())
     assert (ARTIFACTS / "digest-1600.png").stat().st_size > 10_000

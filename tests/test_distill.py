@@ -40,9 +40,13 @@ def _sentence(words: list[str], start: int) -> str:
 def _article(topic: str, n: int) -> dict:
     words = TOPIC_WORDS[topic].split()
     sentences = [_sentence(words, n + 3 * k) for k in range(4)]
-    return {"id": f"{topic}-{n}", "title": f"New {words[n % len(words)]} and {words[(n + 5) % len(words)]} today",
-            "text": " ".join(sentences[:2]) + "\n\n" + " ".join(sentences[2:]), "topics": [topic],
-            "summary": sentences[:2]}
+    return {
+        "id": f"{topic}-{n}",
+        "title": f"New {words[n % len(words)]} and {words[(n + 5) % len(words)]} today",
+        "text": " ".join(sentences[:2]) + "\n\n" + " ".join(sentences[2:]),
+        "topics": [topic],
+        "summary": sentences[:2],
+    }
 
 
 def _keep_only(words: list[str]) -> str:
@@ -73,24 +77,35 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("corpus")
     records = [_article(topic, n) for topic in TOPIC_WORDS for n in range(10)]
     (folder / "articles.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
-    splits = {"train": [r["id"] for r in records if int(r["id"].split("-")[1]) < 7],
-              "validation": [r["id"] for r in records if int(r["id"].split("-")[1]) in (7, 8)],
-              "test": [r["id"] for r in records if r["id"].endswith("-9")]}
+    splits = {
+        "train": [r["id"] for r in records if int(r["id"].split("-")[1]) < 7],
+        "validation": [r["id"] for r in records if int(r["id"].split("-")[1]) in (7, 8)],
+        "test": [r["id"] for r in records if r["id"].endswith("-9")],
+    }
     (folder / "splits.json").write_text(json.dumps(splits), encoding="utf-8")
     return folder / "articles.jsonl", folder / "splits.json"
 
 
 @pytest.fixture(scope="module")
-def fast_bundle(static_encoder: Path, corpus: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory,
-                tracking_uri: str) -> Path:
+def fast_bundle(
+    static_encoder: Path, corpus: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory, tracking_uri: str
+) -> Path:
     """A real training run with the static encoder: temp MLflow store, temp models folder, cache off."""
     from nlpkit.training.config import load_config
     from nlpkit.training.trainer import save_bundle, train
 
     models = tmp_path_factory.mktemp("models")
-    config = load_config(ROOT / "configs" / "default.yaml", [
-        f"data={corpus[0]}", f"splits={corpus[1]}", f"models_dir={models}", "cache_dir=",
-        f"embed__model={static_encoder}", "experiment=nlpkit-tests-distill"])
+    config = load_config(
+        ROOT / "configs" / "default.yaml",
+        [
+            f"data={corpus[0]}",
+            f"splits={corpus[1]}",
+            f"models_dir={models}",
+            "cache_dir=",
+            f"embed__model={static_encoder}",
+            "experiment=nlpkit-tests-distill",
+        ],
+    )
     assert config["cache_dir"] is None
     return save_bundle(train(config), "untracked")
 
@@ -110,7 +125,9 @@ def test_static_vectors_keep_topics_apart(static_encoder: Path) -> None:
 
     encoder = SentenceEncoder(model=str(static_encoder)).fit()
     assert encoder.kind_ == "model2vec" and encoder.encode_texts(["probe"]).shape[1] == 16
-    energy, energy2, legal = encoder.encode_texts(["crude oil pipeline", "gas refinery fuel", "the jury verdict at trial"])
+    energy, energy2, legal = encoder.encode_texts(
+        ["crude oil pipeline", "gas refinery fuel", "the jury verdict at trial"]
+    )
     assert float(energy @ energy2) > float(energy @ legal)
 
 
@@ -123,8 +140,10 @@ def test_fast_bundle_round_trip(fast_bundle: Path, static_encoder: Path) -> None
     assert manifest["encoder"]["sha256"] == encoder_fingerprint(static_encoder)
     model = NewsModel.load(fast_bundle)
     assert model.encoder.kind_ == "model2vec"
-    text = ("Crude oil and gas prices rose as the pipeline and refinery were shut this week. "
-            "Fuel and drilling were down, said the barrels report.\n\nThe oil market was new today.")
+    text = (
+        "Crude oil and gas prices rose as the pipeline and refinery were shut this week. "
+        "Fuel and drilling were down, said the barrels report.\n\nThe oil market was new today."
+    )
     legal = "The jury and the judge were in the court this week. The lawyers said the appeal of the verdict was new."
     first, second = model.predict([{"title": "Oil and gas pipeline", "text": text}, legal], n_sentences=2)
     assert first.topic == "energy" and second.topic == "legal"
@@ -146,15 +165,19 @@ def test_bundle_refuses_another_encoder(fast_bundle: Path, other_encoder: Path, 
         NewsModel.load(swapped)
 
 
-def test_encoder_sha256_is_checked_even_when_file_hashes_are_rewritten(fast_bundle: Path, other_encoder: Path,
-                                                                      tmp_path: Path) -> None:
+def test_encoder_sha256_is_checked_even_when_file_hashes_are_rewritten(
+    fast_bundle: Path, other_encoder: Path, tmp_path: Path
+) -> None:
     # A tool that re-hashes the files after a swap gets past the file check; the recorded encoder sha256 does not.
     from nlpkit.model import NewsModel
 
     swapped = _swap_encoder(fast_bundle, other_encoder, tmp_path / "rehashed")
     manifest = json.loads((swapped / MANIFEST).read_text())
-    manifest["files"] = {p.relative_to(swapped).as_posix(): file_sha256(p)
-                         for p in sorted(swapped.rglob("*")) if p.is_file() and p.name != MANIFEST}
+    manifest["files"] = {
+        p.relative_to(swapped).as_posix(): file_sha256(p)
+        for p in sorted(swapped.rglob("*"))
+        if p.is_file() and p.name != MANIFEST
+    }
     (swapped / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(BundleError, match="trained with encoder .* other weights"):
         NewsModel.load(swapped)
@@ -192,4 +215,6 @@ def test_fast_config_is_the_default_config_with_the_encoder_switched() -> None:
     # The only other differences are the topic head's tuned settings (picked per encoder by the worse of the
     # two dev macro-F1s, benchmarks/heads.py); data, thresholds and the summarizer are the same.
     switched = {"embed__model"} | {k for k in default if k.startswith(("pool__", "clf__"))}
-    assert {k: v for k, v in fast.items() if k not in switched} == {k: v for k, v in default.items() if k not in switched}
+    assert {k: v for k, v in fast.items() if k not in switched} == {
+        k: v for k, v in default.items() if k not in switched
+    }

@@ -52,7 +52,9 @@ def test_bf16_detection_agrees_with_torchs_cpu_probe() -> None:
     if not Path("/proc/cpuinfo").is_file() or not hasattr(torch.cpu, "get_capabilities"):
         pytest.skip("needs /proc/cpuinfo and torch.cpu.get_capabilities")
     capabilities = torch.cpu.get_capabilities()
-    assert cpu_has_native_bf16() == any(bool(capabilities.get(name)) for name in ("avx512_bf16", "amx_bf16", "bf16", "sve_bf16"))
+    assert cpu_has_native_bf16() == any(
+        bool(capabilities.get(name)) for name in ("avx512_bf16", "amx_bf16", "bf16", "sve_bf16")
+    )
 
 
 def test_cache_keeps_precisions_apart_and_fp32_keeps_its_old_key(tmp_path: Path) -> None:

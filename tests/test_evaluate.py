@@ -7,18 +7,32 @@ from nlpkit.cli import evaluate
 
 def test_evaluate_scores_topics_and_summaries_and_links_the_training_run(fast_trained, tmp_path, capsys):
     rows = [
-        {"id": "a", "title": "Oil output cut", "topic": "energy",
-         "text": "OPEC members agreed to cut crude output by one million barrels a day. Prices rose. Ministers meet again in May.",
-         "reference_sentences": ["OPEC members agreed to cut crude output by one million barrels a day."]},
-        {"id": "b", "title": "Judge jails fraudster", "topic": "legal",
-         "text": "A judge jailed a former fund manager for eight years for fraud on Monday. He had denied the charges.",
-         "reference": "A judge jailed a former fund manager for eight years for fraud on Monday."},
-        {"id": "c", "title": "Cup final", "topic": "other",
-         "text": "The home side won the cup final 2-0 with two late goals. Fans celebrated in the city centre."},
+        {
+            "id": "a",
+            "title": "Oil output cut",
+            "topic": "energy",
+            "text": "OPEC members agreed to cut crude output by one million barrels a day. Prices rose. Ministers meet again in May.",
+            "reference_sentences": ["OPEC members agreed to cut crude output by one million barrels a day."],
+        },
+        {
+            "id": "b",
+            "title": "Judge jails fraudster",
+            "topic": "legal",
+            "text": "A judge jailed a former fund manager for eight years for fraud on Monday. He had denied the charges.",
+            "reference": "A judge jailed a former fund manager for eight years for fraud on Monday.",
+        },
+        {
+            "id": "c",
+            "title": "Cup final",
+            "topic": "other",
+            "text": "The home side won the cup final 2-0 with two late goals. Fans celebrated in the city centre.",
+        },
     ]
     data = tmp_path / "eval.jsonl"
     data.write_text("\n".join(json.dumps(r) for r in rows))
-    code = evaluate.main([str(data), "--model", str(fast_trained.bundle), "--experiment", "nlpkit-tests-eval", "--quiet"])
+    code = evaluate.main(
+        [str(data), "--model", str(fast_trained.bundle), "--experiment", "nlpkit-tests-eval", "--quiet"]
+    )
     out = capsys.readouterr().out
     assert code == 0 and "macro-F1" in out and "ROUGE-1" in out
     runs = mlflow.search_runs(experiment_names=["nlpkit-tests-eval"], output_format="list")
@@ -40,15 +54,54 @@ def test_evaluate_rejects_unlabelled_or_malformed_data(fast_trained, tmp_path, c
 
 def test_several_files_are_logged_by_name_with_the_worst_and_headline_scores(fast_trained, tmp_path, capsys):
     western = tmp_path / "w.jsonl"
-    western.write_text("\n".join(json.dumps(r) for r in [
-        {"title": "Court jails banker", "text": "A court jailed a banker for fraud. He will appeal.", "topic": "legal"},
-        {"title": "Striker scores", "text": "The striker scored twice in the final. Fans cheered.", "topic": "other"}]))
+    western.write_text(
+        "\n".join(
+            json.dumps(r)
+            for r in [
+                {
+                    "title": "Court jails banker",
+                    "text": "A court jailed a banker for fraud. He will appeal.",
+                    "topic": "legal",
+                },
+                {
+                    "title": "Striker scores",
+                    "text": "The striker scored twice in the final. Fans cheered.",
+                    "topic": "other",
+                },
+            ]
+        )
+    )
     regional = tmp_path / "r.jsonl"
-    regional.write_text("\n".join(json.dumps(r) for r in [
-        {"title": "National Bank keeps base rate at 15.25%", "text": "National Bank keeps base rate at 15.25%", "topic": "finance", "kind": "headline"},
-        {"title": "Ministers discuss border", "text": "The foreign ministers met in Bishkek. They discussed the border.", "topic": "diplomacy", "kind": "full"}]))
-    code = evaluate.main([f"western_dev={western}", f"regional_dev={regional}", "--model", str(fast_trained.bundle),
-                          "--experiment", "nlpkit-tests-eval2", "--quiet"])
+    regional.write_text(
+        "\n".join(
+            json.dumps(r)
+            for r in [
+                {
+                    "title": "National Bank keeps base rate at 15.25%",
+                    "text": "National Bank keeps base rate at 15.25%",
+                    "topic": "finance",
+                    "kind": "headline",
+                },
+                {
+                    "title": "Ministers discuss border",
+                    "text": "The foreign ministers met in Bishkek. They discussed the border.",
+                    "topic": "diplomacy",
+                    "kind": "full",
+                },
+            ]
+        )
+    )
+    code = evaluate.main(
+        [
+            f"western_dev={western}",
+            f"regional_dev={regional}",
+            "--model",
+            str(fast_trained.bundle),
+            "--experiment",
+            "nlpkit-tests-eval2",
+            "--quiet",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0 and "== western_dev" in out and "== regional_dev" in out and "worst macro-F1" in out
     run = mlflow.search_runs(experiment_names=["nlpkit-tests-eval2"], output_format="list")[0]

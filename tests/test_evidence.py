@@ -66,7 +66,12 @@ def test_focus_summary_is_about_the_topic_and_in_document_order(model, seed_arti
 
 def test_predict_cli_focus_and_evidence_in_csv(fast_trained, tmp_path, capsys):
     out = tmp_path / "out.csv"
-    assert predict.main(["seeds/inbox", "--model", str(fast_trained.bundle), "--focus", "energy", "--output", str(out), "--quiet"]) == 0
+    assert (
+        predict.main(
+            ["seeds/inbox", "--model", str(fast_trained.bundle), "--focus", "energy", "--output", str(out), "--quiet"]
+        )
+        == 0
+    )
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert list(rows[0]) == PREDICTION_FIELDS and "evidence" in PREDICTION_FIELDS
     for row in rows:  # plain-text cells: "energy: first sentence / second sentence; finance: ..."
@@ -86,7 +91,13 @@ def test_pyfunc_rows_carry_evidence(fast_trained):
     import pandas as pd
 
     model = mlflow.pyfunc.load_model(fast_trained.model_uri)
-    frame = model.predict(pd.DataFrame([{"title": "OPEC agrees output cut", "text": "Oil producers agreed to cut output. Prices rose."}]))
+    frame = model.predict(
+        pd.DataFrame([{"title": "OPEC agrees output cut", "text": "Oil producers agreed to cut output. Prices rose."}])
+    )
     evidence = frame.loc[0, "evidence"]
     assert "evidence" in frame.columns and set(evidence) == set(frame.loc[0, "topics"])
-    assert all(s in ("Oil producers agreed to cut output.", "Prices rose.") for sentences in evidence.values() for s in sentences)
+    assert all(
+        s in ("Oil producers agreed to cut output.", "Prices rose.")
+        for sentences in evidence.values()
+        for s in sentences
+    )

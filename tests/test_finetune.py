@@ -29,26 +29,34 @@ def _one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
     return errors[0]
 
 
-@pytest.mark.parametrize(("argv", "expected"), [
-    (["--epochs", "0"], "--epochs must be at least 1"),
-    (["--max-articles", "3"], "--max-articles must be at least 10"),
-    (["--batch-size", "5"], "--batch-size must be an even number"),
-    (["--lead-sentences", "-1"], "--lead-sentences must be 0 or more"),
-])
-def test_bad_settings_exit_2_with_one_error_line(argv: list[str], expected: str, tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--epochs", "0"], "--epochs must be at least 1"),
+        (["--max-articles", "3"], "--max-articles must be at least 10"),
+        (["--batch-size", "5"], "--batch-size must be an even number"),
+        (["--lead-sentences", "-1"], "--lead-sentences must be 0 or more"),
+    ],
+)
+def test_bad_settings_exit_2_with_one_error_line(
+    argv: list[str], expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["--output", str(tmp_path / "out"), "--quiet", *argv]) == 2
     assert expected in _one_error_line(capsys)
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize(("argv", "expected"), [
-    (["--loss", "softmax"], "invalid choice: 'softmax'"),
-    (["--epochs", "two"], "invalid int value: 'two'"),
-    ([], "--output"),
-])
-def test_unparseable_arguments_exit_2_with_one_error_line(argv: list[str], expected: str, tmp_path: Path,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--loss", "softmax"], "invalid choice: 'softmax'"),
+        (["--epochs", "two"], "invalid int value: 'two'"),
+        ([], "--output"),
+    ],
+)
+def test_unparseable_arguments_exit_2_with_one_error_line(
+    argv: list[str], expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     output = ["--output", str(tmp_path / "out")] if argv else []
     with pytest.raises(SystemExit) as parsed:
         main([*output, *argv])
@@ -57,7 +65,9 @@ def test_unparseable_arguments_exit_2_with_one_error_line(argv: list[str], expec
     assert not (tmp_path / "out").exists()
 
 
-def test_never_replaces_a_folder_that_is_not_a_fine_tuned_encoder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_never_replaces_a_folder_that_is_not_a_fine_tuned_encoder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bundle = tmp_path / "some-bundle"
     bundle.mkdir()
     (bundle / "nlpkit.json").write_text("{}")
@@ -66,8 +76,9 @@ def test_never_replaces_a_folder_that_is_not_a_fine_tuned_encoder(tmp_path: Path
     assert (bundle / "nlpkit.json").is_file()
 
 
-def test_missing_corpus_and_static_source_are_reported(tmp_path: Path, tiny_encoder: Path,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_corpus_and_static_source_are_reported(
+    tmp_path: Path, tiny_encoder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["--output", str(tmp_path / "a"), "--data", str(tmp_path / "none.jsonl"), "--quiet"]) == 2
     assert "none.jsonl not found" in _one_error_line(capsys)
     with pytest.raises(FinetuneError, match="static"):
@@ -121,8 +132,22 @@ def test_train_uses_the_fine_tuned_body(finetuned: Path, tmp_path: Path, capsys:
 
     data, splits = small_corpus(tmp_path / "small", per_topic=16)
     models = tmp_path / "models"
-    code = train.main(["--no-track", "--quiet", "--set", f"data={data}", "--set", f"splits={splits}",
-                       "--set", f"embed__model={finetuned}", "--set", f"models_dir={models}", "--set", "cache_dir=null"])
+    code = train.main(
+        [
+            "--no-track",
+            "--quiet",
+            "--set",
+            f"data={data}",
+            "--set",
+            f"splits={splits}",
+            "--set",
+            f"embed__model={finetuned}",
+            "--set",
+            f"models_dir={models}",
+            "--set",
+            "cache_dir=null",
+        ]
+    )
     assert code == 0 and "macro-F1" in capsys.readouterr().out
     manifest = json.loads((models / "latest" / MANIFEST).read_text())
     assert manifest["encoder"]["sha256"] == encoder_fingerprint(finetuned)

@@ -21,8 +21,10 @@ from nlpkit.data.inbox import ReadLimits, read_path
 from nlpkit.data.output import open_writer
 
 ROOT = Path(__file__).resolve().parents[1]
-STORY = ("Refinery restarts\n\nThe refinery restarted its crude unit on Monday after a fire. "
-         "Output will return to 200,000 barrels a day by Friday, the operator said.")
+STORY = (
+    "Refinery restarts\n\nThe refinery restarted its crude unit on Monday after a fire. "
+    "Output will return to 200,000 barrels a day by Friday, the operator said."
+)
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +63,9 @@ def hostile_folder(folder: Path) -> dict[str, str]:
     (folder / "deep.json").write_text("[" * 10_000 + "]" * 10_000)
     (folder / "bigint.json").write_text('{"id": ' + "9" * 5000 + ', "text": "The court ruled on Monday."}')
     (folder / "bignum.jsonl").write_text('{"text": "x", "n": ' + "1" * 5000 + "}\n")
-    (folder / "surrogate.json").write_text('{"id": "s\\ud800", "title": "T", "text": "The bank \\ud800 raised its rate on Monday."}')
+    (folder / "surrogate.json").write_text(
+        '{"id": "s\\ud800", "title": "T", "text": "The bank \\ud800 raised its rate on Monday."}'
+    )
     (folder / os.fsdecode(b"name-\xff.txt")).write_text(STORY)
     return {"deep": "nested deeper", "bigint": "4300 digits", "line 1": "4300 digits"}
 
@@ -117,7 +121,9 @@ def test_2_a_pickle_payload_never_runs_and_old_bundles_need_trust(fast_trained, 
     assert code == 2 and not marker.exists()
     assert "can run any code" in err and "--trust" in err and "Traceback" not in err
     old = legacy_bundle(Path(fast_trained.bundle), tmp_path / "old", news_model.pipeline)
-    code = predict.main(["seeds/inbox/2025-02-27-kazakh-central-bank-holds-rate.txt", "--model", str(old), "--trust", "--quiet"])
+    code = predict.main(
+        ["seeds/inbox/2025-02-27-kazakh-central-bank-holds-rate.txt", "--model", str(old), "--trust", "--quiet"]
+    )
     assert code == 0 and records_of(capsys.readouterr().out)[0]["topic"] is not None
 
 
@@ -131,7 +137,9 @@ def test_2_a_skops_head_with_an_untrusted_type_is_refused(fast_trained, tmp_path
     manifest = json.loads((bundle / "nlpkit.json").read_text())
     manifest["files"]["classifier.skops"] = file_sha256(bundle / "classifier.skops")
     (bundle / "nlpkit.json").write_text(json.dumps(manifest))
-    with pytest.raises(BundleError, match="refusing to load types nlpkit does not trust: nlpkit.data.inbox.record.ReadLimits"):
+    with pytest.raises(
+        BundleError, match="refusing to load types nlpkit does not trust: nlpkit.data.inbox.record.ReadLimits"
+    ):
         read_bundle(bundle)
 
 
@@ -154,7 +162,17 @@ def test_3_a_second_writer_on_the_same_output_fails_at_once(news_model, tmp_path
 @pytest.mark.slow  # two model loads in subprocesses: about a minute on a busy 2-core machine
 def test_3_two_processes_on_one_output_never_corrupt_it(fast_trained, tmp_path):
     out = tmp_path / "out.jsonl"
-    command = [sys.executable, "-m", "nlpkit.predict", "seeds/inbox", "--model", str(fast_trained.bundle), "--output", str(out), "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "nlpkit.predict",
+        "seeds/inbox",
+        "--model",
+        str(fast_trained.bundle),
+        "--output",
+        str(out),
+        "--quiet",
+    ]
     processes = [subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     results = [(p.wait(timeout=300), p.stderr.read()) for p in processes]  # type: ignore[union-attr]
     codes = sorted(code for code, _ in results)
@@ -211,7 +229,9 @@ def test_6_parse_time_counts_only_the_reader_not_the_predictions_in_between(tmp_
 def test_6_huge_articles_are_cut_to_the_limits(news_model, tmp_path, capsys):
     folder = tmp_path / "inbox"
     folder.mkdir()
-    (folder / "many.txt").write_text("Title\n\n" + " ".join(f"Item {i} ok." for i in range(100_000)))  # 1.1 MB, 100,000 sentences
+    (folder / "many.txt").write_text(
+        "Title\n\n" + " ".join(f"Item {i} ok." for i in range(100_000))
+    )  # 1.1 MB, 100,000 sentences
     (folder / "long.txt").write_text("Title\n\n" + ("The minister met the envoy in the capital. " * 110_000))  # 4.8 MB
     started = time.monotonic()
     code, out, _ = run_loaded(news_model, [folder, "--max-sentences", "300"], capsys)
@@ -224,8 +244,13 @@ def test_6_huge_articles_are_cut_to_the_limits(news_model, tmp_path, capsys):
 # --- 8. --resume trusts nothing ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("content", "message"), [(b"42\n", "line 1 is not an nlpkit record"),
-                                                  (b'{"path": "a", "id": "a", "sha256": "x"}\n\xff\xfe\n', "line 2 is not UTF-8")])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"42\n", "line 1 is not an nlpkit record"),
+        (b'{"path": "a", "id": "a", "sha256": "x"}\n\xff\xfe\n', "line 2 is not UTF-8"),
+    ],
+)
 def test_8_a_foreign_resume_file_is_one_line_exit_2(news_model, tmp_path, capsys, content, message):
     out = tmp_path / "out.jsonl"
     out.write_bytes(content)
@@ -289,19 +314,25 @@ def test_9_unusable_outputs_exit_2_with_one_line(news_model, tmp_path, capsys):
     (tmp_path / "file").write_text("x")
     full = tmp_path / "full.jsonl"
     full.symlink_to("/dev/full")
-    for output, message in [(tmp_path / "folder.jsonl", "is a folder"), (tmp_path / "file" / "out.jsonl", "cannot create folder"),
-                            (full, "No space left on device")]:
+    for output, message in [
+        (tmp_path / "folder.jsonl", "is a folder"),
+        (tmp_path / "file" / "out.jsonl", "cannot create folder"),
+        (full, "No space left on device"),
+    ]:
         code, _, err = run_loaded(news_model, ["seeds/inbox", "--output", output], capsys)
         assert code == 2 and message in err and "Traceback" not in err and err.count("\n") == 1, err
 
 
-@pytest.mark.parametrize(("key", "value", "message"), [
-    ("labels", "diplomacy", "'labels' must be a list of strings"),
-    ("summarizer", {"n_sentences": [3]}, "'summarizer' must be"),
-    ("decider", {"labels": ["a"], "min_confidence": "high", "thresholds": {}}, "'decider' must be"),
-    ("files", {"classifier.skops": 7}, "'files' must be"),
-    ("encoder", {"source": "bundled", "path": 3, "model": "m", "sha256": "x"}, "'encoder' must be"),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("labels", "diplomacy", "'labels' must be a list of strings"),
+        ("summarizer", {"n_sentences": [3]}, "'summarizer' must be"),
+        ("decider", {"labels": ["a"], "min_confidence": "high", "thresholds": {}}, "'decider' must be"),
+        ("files", {"classifier.skops": 7}, "'files' must be"),
+        ("encoder", {"source": "bundled", "path": 3, "model": "m", "sha256": "x"}, "'encoder' must be"),
+    ],
+)
 def test_9_wrong_types_in_a_manifest_are_one_line(fast_trained, tmp_path, key, value, message):
     from nlpkit.bundle import BundleError, read_bundle
 

@@ -31,8 +31,10 @@ from nlpkit.errors import BundleError, ConfigError, DataError, TrackingError
 from nlpkit.tracking.server import ServerError
 
 ROOT = Path(__file__).resolve().parents[1]
-STORY = ("Refinery restarts\n\nThe refinery restarted its crude unit on Monday after a fire. "
-         "Output will return to 200,000 barrels a day by Friday, the operator said.")
+STORY = (
+    "Refinery restarts\n\nThe refinery restarted its crude unit on Monday after a fire. "
+    "Output will return to 200,000 barrels a day by Friday, the operator said."
+)
 BIDI = "\u202e"
 
 
@@ -48,9 +50,18 @@ def records_of(text: str) -> list[dict[str, Any]]:
 
 def prediction(record_id: str, **fields: Any) -> dict[str, Any]:
     """A record as nlpkit.predict writes it (the fields the digest detects and reads)."""
-    base = {"id": record_id, "path": f"{record_id}.txt", "title": "Refinery restarts", "topic": "energy",
-            "topics": ["energy"], "scores": {"energy": 0.9}, "summary": ["The refinery restarted its crude unit."],
-            "evidence": {"energy": ["The refinery restarted its crude unit."]}, "error": None, "sha256": "0" * 64}
+    base = {
+        "id": record_id,
+        "path": f"{record_id}.txt",
+        "title": "Refinery restarts",
+        "topic": "energy",
+        "topics": ["energy"],
+        "scores": {"energy": 0.9},
+        "summary": ["The refinery restarted its crude unit."],
+        "evidence": {"energy": ["The refinery restarted its crude unit."]},
+        "error": None,
+        "sha256": "0" * 64,
+    }
     return {**base, **fields}
 
 
@@ -58,8 +69,13 @@ def prediction(record_id: str, **fields: Any) -> dict[str, Any]:
 
 
 def test_digest_page_drops_script_links_and_neutralises_bidi(fast_trained, tmp_path, capsys):
-    bad_urls = ["javascript:alert(document.domain)", " JaVaScRiPt:alert(1)", "java\tscript:alert(1)",
-                "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)"]
+    bad_urls = [
+        "javascript:alert(document.domain)",
+        " JaVaScRiPt:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+    ]
     lines = [prediction("good", url="https://news.example/a")]
     lines += [prediction(f"bad{i}", url=url, title=f"Story {i} {BIDI}gpj.exe") for i, url in enumerate(bad_urls)]
     source = tmp_path / "predictions.jsonl"
@@ -75,12 +91,18 @@ def test_digest_page_drops_script_links_and_neutralises_bidi(fast_trained, tmp_p
 
 
 def test_digest_odd_prediction_records_are_skipped_with_a_warning(fast_trained, tmp_path, capsys):
-    odd = [prediction("list-topic", topic=["a"]), prediction("int-evidence", evidence=[1]),
-           prediction("int-summary", summary=5), prediction("dict-title", title={"x": 1}),
-           prediction("str-topics", topics="energy"), prediction("null-id", id=None)]
+    odd = [
+        prediction("list-topic", topic=["a"]),
+        prediction("int-evidence", evidence=[1]),
+        prediction("int-summary", summary=5),
+        prediction("dict-title", title={"x": 1}),
+        prediction("str-topics", topics="energy"),
+        prediction("null-id", id=None),
+    ]
     source = tmp_path / "predictions.jsonl"
-    source.write_text(json.dumps(prediction("good")) + "\n" + "".join(json.dumps(r) + "\n" for r in odd)
-                      + "[" * 100_000 + "\n")
+    source.write_text(
+        json.dumps(prediction("good")) + "\n" + "".join(json.dumps(r) + "\n" for r in odd) + "[" * 100_000 + "\n"
+    )
     out = tmp_path / "digest.json"
     code = digest.main([str(source), "--model", str(fast_trained.bundle), "--output", str(out), "--quiet"])
     err = capsys.readouterr().err
@@ -103,17 +125,22 @@ def test_label_writing_to_a_full_disk_is_one_line(fast_trained, tmp_path, capsys
     folder = tmp_path / "inbox"
     folder.mkdir()
     (folder / "a.txt").write_text(STORY)
-    code = label.main([str(folder), "--model", str(fast_trained.bundle), "--output", "/dev/full", "--n", "1", "--quiet"])
+    code = label.main(
+        [str(folder), "--model", str(fast_trained.bundle), "--output", "/dev/full", "--n", "1", "--quiet"]
+    )
     assert code == 2 and "/dev/full" in one_error_line(capsys.readouterr().err)
 
 
-@pytest.mark.parametrize("content", [
-    "a: &a [1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
-    "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n",
-    "threshold: " + "9" * 5000 + "\n",
-    "threshold: " + "[" * 5000 + "\n",
-    "threshold: .nan\n",
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "a: &a [1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+        "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n",
+        "threshold: " + "9" * 5000 + "\n",
+        "threshold: " + "[" * 5000 + "\n",
+        "threshold: .nan\n",
+    ],
+)
 def test_digest_config_bombs_are_one_short_line(fast_trained, tmp_path, capsys, content):
     config = tmp_path / "digest.yaml"
     config.write_text(content)
@@ -147,8 +174,11 @@ def test_digest_and_label_skip_symlinks_out_of_the_folder(fast_trained, tmp_path
 
 def labelled_lines(labels: tuple[str, ...] = ("energy", "legal"), per_label: int = 6) -> list[dict[str, Any]]:
     seeds = records_of((ROOT / "seeds" / "articles.jsonl").read_text(encoding="utf-8"))
-    return [{"id": f"{name}-{i}", "title": seed["title"], "text": seed["text"], "topics": [name]}
-            for name in labels for i, seed in enumerate(seeds[: per_label])]
+    return [
+        {"id": f"{name}-{i}", "title": seed["title"], "text": seed["text"], "topics": [name]}
+        for name in labels
+        for i, seed in enumerate(seeds[:per_label])
+    ]
 
 
 def bad_data(case: str) -> tuple[str | bytes, str]:
@@ -158,8 +188,11 @@ def bad_data(case: str) -> tuple[str | bytes, str]:
     if case == "one class":
         return as_text(labelled_lines(("energy",))), "two"
     if case in ("topics", "also", "summary"):
-        rows[0] = {**rows[0], case: 5} if case != "also" else {**{k: v for k, v in rows[0].items() if k != "topics"},
-                                                              "topic": "energy", "also": 5}
+        rows[0] = (
+            {**rows[0], case: 5}
+            if case != "also"
+            else {**{k: v for k, v in rows[0].items() if k != "topics"}, "topic": "energy", "also": 5}
+        )
         return as_text(rows), case
     if case == "dict topics":
         rows[0]["topics"] = {"a": 1}
@@ -174,15 +207,28 @@ def bad_data(case: str) -> tuple[str | bytes, str]:
     raise AssertionError(case)
 
 
-@pytest.mark.parametrize("case", ["one class", "topics", "also", "summary", "dict topics", "bad byte", "latex label",
-                                  "path label"])
+@pytest.mark.parametrize(
+    "case", ["one class", "topics", "also", "summary", "dict topics", "bad byte", "latex label", "path label"]
+)
 def test_train_data_bad_records_are_one_line_before_training(tiny_encoder, tmp_path, capsys, case):
     content, word = bad_data(case)
     data = tmp_path / "my.jsonl"
     data.write_bytes(content if isinstance(content, bytes) else content.encode())
     models = tmp_path / "models"
-    code = train.main(["--data", str(data), "--no-track", "--quiet", "--set", f"embed__model={tiny_encoder}",
-                       "--set", f"models_dir={models}", "--set", f"cache_dir={tmp_path / 'cache'}"])
+    code = train.main(
+        [
+            "--data",
+            str(data),
+            "--no-track",
+            "--quiet",
+            "--set",
+            f"embed__model={tiny_encoder}",
+            "--set",
+            f"models_dir={models}",
+            "--set",
+            f"cache_dir={tmp_path / 'cache'}",
+        ]
+    )
     line = one_error_line(capsys.readouterr().err)
     assert code == 2 and word.lower() in line.lower()
     assert not models.exists() and not (tmp_path.parent / "x").exists()
@@ -192,8 +238,18 @@ def test_train_data_with_a_malformed_splits_file_is_one_line(tiny_encoder, tmp_p
     data = tmp_path / "my.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in labelled_lines()))
     (tmp_path / "my.splits.json").write_text('{"train": 5}')
-    code = train.main(["--data", str(data), "--no-track", "--quiet", "--set", f"embed__model={tiny_encoder}",
-                       "--set", f"models_dir={tmp_path / 'models'}"])
+    code = train.main(
+        [
+            "--data",
+            str(data),
+            "--no-track",
+            "--quiet",
+            "--set",
+            f"embed__model={tiny_encoder}",
+            "--set",
+            f"models_dir={tmp_path / 'models'}",
+        ]
+    )
     assert code == 2 and "splits" in one_error_line(capsys.readouterr().err)
 
 
@@ -203,8 +259,18 @@ def test_a_seed_split_without_one_topic_in_train_is_one_line(tiny_encoder, tmp_p
     splits["train"] = [i for i in splits["train"] if i not in legal]
     copy = tmp_path / "splits.json"
     copy.write_text(json.dumps(splits))
-    code = train.main(["--no-track", "--quiet", "--set", f"splits={copy}", "--set", f"embed__model={tiny_encoder}",
-                       "--set", f"models_dir={tmp_path / 'models'}"])
+    code = train.main(
+        [
+            "--no-track",
+            "--quiet",
+            "--set",
+            f"splits={copy}",
+            "--set",
+            f"embed__model={tiny_encoder}",
+            "--set",
+            f"models_dir={tmp_path / 'models'}",
+        ]
+    )
     assert code == 2 and "legal" in one_error_line(capsys.readouterr().err)
     assert not (tmp_path / "models").exists()
 
@@ -212,16 +278,19 @@ def test_a_seed_split_without_one_topic_in_train_is_one_line(tiny_encoder, tmp_p
 # --- config values -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("override", "word"), [
-    ("clf__C=" + "1" * 5000, "clf__C"),
-    ("experiment=" + "e" * 100_000, "experiment"),
-    ("run_name=" + "r" * 300, "run_name"),
-    ("run_name=../..", "run_name"),
-    ("run_name=a/b", "run_name"),
-    ("description=" + "d" * 100_000, "description"),
-    ("random_state=" + "7" * 5000, "random_state"),
-    ("register=" + "m" * 1000, "register"),
-])
+@pytest.mark.parametrize(
+    ("override", "word"),
+    [
+        ("clf__C=" + "1" * 5000, "clf__C"),
+        ("experiment=" + "e" * 100_000, "experiment"),
+        ("run_name=" + "r" * 300, "run_name"),
+        ("run_name=../..", "run_name"),
+        ("run_name=a/b", "run_name"),
+        ("description=" + "d" * 100_000, "description"),
+        ("random_state=" + "7" * 5000, "random_state"),
+        ("register=" + "m" * 1000, "register"),
+    ],
+)
 def test_long_or_huge_config_values_are_refused(override, word):
     from nlpkit.training.config import load_config
 
@@ -232,8 +301,18 @@ def test_long_or_huge_config_values_are_refused(override, word):
 
 def test_train_with_an_escaping_run_name_exits_2_without_a_run(tiny_encoder, tmp_path, capsys):
     models = tmp_path / "deep" / "models"
-    code = train.main(["--no-track", "--quiet", "--set", "run_name=../..", "--set", f"embed__model={tiny_encoder}",
-                       "--set", f"models_dir={models}"])
+    code = train.main(
+        [
+            "--no-track",
+            "--quiet",
+            "--set",
+            "run_name=../..",
+            "--set",
+            f"embed__model={tiny_encoder}",
+            "--set",
+            f"models_dir={models}",
+        ]
+    )
     assert code == 2 and "run_name" in one_error_line(capsys.readouterr().err)
     assert not (tmp_path / "deep").exists()
 
@@ -266,9 +345,28 @@ def test_two_processes_writing_two_names_of_one_file_leave_whole_unique_lines(fa
     real.write_text("")
     (tmp_path / "a.jsonl").symlink_to(real)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
-    runs = [subprocess.Popen([sys.executable, "-m", "nlpkit.predict", str(folder), "--model", str(fast_trained.bundle),
-                              "--output", str(tmp_path / name), "--resume", "--batch-size", "2", "--quiet"],
-                             env=env, stderr=subprocess.PIPE, text=True) for name in ("out.jsonl", "a.jsonl")]
+    runs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "nlpkit.predict",
+                str(folder),
+                "--model",
+                str(fast_trained.bundle),
+                "--output",
+                str(tmp_path / name),
+                "--resume",
+                "--batch-size",
+                "2",
+                "--quiet",
+            ],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("out.jsonl", "a.jsonl")
+    ]
     results = [(run.wait(timeout=300), run.stderr.read() if run.stderr else "") for run in runs]
     for code, err in results:
         assert "Traceback" not in err and code in (0, 2), err[-2000:]
@@ -291,8 +389,9 @@ def test_a_planted_lock_symlink_is_not_followed(tmp_path):
     assert victim.read_text() == "precious\n"
 
 
-def test_the_same_folder_by_absolute_then_relative_path_is_not_predicted_twice(fast_trained, tmp_path, monkeypatch,
-                                                                               capsys):
+def test_the_same_folder_by_absolute_then_relative_path_is_not_predicted_twice(
+    fast_trained, tmp_path, monkeypatch, capsys
+):
     folder = tmp_path / "inbox"
     folder.mkdir()
     for i in range(3):
@@ -346,8 +445,11 @@ def rehash(folder: Path, **changes: Any) -> None:
 
     manifest = json.loads((folder / "nlpkit.json").read_text())
     manifest.update(changes)
-    manifest["files"] = {p.relative_to(folder).as_posix(): file_sha256(p)
-                         for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "nlpkit.json"}
+    manifest["files"] = {
+        p.relative_to(folder).as_posix(): file_sha256(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "nlpkit.json"
+    }
     (folder / "nlpkit.json").write_text(json.dumps(manifest))
 
 
@@ -366,21 +468,26 @@ def test_an_encoder_folder_naming_a_python_module_is_refused(fast_trained, tmp_p
     shutil.copytree(fast_trained.bundle, evil)
     for name in ("config.json",):
         (evil / "encoder" / name).unlink()
-    (evil / "encoder" / "modules.json").write_text(json.dumps([{"idx": 0, "name": "0", "path": "", "type": "antigravity"}]))
+    (evil / "encoder" / "modules.json").write_text(
+        json.dumps([{"idx": 0, "name": "0", "path": "", "type": "antigravity"}])
+    )
     rehash(evil)
     code = predict.main([str(ROOT / "seeds" / "inbox"), "--model", str(evil), "--quiet"])
     assert code == 2 and "modules.json" in one_error_line(capsys.readouterr().err)
 
 
-@pytest.mark.parametrize(("key", "value"), [
-    ("labels", ["energy", "energy"]),
-    ("labels", [""]),
-    ("decider", {"labels": ["energy"], "min_confidence": 7, "thresholds": {}}),
-    ("decider", {"labels": ["energy"], "min_confidence": float("nan"), "thresholds": {}}),
-    ("decider", {"labels": ["energy"], "min_confidence": 0.5, "thresholds": {"energy": -2}}),
-    ("summarizer", {"method": "centrality", "n_sentences": -4}),
-    ("summarizer", {"method": "no-such-method"}),
-])
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("labels", ["energy", "energy"]),
+        ("labels", [""]),
+        ("decider", {"labels": ["energy"], "min_confidence": 7, "thresholds": {}}),
+        ("decider", {"labels": ["energy"], "min_confidence": float("nan"), "thresholds": {}}),
+        ("decider", {"labels": ["energy"], "min_confidence": 0.5, "thresholds": {"energy": -2}}),
+        ("summarizer", {"method": "centrality", "n_sentences": -4}),
+        ("summarizer", {"method": "no-such-method"}),
+    ],
+)
 def test_bad_manifest_values_are_refused(fast_trained, tmp_path, key, value):
     from nlpkit.bundle import read_bundle
 
@@ -396,8 +503,10 @@ def test_a_skops_zip_bomb_is_refused_before_loading(fast_trained, tmp_path, monk
 
     folder = tmp_path / "bomb"
     shutil.copytree(fast_trained.bundle, folder)
-    with (zipfile.ZipFile(folder / "classifier.skops", "a", compression=zipfile.ZIP_DEFLATED) as archive,
-          archive.open("padding.npy", "w", force_zip64=True) as handle):
+    with (
+        zipfile.ZipFile(folder / "classifier.skops", "a", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("padding.npy", "w", force_zip64=True) as handle,
+    ):
         for _ in range(8):
             handle.write(bytes(1 << 20))
     rehash(folder)
@@ -512,12 +621,17 @@ def test_stop_never_signals_a_process_group_that_is_no_longer_ours(tmp_path):
 
 # --- properties: whatever a record or a value holds, only the module's own error comes out ------------------------
 
-PROPERTY_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
-                           lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-                           max_leaves=12)
-PREDICTION_KEYS = st.sampled_from(["id", "path", "title", "source", "url", "date", "topic", "topics", "summary", "evidence",
-                                   "error", "scores"])
+PROPERTY_SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+PREDICTION_KEYS = st.sampled_from(
+    ["id", "path", "title", "source", "url", "date", "topic", "topics", "summary", "evidence", "error", "scores"]
+)
 
 
 @PROPERTY_SETTINGS
@@ -529,17 +643,52 @@ def test_any_prediction_record_becomes_an_item_or_an_error_entry(fields):
     item = prediction_item(json.dumps({**prediction("p"), **fields}), 1, Path("p.jsonl"))
     assert item.error is not None or (isinstance(item.title, str) and all(isinstance(s, str) for s in item.summary))
     if item.error is None:  # a well-typed record renders
-        story = {"id": "s1", "title": item.title, "topic": item.topic, "topics": item.topics, "size": 1, "sources": [],
-                 "first_date": None, "last_date": None, "summary": item.summary, "evidence": item.evidence,
-                 "articles": [{"id": item.id, "title": item.title, "path": item.path, "url": item.url, "source": "",
-                               "date": None, "topic": item.topic}]}
-        render_html({"topics": {}, "articles": 1, "by_day": {}, "by_source": {}, "stories": [story], "errors": [],
-                     "generated": "now"})
+        story = {
+            "id": "s1",
+            "title": item.title,
+            "topic": item.topic,
+            "topics": item.topics,
+            "size": 1,
+            "sources": [],
+            "first_date": None,
+            "last_date": None,
+            "summary": item.summary,
+            "evidence": item.evidence,
+            "articles": [
+                {
+                    "id": item.id,
+                    "title": item.title,
+                    "path": item.path,
+                    "url": item.url,
+                    "source": "",
+                    "date": None,
+                    "topic": item.topic,
+                }
+            ],
+        }
+        render_html(
+            {
+                "topics": {},
+                "articles": 1,
+                "by_day": {},
+                "by_source": {},
+                "stories": [story],
+                "errors": [],
+                "generated": "now",
+            }
+        )
 
 
 @PROPERTY_SETTINGS
-@given(record=st.dictionaries(st.sampled_from(["id", "title", "text", "topics", "topic", "also", "label", "labels",
-                                               "summary", "date", "source"]), JSON_VALUES, max_size=8))
+@given(
+    record=st.dictionaries(
+        st.sampled_from(
+            ["id", "title", "text", "topics", "topic", "also", "label", "labels", "summary", "date", "source"]
+        ),
+        JSON_VALUES,
+        max_size=8,
+    )
+)
 def test_any_train_data_record_is_read_or_refused_with_a_corpus_error(record):
     from nlpkit.errors import CorpusError
     from nlpkit.training.userdata import read_labelled
@@ -555,10 +704,26 @@ def test_any_train_data_record_is_read_or_refused_with_a_corpus_error(record):
 
 
 @PROPERTY_SETTINGS
-@given(key=st.sampled_from(["clf__C", "experiment", "run_name", "random_state", "summary__n_sentences", "labels",
-                            "embed__batch_size", "thresholds"]),
-       raw=st.one_of(st.text(max_size=40), st.integers().map(str), st.floats().map(str),
-                     st.text(alphabet="[]{}&*!-:, 9\"'", max_size=40)))
+@given(
+    key=st.sampled_from(
+        [
+            "clf__C",
+            "experiment",
+            "run_name",
+            "random_state",
+            "summary__n_sentences",
+            "labels",
+            "embed__batch_size",
+            "thresholds",
+        ]
+    ),
+    raw=st.one_of(
+        st.text(max_size=40),
+        st.integers().map(str),
+        st.floats().map(str),
+        st.text(alphabet="[]{}&*!-:, 9\"'", max_size=40),
+    ),
+)
 def test_any_config_value_is_accepted_or_one_config_error(key, raw):
     from nlpkit.training.config import load_config
 
@@ -566,4 +731,3 @@ def test_any_config_value_is_accepted_or_one_config_error(key, raw):
         load_config(None, [f"{key}={raw}"])
     except ConfigError as error:
         assert "\n" not in str(error) and len(str(error)) < 2000
-

@@ -137,15 +137,19 @@ def test_the_language_reaches_the_record_the_row_and_the_prediction(tmp_path):
     assert HEADLINE_ONLY in record.warnings
     row = row_record({"title": "", "text": SHORT_NON_ENGLISH["de"]}, 0)
     assert row.language == "de" and sum("non-English" in w for w in row.warnings) == 1
-    spark_row = row_record({"title": record.title, "text": record.text, "warnings": record.warnings}, 0)  # read, then predicted
+    spark_row = row_record(
+        {"title": record.title, "text": record.text, "warnings": record.warnings}, 0
+    )  # read, then predicted
     assert spark_row.language == "ru" and spark_row.warnings == record.warnings  # no warning twice
     assert output_record(record).to_dict()["language"] == "ru" and "language" in [f.name for f in OUTPUT_FIELDS]
 
 
 # --- HTML: trafilatura first, our extractor as fallback ----------------------------------------------------
 
-STORY = ("<p>The first passenger trains on the light-rail line ran on Wednesday morning, carrying commuters to the "
-         "airport in 24 minutes.</p><p>The project was launched in 2017 with Chinese financing but stalled in 2019.</p>")
+STORY = (
+    "<p>The first passenger trains on the light-rail line ran on Wednesday morning, carrying commuters to the "
+    "airport in 24 minutes.</p><p>The project was launched in 2017 with Chinese financing but stalled in 2019.</p>"
+)
 WORDPRESS = f"""<html><head><title>Light rail opens | City News</title>
 <meta property="article:published_time" content="2025-03-14T09:00:00+05:00"></head><body>
 <header class="site-header"><h1 class="site-title">City News</h1><nav><a href="/">Home</a></nav></header>
@@ -183,7 +187,10 @@ def test_html_reader_falls_back_to_our_extractor_when_trafilatura_finds_nothing(
 @pytest.mark.parametrize(
     ("text", "first_sentence"),
     [
-        ("МОСКВА, 3 марта.\n\nЦентральный банк сохранил ключевую ставку.", "Центральный банк сохранил ключевую ставку."),
+        (
+            "МОСКВА, 3 марта.\n\nЦентральный банк сохранил ключевую ставку.",
+            "Центральный банк сохранил ключевую ставку.",
+        ),
         ("МОСКВА, 3 марта. Центральный банк сохранил ключевую ставку.", "Центральный банк сохранил ключевую ставку."),
         ("ASTANA, March 3 (Kazinform) - The government approved the budget.", "The government approved the budget."),
         ("TASHKENT, 14.03.2025 /UzA/. The president met the delegation.", "The president met the delegation."),
@@ -198,8 +205,15 @@ def test_a_leading_dateline_in_any_script_never_reaches_the_sentences(text, firs
     assert parse_article(text).texts[0] == first_sentence
 
 
-@pytest.mark.parametrize("text", ["NATO, 32 members strong, agreed on Tuesday.", "OPEC. The group met.",
-                                  "US, 5 May - x marks the spot.", "The bank, 3 March. It held the rate."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NATO, 32 members strong, agreed on Tuesday.",
+        "OPEC. The group met.",
+        "US, 5 May - x marks the spot.",
+        "The bank, 3 March. It held the rate.",
+    ],
+)
 def test_sentences_that_only_look_like_datelines_stay(text):
     from nlpkit.text.furniture import strip_dateline
 

@@ -54,27 +54,47 @@ def test_label_cli_writes_records_ready_to_correct(fast_trained, tmp_path, capsy
     folder = tmp_path / "feed"
     folder.mkdir()
     (folder / "empty.txt").write_text("", encoding="utf-8")
-    (folder / "story.txt").write_text("Oil output cut\n\nProducers agreed to cut oil output. Prices rose.", encoding="utf-8")
-    code = label.main([str(folder), "--n", "3", "--output", str(tmp_path / "b.jsonl"), "--model", str(fast_trained.bundle), "--quiet"])
+    (folder / "story.txt").write_text(
+        "Oil output cut\n\nProducers agreed to cut oil output. Prices rose.", encoding="utf-8"
+    )
+    code = label.main(
+        [str(folder), "--n", "3", "--output", str(tmp_path / "b.jsonl"), "--model", str(fast_trained.bundle), "--quiet"]
+    )
     err = capsys.readouterr().err
-    assert code == 1 and "empty.txt" in err and len((tmp_path / "b.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+    assert (
+        code == 1 and "empty.txt" in err and len((tmp_path / "b.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+    )
 
 
 def test_label_ids_are_unique_for_train_data():
     from nlpkit.cli.label import _unique_ids
 
-    records = _unique_ids([{"id": "line 3", "path": "a/x.jsonl"}, {"id": "s", "path": "a/s.txt"}, {"id": "s", "path": "b/s.txt"},
-                           {"id": "s", "path": "b/s.txt"}, {"id": "k", "path": "k.txt"}])
+    records = _unique_ids(
+        [
+            {"id": "line 3", "path": "a/x.jsonl"},
+            {"id": "s", "path": "a/s.txt"},
+            {"id": "s", "path": "b/s.txt"},
+            {"id": "s", "path": "b/s.txt"},
+            {"id": "k", "path": "k.txt"},
+        ]
+    )
     assert [r["id"] for r in records] == ["a/x:L3", "a/s:s", "b/s:s", "b/s:s#2", "k"]
 
 
 def test_read_labelled_takes_topics_topic_also_or_label(tmp_path):
     data = tmp_path / "mine.jsonl"
-    data.write_text("\n".join(json.dumps(r) for r in [
-        {"id": "a", "text": "Oil rose.", "topics": ["energy", "finance"]},
-        {"id": "b", "text": "Court ruled.", "topic": "legal", "also": ["diplomacy"]},
-        {"text": "Fans cheered.", "label": "sport"},
-    ]) + "\n", encoding="utf-8")
+    data.write_text(
+        "\n".join(
+            json.dumps(r)
+            for r in [
+                {"id": "a", "text": "Oil rose.", "topics": ["energy", "finance"]},
+                {"id": "b", "text": "Court ruled.", "topic": "legal", "also": ["diplomacy"]},
+                {"text": "Fans cheered.", "label": "sport"},
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     records = read_labelled(data)
     assert [r["topics"] for r in records] == [["energy", "finance"], ["legal", "diplomacy"], ["sport"]]
     assert records[2]["id"] == "mine-3"
@@ -84,7 +104,9 @@ def test_read_labelled_takes_topics_topic_also_or_label(tmp_path):
 
 
 def test_stratified_split_keeps_every_label_in_each_part():
-    records = [{"id": f"{label}{i}", "topics": [label]} for label in ("a", "b") for i in range(20)] + [{"id": "c0", "topics": ["c"]}]
+    records = [{"id": f"{label}{i}", "topics": [label]} for label in ("a", "b") for i in range(20)] + [
+        {"id": "c0", "topics": ["c"]}
+    ]
     split = stratified_split(records)
     assert sorted(i for part in split.values() for i in part) == sorted(r["id"] for r in records)
     for part in ("validation", "test"):
@@ -95,17 +117,43 @@ def test_stratified_split_keeps_every_label_in_each_part():
 def custom_label_file(folder: Path) -> Path:
     rows = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines()]
     path = folder / "desk.jsonl"
-    path.write_text("".join(json.dumps({"id": r["id"], "title": r["title"], "text": r["text"],
-                                        "topic": "markets" if r["topic"] in ("finance", "energy") else "politics"}) + "\n"
-                            for r in rows), encoding="utf-8")
+    path.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": r["id"],
+                    "title": r["title"],
+                    "text": r["text"],
+                    "topic": "markets" if r["topic"] in ("finance", "energy") else "politics",
+                }
+            )
+            + "\n"
+            for r in rows
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
 def test_train_on_a_users_own_label_set(tiny_encoder, tmp_path, capsys):
     data = custom_label_file(tmp_path)
     models = tmp_path / "models"
-    code = train.main(["--data", str(data), "--no-track", "--quiet", "--set", f"embed__model={tiny_encoder}",
-                       "--set", f"models_dir={models}", "--set", "cache_dir=null", "--set", "pool__lexical_weight=0"])
+    code = train.main(
+        [
+            "--data",
+            str(data),
+            "--no-track",
+            "--quiet",
+            "--set",
+            f"embed__model={tiny_encoder}",
+            "--set",
+            f"models_dir={models}",
+            "--set",
+            "cache_dir=null",
+            "--set",
+            "pool__lexical_weight=0",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0 and "macro-F1" in out
     split = json.loads((tmp_path / "desk.splits.json").read_text(encoding="utf-8"))
@@ -119,12 +167,20 @@ def test_train_on_a_users_own_label_set(tiny_encoder, tmp_path, capsys):
 
 def test_with_seeds_merges_the_seed_corpus(tmp_path):
     data = tmp_path / "mine.jsonl"
-    data.write_text("".join(json.dumps({"id": f"m{i}", "text": f"Story {i} about oil.", "topic": "energy"}) + "\n" for i in range(8)),
-                    encoding="utf-8")
+    data.write_text(
+        "".join(
+            json.dumps({"id": f"m{i}", "text": f"Story {i} about oil.", "topic": "energy"}) + "\n" for i in range(8)
+        ),
+        encoding="utf-8",
+    )
     prepared = prepare_user_data(data, with_seeds=True, seeds=ROOT / "seeds")
     seeds = json.loads((ROOT / "seeds" / "splits.json").read_text(encoding="utf-8"))
     assert prepared.sizes["train"] == len(seeds["train"]) + 6
-    assert prepared.overrides() == [f"data={prepared.data}", f"splits={prepared.splits}", "run_prefix=data-mine-with-seeds"]
+    assert prepared.overrides() == [
+        f"data={prepared.data}",
+        f"splits={prepared.splits}",
+        "run_prefix=data-mine-with-seeds",
+    ]
     clash = tmp_path / "clash.jsonl"
     first_seed_id = json.loads((ROOT / "seeds" / "articles.jsonl").read_text(encoding="utf-8").splitlines()[0])["id"]
     clash.write_text(json.dumps({"id": first_seed_id, "text": "x", "topic": "energy"}) + "\n", encoding="utf-8")
@@ -137,8 +193,14 @@ def test_one_labelled_schema_serves_the_corpus_the_user_file_and_evaluation_file
     from nlpkit.errors import CorpusError
     from nlpkit.evaluation.evaluators import read_eval_file
 
-    line = {"id": "a1", "title": "Grid deal", "text": "The ministry signed a power deal. It covers two plants.",
-            "topic": "energy", "also": ["diplomacy", "energy"], "summary": ["The ministry signed a power deal."]}
+    line = {
+        "id": "a1",
+        "title": "Grid deal",
+        "text": "The ministry signed a power deal. It covers two plants.",
+        "topic": "energy",
+        "also": ["diplomacy", "energy"],
+        "summary": ["The ministry signed a power deal."],
+    }
     record = LabelledArticle.from_json(line, "x:1", labels=("energy", "diplomacy"))
     assert record.topics == ("energy", "diplomacy") and record.summary == ("The ministry signed a power deal.",)
     with pytest.raises(CorpusError, match=r"x:1: topics must be a non-empty list"):

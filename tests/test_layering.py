@@ -14,16 +14,34 @@ PACKAGE = Path(__file__).resolve().parents[1] / "nlpkit"
 #: Layer of each top-level part of nlpkit, lowest first. A module may import its own layer or a lower one.
 LAYERS: dict[str, int] = {
     # 0 core: the model and what it is made of, the input and output layer
-    "errors": 0, "labels": 0, "prediction": 0, "text": 0, "embedding": 0, "heads": 0, "data": 0, "model": 0,
-    "bundle": 0, "batch": 0,
+    "errors": 0,
+    "labels": 0,
+    "prediction": 0,
+    "text": 0,
+    "embedding": 0,
+    "heads": 0,
+    "data": 0,
+    "model": 0,
+    "bundle": 0,
+    "batch": 0,
     # 1 measuring: metrics and evaluators, training (no MLflow), what an analyst does next
-    "evaluation": 1, "training": 1, "analysis": 1,
+    "evaluation": 1,
+    "training": 1,
+    "analysis": 1,
     # 2 recording: everything MLflow (runs, flavor, registry, views, sweeps, the UI and team servers)
     "tracking": 2,
     # 3 engines: other places the batch job runs (Apache Spark)
     "engines": 3,
     # 4 entry points: one module per command, and the `python -m nlpkit.<command>` shims
-    "cli": 4, "predict": 4, "train": 4, "evaluate": 4, "digest": 4, "label": 4, "ui": 4, "server": 4, "distill": 4,
+    "cli": 4,
+    "predict": 4,
+    "train": 4,
+    "evaluate": 4,
+    "digest": 4,
+    "label": 4,
+    "ui": 4,
+    "server": 4,
+    "distill": 4,
 }
 #: The only parts that may import MLflow.
 MLFLOW_PARTS = {"tracking"}
@@ -60,8 +78,10 @@ def _graph() -> dict[str, set[str]]:
     is free for every layer to read.
     """
     files = {_module_name(path): path for path in PACKAGE.rglob("*.py") if path != PACKAGE / "__init__.py"}
-    return {name: {target for target in _imports(path) if target in files and target != name}
-            for name, path in files.items()}
+    return {
+        name: {target for target in _imports(path) if target in files and target != name}
+        for name, path in files.items()
+    }
 
 
 def _part(module: str) -> str:
@@ -79,7 +99,7 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
         stack.append(node)
         for target in sorted(graph.get(node, ())):
             if state.get(target) == 1:
-                return stack[stack.index(target):] + [target]
+                return stack[stack.index(target) :] + [target]
             if target not in state:
                 found = visit(target)
                 if found:
@@ -114,20 +134,31 @@ def test_no_import_cycle_between_parts():
 
 
 def test_imports_never_go_up_a_layer():
-    upward = sorted(f"{source} imports {target}" for source, targets in _graph().items() for target in targets
-                    if LAYERS[_part(target)] > LAYERS[_part(source)])
+    upward = sorted(
+        f"{source} imports {target}"
+        for source, targets in _graph().items()
+        for target in targets
+        if LAYERS[_part(target)] > LAYERS[_part(source)]
+    )
     assert upward == []
 
 
 def test_nothing_imports_the_cli_but_an_entry_point():
-    offenders = sorted(source for source, targets in _graph().items() if LAYERS[_part(source)] < LAYERS["cli"]
-                       and any(_part(t) == "cli" for t in targets))
+    offenders = sorted(
+        source
+        for source, targets in _graph().items()
+        if LAYERS[_part(source)] < LAYERS["cli"] and any(_part(t) == "cli" for t in targets)
+    )
     assert offenders == []
 
 
 def test_mlflow_is_imported_only_under_tracking():
-    offenders = sorted(_module_name(path) for path in PACKAGE.rglob("*.py") if _part(_module_name(path)) not in MLFLOW_PARTS
-                       and any(name == "mlflow" or name.startswith("mlflow.") for name in _imports(path)))
+    offenders = sorted(
+        _module_name(path)
+        for path in PACKAGE.rglob("*.py")
+        if _part(_module_name(path)) not in MLFLOW_PARTS
+        and any(name == "mlflow" or name.startswith("mlflow.") for name in _imports(path))
+    )
     assert offenders == []
 
 

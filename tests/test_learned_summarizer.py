@@ -37,16 +37,22 @@ def random_vectors(article, seed: int = 0) -> EmbeddedArticle:
 
 
 def test_reference_labels_match_editor_sentences_despite_dateline_or_stray_quote() -> None:
-    article = parse_article('GENEVA, March 9 - Talks resume on Thursday, a spokesman said.\n\nThe weather was mild.\n\n'
-                            'He added that "progress is slow but serious."', "Talks resume")
-    labels = reference_labels(article, ["Talks resume on Thursday, a spokesman said.",
-                                        "He added that progress is slow but serious."])
+    article = parse_article(
+        "GENEVA, March 9 - Talks resume on Thursday, a spokesman said.\n\nThe weather was mild.\n\n"
+        'He added that "progress is slow but serious."',
+        "Talks resume",
+    )
+    labels = reference_labels(
+        article, ["Talks resume on Thursday, a spokesman said.", "He added that progress is slow but serious."]
+    )
     assert labels.tolist() == [1.0, 0.0, 1.0]
     assert reference_labels(article, ["Nothing like any sentence in the text at all."]).sum() == 0
 
 
 def test_sentence_features_have_one_row_per_sentence_and_mark_the_lead() -> None:
-    article = parse_article("LONDON (Reuters) - Oil rose 3 percent. \"It is a shock,\" a trader said. Will it last?", "Oil rises")
+    article = parse_article(
+        'LONDON (Reuters) - Oil rose 3 percent. "It is a shock," a trader said. Will it last?', "Oil rises"
+    )
     rows = sentence_features(article, random_vectors(article), n_wanted=1)
     assert rows.shape == (3, len(FEATURES))
     column = {name: rows[:, i] for i, name in enumerate(FEATURES)}
@@ -58,8 +64,10 @@ def test_sentence_features_have_one_row_per_sentence_and_mark_the_lead() -> None
 
 def test_learned_summarizer_passes_every_inherited_parameter_by_name() -> None:
     inherited = CentralitySummarizer().get_params()
-    distinct = {name: (index + 2 if isinstance(value, int) else index + 0.5) for index, (name, value) in
-                enumerate(sorted(inherited.items()))}
+    distinct = {
+        name: (index + 2 if isinstance(value, int) else index + 0.5)
+        for index, (name, value) in enumerate(sorted(inherited.items()))
+    }
     params = LearnedSummarizer(**distinct, C=0.25).get_params()
     assert {name: params[name] for name in distinct} == distinct and params["C"] == 0.25
 
@@ -84,8 +92,12 @@ def test_learned_scorer_recovers_held_out_editor_picks_better_than_centrality(ti
     articles, summaries = _labelled_slice(per_topic=100)
     vectors = SentenceEncoder(model=str(tiny_encoder)).fit().transform(articles)
     cut, mid = len(articles) * 3 // 5, len(articles) * 4 // 5
-    learned = LearnedSummarizer().fit(articles[:cut], vectors[:cut], summaries[:cut],
-                                      validation=(articles[cut:mid], vectors[cut:mid], summaries[cut:mid]))
+    learned = LearnedSummarizer().fit(
+        articles[:cut],
+        vectors[:cut],
+        summaries[:cut],
+        validation=(articles[cut:mid], vectors[cut:mid], summaries[cut:mid]),
+    )
     assert learned.metrics_["scorer_train_auc"] > 0.75
     assert learned.blend_ in LearnedSummarizer.BLEND_GRID and learned.redundancy_ in LearnedSummarizer.REDUNDANCY_GRID
 
@@ -117,8 +129,12 @@ def test_learned_summarizer_round_trips_through_plain_json() -> None:
     embedded = vectors[articles.index(long_article)]
     partner = CentralitySummarizer(n_sentences=2)
     # past the editors' longest summary the scorer hands over to the centrality rating
-    assert rebuilt.summarize(long_article, embedded, longest + 1) == partner.summarize(long_article, embedded, longest + 1)
-    assert np.allclose(rebuilt.rate(long_article, embedded, longest + 1), partner.rate(long_article, embedded, longest + 1))
+    assert rebuilt.summarize(long_article, embedded, longest + 1) == partner.summarize(
+        long_article, embedded, longest + 1
+    )
+    assert np.allclose(
+        rebuilt.rate(long_article, embedded, longest + 1), partner.rate(long_article, embedded, longest + 1)
+    )
     assert not np.allclose(rebuilt.rate(long_article, embedded, longest), partner.rate(long_article, embedded, longest))
     with pytest.raises(ValueError, match="fitted scorer"):
         summarizer_from_dict(settings)
@@ -134,7 +150,9 @@ def test_unfitted_learned_summarizer_and_missing_summaries_are_clear_errors(fast
         model.fit(["Oil rose. Prices up.", "The court ruled. Appeal filed."], ["energy", "legal"])
 
 
-def test_trained_bundle_keeps_the_scorer_as_json_and_predicts_the_same(fast_config: dict[str, Any], tmp_path: Path) -> None:
+def test_trained_bundle_keeps_the_scorer_as_json_and_predicts_the_same(
+    fast_config: dict[str, Any], tmp_path: Path
+) -> None:
     from nlpkit.training.trainer import save_bundle, train
 
     config = {**fast_config, "summary__method": "learned", "run_name": "learned-summary", "models_dir": str(tmp_path)}
@@ -185,7 +203,9 @@ def test_ratio_is_held_between_min_sentences_and_the_n_sentences_cap() -> None:
 def test_word_budget_wins_over_the_count_but_keeps_the_best_sentence() -> None:
     article = parse_article("Short one here. " + "Long " * 30 + "sentence. Another short one. A fourth short one.")
     scores = np.array([1.0, 3.0, 2.0, 0.5])
-    assert select_sentences(article, scores, SummaryLength(3, max_words=10)) == [article.texts[1]]  # the best, over budget
+    assert select_sentences(article, scores, SummaryLength(3, max_words=10)) == [
+        article.texts[1]
+    ]  # the best, over budget
     in_order = np.array([3.0, 2.0, 1.0, 0.5])  # the long sentence is skipped for shorter ones further down
     assert select_sentences(article, in_order, SummaryLength(3, max_words=10)) == [article.texts[i] for i in (0, 2, 3)]
     assert select_sentences(article, in_order, SummaryLength(3, max_words=9)) == [article.texts[i] for i in (0, 2)]
@@ -197,12 +217,21 @@ def test_default_length_suits_a_brief_and_a_long_feature() -> None:
     settings = split_params(load_config(ROOT / "configs" / "default.yaml"), "summary__")
     settings["method"] = "centrality"
     summarizer = make_summarizer(settings)
-    brief = parse_article("\n\n".join(["The council approved the budget on Monday. It passed by nine votes to two.",
-                                       "Spending on roads rises by a tenth. Schools get more too.",
-                                       "The mayor welcomed the vote. Opponents said taxes would rise."]), "Budget passes")
-    feature_text = "\n\n".join(f"Paragraph {p} opens with a sentence of about twenty words on the pipeline project and its "
-                               f"many costs. It goes on for a while about the route number {p}, the money and the people."
-                               for p in range(42))
+    brief = parse_article(
+        "\n\n".join(
+            [
+                "The council approved the budget on Monday. It passed by nine votes to two.",
+                "Spending on roads rises by a tenth. Schools get more too.",
+                "The mayor welcomed the vote. Opponents said taxes would rise.",
+            ]
+        ),
+        "Budget passes",
+    )
+    feature_text = "\n\n".join(
+        f"Paragraph {p} opens with a sentence of about twenty words on the pipeline project and its "
+        f"many costs. It goes on for a while about the route number {p}, the money and the people."
+        for p in range(42)
+    )
     feature = parse_article(feature_text, "The pipeline")
     assert feature.word_count > 1400
     short = summarizer.summarize(brief, random_vectors(brief))

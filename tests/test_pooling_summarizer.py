@@ -114,8 +114,12 @@ def test_a_vector_summarizer_without_vectors_says_what_it_needs():
 
 
 def test_lexical_centrality_favours_sentences_that_share_the_story_words():
-    texts = ["Pipeline gas exports to China rose sharply.", "China pipeline gas exports hit a record.",
-             "Gas exports through the pipeline to China will grow.", "The weather was sunny."]
+    texts = [
+        "Pipeline gas exports to China rose sharply.",
+        "China pipeline gas exports hit a record.",
+        "Gas exports through the pipeline to China will grow.",
+        "The weather was sunny.",
+    ]
     rank = lexical_centrality(texts)
     assert rank.shape == (4,) and abs(rank.mean() - 1.0) < 1e-6
     assert rank[3] == rank.min() and rank[0] > rank[3]

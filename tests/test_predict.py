@@ -31,22 +31,36 @@ def test_seed_inbox_gives_one_record_per_article(fast_trained, capsys):
     assert [Path(r["path"]).name for r in records] == [p.name for p in files]
     for record in records:
         assert record["error"] is None and record["topics"][0] == record["topic"]
-        assert 1 <= len(record["summary"]) <= 3 and set(record["scores"]) == {"diplomacy", "energy", "finance", "legal", "other"}
+        assert 1 <= len(record["summary"]) <= 3 and set(record["scores"]) == {
+            "diplomacy",
+            "energy",
+            "finance",
+            "legal",
+            "other",
+        }
         assert abs(sum(record["scores"].values()) - 1) < 1e-3
     assert "predicted 14" in err or f"predicted {len(files)}" in err
 
 
 def make_bad_folder(folder: Path) -> None:
     folder.mkdir()
-    (folder / "good.txt").write_text("Refinery restarts\n\nThe refinery restarted its crude unit on Monday after a fire.\n\n"
-                                     "Output will return to 200,000 barrels a day by Friday, the operator said.")
+    (folder / "good.txt").write_text(
+        "Refinery restarts\n\nThe refinery restarted its crude unit on Monday after a fire.\n\n"
+        "Output will return to 200,000 barrels a day by Friday, the operator said."
+    )
     (folder / "empty.txt").write_text("")
     (folder / "binary.txt").write_bytes(b"\x00\x01\x02\x03" * 50)
     (folder / "broken.json").write_text("{oops")
-    (folder / "lines.jsonl").write_text('{"id": "ok1", "text": "The court sentenced the former minister to nine years for bribery."}\nnot json\n')
+    (folder / "lines.jsonl").write_text(
+        '{"id": "ok1", "text": "The court sentenced the former minister to nine years for bribery."}\nnot json\n'
+    )
     (folder / "nav.html").write_text("<html><body><nav>Home</nav></body></html>")
-    (folder / "latin1.txt").write_bytes("Bank fined\n\nThe bank paid a \xa3500,000 fine to the regulator over lax checks.".encode("latin-1"))
-    (folder / "russian.txt").write_text("Переговоры\n\nМинистры иностранных дел двух стран провели переговоры в Москве во вторник.")
+    (folder / "latin1.txt").write_bytes(
+        "Bank fined\n\nThe bank paid a \xa3500,000 fine to the regulator over lax checks.".encode("latin-1")
+    )
+    (folder / "russian.txt").write_text(
+        "Переговоры\n\nМинистры иностранных дел двух стран провели переговоры в Москве во вторник."
+    )
     (folder / "image.png").write_bytes(b"\x89PNG")
     (folder / "dangling.md").symlink_to(folder / "missing.md")
 
@@ -59,8 +73,14 @@ def test_bad_inputs_become_error_records_and_the_batch_goes_on(fast_trained, tmp
     assert code == 1
     assert records["good"]["topic"] is not None and records["good"]["error"] is None
     assert records["ok1"]["topic"] is not None and records["ok1"]["summary"]
-    expected_errors = {"empty": "empty file", "binary": "binary file", "broken": "malformed JSON", "line 2": "malformed JSON",
-                       "nav": "no article text", "dangling": "broken symlink"}
+    expected_errors = {
+        "empty": "empty file",
+        "binary": "binary file",
+        "broken": "malformed JSON",
+        "line 2": "malformed JSON",
+        "nav": "no article text",
+        "dangling": "broken symlink",
+    }
     for record_id, message in expected_errors.items():
         assert message in records[record_id]["error"], record_id
         assert records[record_id]["topic"] is None
@@ -73,7 +93,9 @@ def test_bad_inputs_become_error_records_and_the_batch_goes_on(fast_trained, tmp
 
 def test_csv_output_is_plain_text_that_round_trips_through_the_csv_module(fast_trained, tmp_path, capsys):
     out_file = tmp_path / "out.csv"
-    code, _, _ = run_cli(["seeds/inbox", "--model", fast_trained.bundle, "--output", out_file, "--summary-sentences", "2"], capsys)
+    code, _, _ = run_cli(
+        ["seeds/inbox", "--model", fast_trained.bundle, "--output", out_file, "--summary-sentences", "2"], capsys
+    )
     json_file = tmp_path / "out.jsonl"
     run_cli(["seeds/inbox", "--model", fast_trained.bundle, "--output", json_file, "--summary-sentences", "2"], capsys)
     rows = list(csv.DictReader(out_file.open(encoding="utf-8", newline="")))
@@ -111,10 +133,23 @@ def test_interrupt_by_kill_leaves_whole_records(fast_trained, tmp_path):
     folder.mkdir()
     total = 1500
     for i in range(total):
-        (folder / f"{i:04d}.txt").write_text(f"Story {i}\n\nThe court in case {i} heard the prosecutor. The judge adjourned.")
+        (folder / f"{i:04d}.txt").write_text(
+            f"Story {i}\n\nThe court in case {i} heard the prosecutor. The judge adjourned."
+        )
     out_file = tmp_path / "out.jsonl"
-    command = [sys.executable, "-m", "nlpkit.predict", str(folder), "--model", str(fast_trained.bundle), "--output", str(out_file),
-               "--quiet", "--batch-size", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "nlpkit.predict",
+        str(folder),
+        "--model",
+        str(fast_trained.bundle),
+        "--output",
+        str(out_file),
+        "--quiet",
+        "--batch-size",
+        "1",
+    ]
     process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE)
     deadline = time.time() + 120
     while time.time() < deadline and (not out_file.exists() or out_file.stat().st_size < 5000):
@@ -134,7 +169,9 @@ def test_interrupt_by_kill_leaves_whole_records(fast_trained, tmp_path):
 
 
 def test_model_from_mlflow_uri(fast_trained, capsys):
-    code, out, _ = run_cli(["seeds/inbox/2025-02-27-kazakh-central-bank-holds-rate.txt", "--model", fast_trained.model_uri], capsys)
+    code, out, _ = run_cli(
+        ["seeds/inbox/2025-02-27-kazakh-central-bank-holds-rate.txt", "--model", fast_trained.model_uri], capsys
+    )
     records = jsonl(out)
     assert code == 0 and records[0]["topic"] is not None and records[0]["error"] is None
 

@@ -19,14 +19,71 @@ from nlpkit.text.document import parse_article
 from nlpkit.text.furniture import strip_furniture
 from nlpkit.text.splitter import split_paragraphs, split_sentences
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 
 # Text that looks like news and markup often enough to reach the interesting branches.
-_PIECES = st.sampled_from(["The", "court", "said", "U.S.", "Mr.", "Gen.", "J.", "K.", "Rowling", ".", "!", "?", "…", "\n", "\n\n",
-                           "By Ann Lee", "Latest news", "- ", "1. ", "Photo: AFP", "Read also", "©", "\"", "“", "”", "'", "(", ")",
-                           "<p>", "</p>", "<div>", "<script>", "<!--", "-->", "<a ", ">", "&amp;", "{", "}", "[", "]", ":", ",",
-                           "\ud800", "\x00", "\r\n", "\t", "Ж", "東京", "12:30", "22 November 2024", "|", " "])
-NEWSY_TEXT = st.one_of(st.text(max_size=400), st.lists(_PIECES, max_size=80).map(" ".join), st.lists(_PIECES, max_size=80).map("".join))
+_PIECES = st.sampled_from(
+    [
+        "The",
+        "court",
+        "said",
+        "U.S.",
+        "Mr.",
+        "Gen.",
+        "J.",
+        "K.",
+        "Rowling",
+        ".",
+        "!",
+        "?",
+        "…",
+        "\n",
+        "\n\n",
+        "By Ann Lee",
+        "Latest news",
+        "- ",
+        "1. ",
+        "Photo: AFP",
+        "Read also",
+        "©",
+        '"',
+        "“",
+        "”",
+        "'",
+        "(",
+        ")",
+        "<p>",
+        "</p>",
+        "<div>",
+        "<script>",
+        "<!--",
+        "-->",
+        "<a ",
+        ">",
+        "&amp;",
+        "{",
+        "}",
+        "[",
+        "]",
+        ":",
+        ",",
+        "\ud800",
+        "\x00",
+        "\r\n",
+        "\t",
+        "Ж",
+        "東京",
+        "12:30",
+        "22 November 2024",
+        "|",
+        " ",
+    ]
+)
+NEWSY_TEXT = st.one_of(
+    st.text(max_size=400), st.lists(_PIECES, max_size=80).map(" ".join), st.lists(_PIECES, max_size=80).map("".join)
+)
 SUFFIXES = st.sampled_from([".txt", ".md", ".html", ".htm", ".json", ".jsonl"])
 
 
@@ -39,7 +96,10 @@ def _encodable(record: InputRecord) -> None:
 
 
 @SETTINGS
-@given(data=st.one_of(st.binary(max_size=3000), NEWSY_TEXT.map(lambda t: t.encode("utf-8", "surrogatepass"))), suffix=SUFFIXES)
+@given(
+    data=st.one_of(st.binary(max_size=3000), NEWSY_TEXT.map(lambda t: t.encode("utf-8", "surrogatepass"))),
+    suffix=SUFFIXES,
+)
 def test_readers_turn_any_bytes_into_records(data: bytes, suffix: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"input{suffix}"
@@ -57,7 +117,11 @@ def test_readers_turn_any_bytes_into_records(data: bytes, suffix: str) -> None:
 
 
 @SETTINGS
-@given(lines=st.lists(st.one_of(NEWSY_TEXT.map(lambda t: json.dumps({"id": t[:20], "text": t})), NEWSY_TEXT), min_size=1, max_size=20))
+@given(
+    lines=st.lists(
+        st.one_of(NEWSY_TEXT.map(lambda t: json.dumps({"id": t[:20], "text": t})), NEWSY_TEXT), min_size=1, max_size=20
+    )
+)
 def test_jsonl_gives_one_record_per_non_blank_line(lines: list[str]) -> None:
     lines = [line.replace("\n", " ").replace("\r", " ").replace("\x00", " ") for line in lines]  # a NUL makes it binary
     # A raw lone surrogate cannot be stored as UTF-8 (that whole file is an encoding error, tested in

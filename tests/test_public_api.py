@@ -68,7 +68,11 @@ def splits(fast_config: dict[str, Any]) -> dict[str, Any]:
 
 def test_unfitted_model_says_so(fast_config: dict[str, Any]) -> None:
     model = NewsModel.from_config(fast_config)
-    for call in (lambda: model.labels, lambda: model.predict(["Oil rose."]), lambda: model.predict_proba(["Oil rose."])):
+    for call in (
+        lambda: model.labels,
+        lambda: model.predict(["Oil rose."]),
+        lambda: model.predict_proba(["Oil rose."]),
+    ):
         with pytest.raises(NotFittedError, match="fit"):
             call()
     assert issubclass(NotFittedError, NlpkitError)
@@ -77,7 +81,10 @@ def test_unfitted_model_says_so(fast_config: dict[str, Any]) -> None:
 def test_encoded_and_raw_articles_fit_and_predict_the_same(fast_config: dict[str, Any], splits: dict[str, Any]) -> None:
     train, validation = splits["train"], splits["validation"]
     raw = NewsModel.from_config(fast_config).fit(
-        [r.article for r in train], [r.topics for r in train], validation=([r.article for r in validation], [r.topics for r in validation]))
+        [r.article for r in train],
+        [r.topics for r in train],
+        validation=([r.article for r in validation], [r.topics for r in validation]),
+    )
     model = NewsModel.from_config(fast_config)
     batch, held = model.encode([r.article for r in train]), model.encode([r.article for r in validation])
     assert model.fit(batch, [r.topics for r in train], validation=(held, [r.topics for r in validation])) is model
@@ -92,13 +99,16 @@ def test_encoded_and_raw_articles_fit_and_predict_the_same(fast_config: dict[str
 
 def test_fixed_thresholds_come_from_config(fast_config: dict[str, Any], splits: dict[str, Any]) -> None:
     train = splits["train"]
-    model = NewsModel.from_config({**fast_config, "thresholds": 0.4}).fit([r.article for r in train], [r.topics for r in train])
+    model = NewsModel.from_config({**fast_config, "thresholds": 0.4}).fit(
+        [r.article for r in train], [r.topics for r in train]
+    )
     assert model.decider is not None and model.decider.min_confidence == 0.4
     assert set(model.decider.thresholds.values()) == {0.35} and "other" not in model.decider.thresholds
 
 
-def test_metrics_and_provenance_are_set_through_the_model_and_saved(fast_config: dict[str, Any], splits: dict[str, Any],
-                                                                    tmp_path: Path) -> None:
+def test_metrics_and_provenance_are_set_through_the_model_and_saved(
+    fast_config: dict[str, Any], splits: dict[str, Any], tmp_path: Path
+) -> None:
     train = splits["train"]
     model = NewsModel.from_config(fast_config).fit([r.article for r in train], [r.topics for r in train])
     model.add_metrics({"val_macro_f1": 0.5}).add_metrics({"ece": 0.1}).set_provenance({"run_name": "x"})

@@ -14,8 +14,10 @@ import pytest
 
 from nlpkit.prediction import PREDICTION_FIELDS
 
-STORY = ("Oil producers agreed on Sunday to cut crude output by a further 500,000 barrels a day. "
-         "Brent rose 3 percent in early trading. Ministers will meet again in June.")
+STORY = (
+    "Oil producers agreed on Sunday to cut crude output by a further 500,000 barrels a day. "
+    "Brent rose 3 percent in early trading. Ministers will meet again in June."
+)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +57,10 @@ def test_signature_title_and_id_optional_scores_a_map(fast_trained):
     signature = get_model_info(fast_trained.model_uri).signature
     inputs = {spec.name: spec.required for spec in signature.inputs.inputs}
     assert inputs == {"id": False, "title": False, "text": True}
-    outputs = {spec.name: spec.type.to_dict() if hasattr(spec.type, "to_dict") else str(spec.type) for spec in signature.outputs.inputs}
+    outputs = {
+        spec.name: spec.type.to_dict() if hasattr(spec.type, "to_dict") else str(spec.type)
+        for spec in signature.outputs.inputs
+    }
     assert list(outputs) == PREDICTION_FIELDS
     assert "map" in json.dumps(outputs["scores"])
 
@@ -68,9 +73,13 @@ def test_requirements_resolve_and_code_travels_with_the_model(fast_trained, tmp_
     assert any(line.startswith("model2vec==") for line in requirements), "a model2vec bundle needs model2vec"
     assert (local / "code" / "nlpkit" / "prediction.py").is_file()
     # A fresh interpreter in another folder imports nlpkit from the model's own code once it is loaded.
-    probe = ("import mlflow, sys; m = mlflow.pyfunc.load_model(sys.argv[1]); import nlpkit; print(nlpkit.__file__); "
-             "print(m.predict(__import__('pandas').DataFrame({'text': [sys.argv[2]]}))['topic'][0])")
-    done = subprocess.run([sys.executable, "-c", probe, str(local), STORY], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    probe = (
+        "import mlflow, sys; m = mlflow.pyfunc.load_model(sys.argv[1]); import nlpkit; print(nlpkit.__file__); "
+        "print(m.predict(__import__('pandas').DataFrame({'text': [sys.argv[2]]}))['topic'][0])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(local), STORY], capture_output=True, text=True, cwd=tmp_path, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     origin, topic = done.stdout.split()[-2:]
     assert Path(origin).resolve().is_relative_to(local.resolve() / "code"), origin
@@ -79,17 +88,32 @@ def test_requirements_resolve_and_code_travels_with_the_model(fast_trained, tmp_
 
 def test_topic_output_is_one_column_and_mlflow_evaluate_scores_it_as_a_classifier(fast_trained, pyfunc_model):
     """The README recipe: `mlflow.models.evaluate` on the model's topic-only output, as a classifier."""
-    rows = [json.loads(line) for line in (Path(__file__).resolve().parents[1] / "seeds" / "articles.jsonl").read_text(encoding="utf-8").splitlines()[::30]]
-    data = pd.DataFrame({"title": [r["title"] for r in rows], "text": [r["text"] or r["title"] for r in rows],
-                         "gold": [r["topics"][0] for r in rows]})
+    rows = [
+        json.loads(line)
+        for line in (Path(__file__).resolve().parents[1] / "seeds" / "articles.jsonl")
+        .read_text(encoding="utf-8")
+        .splitlines()[::30]
+    ]
+    data = pd.DataFrame(
+        {
+            "title": [r["title"] for r in rows],
+            "text": [r["text"] or r["title"] for r in rows],
+            "gold": [r["topics"][0] for r in rows],
+        }
+    )
     topics = pyfunc_model.predict(data[["title", "text"]], params={"output": "topic"})
     assert list(topics.columns) == ["topic"] and len(topics) == len(data)
     with pytest.raises(Exception, match="output must be one of records, topic"):
         pyfunc_model.predict(data[["text"]], params={"output": "columns"})
     with mlflow.start_run(run_name="evaluate-recipe"):
         model = mlflow.pyfunc.load_model(fast_trained.model_uri)
-        result = mlflow.models.evaluate(lambda frame: model.predict(frame, params={"output": "topic"})["topic"],
-                                        data, targets="gold", model_type="classifier", evaluators=["default"])
+        result = mlflow.models.evaluate(
+            lambda frame: model.predict(frame, params={"output": "topic"})["topic"],
+            data,
+            targets="gold",
+            model_type="classifier",
+            evaluators=["default"],
+        )
     assert 0.0 <= result.metrics["accuracy_score"] <= 1.0
     agree = float((topics["topic"] == data["gold"]).mean())
     assert result.metrics["accuracy_score"] == pytest.approx(agree)
@@ -100,5 +124,7 @@ def test_the_logged_model_has_an_input_example_that_predicts(fast_trained):
     assert info.saved_input_example_info is not None
     from mlflow.models import Model
 
-    example = Model.load(fast_trained.model_uri).load_input_example(mlflow.artifacts.download_artifacts(fast_trained.model_uri))
+    example = Model.load(fast_trained.model_uri).load_input_example(
+        mlflow.artifacts.download_artifacts(fast_trained.model_uri)
+    )
     assert {"title", "text"} <= set(example.columns) and example["text"].iloc[0].strip()

@@ -16,7 +16,9 @@ def test_txt_and_md_take_the_first_line_as_title(tmp_path):
     (tmp_path / "a.txt").write_text("Pipeline opens\n\nGas began to flow on Monday.\n\nIt will carry 10 bcm.")
     record = read_one(tmp_path / "a.txt")
     assert record.title == "Pipeline opens" and record.text.startswith("Gas began") and record.error is None
-    (tmp_path / "b.md").write_text("# Bank fined\n\n*By Ann Lee*\n\nThe regulator fined the **bank** for [lax checks](http://x).")
+    (tmp_path / "b.md").write_text(
+        "# Bank fined\n\n*By Ann Lee*\n\nThe regulator fined the **bank** for [lax checks](http://x)."
+    )
     record = read_one(tmp_path / "b.md")
     assert record.title == "Bank fined" and "The regulator fined the bank for lax checks." in record.text
 
@@ -86,10 +88,15 @@ def test_size_limit_permissions_and_broken_symlinks(tmp_path):
 
 def test_language_flag():
     assert language_warning("Центральный банк Казахстана сохранил базовую ставку на уровне 16,5 процента.")
-    assert language_warning("Die Zentralbank hat den Leitzins unverändert gelassen, teilte die Behörde am Donnerstag mit, "
-                            "nachdem die Inflation zuletzt wieder gestiegen war und die Märkte eine Senkung erwartet hatten "
-                            "weil viele Beobachter mit einer Lockerung rechneten")
-    assert language_warning("The central bank of Kazakhstan kept its base rate at 16.5 percent, it said on Thursday.") is None
+    assert language_warning(
+        "Die Zentralbank hat den Leitzins unverändert gelassen, teilte die Behörde am Donnerstag mit, "
+        "nachdem die Inflation zuletzt wieder gestiegen war und die Märkte eine Senkung erwartet hatten "
+        "weil viele Beobachter mit einer Lockerung rechneten"
+    )
+    assert (
+        language_warning("The central bank of Kazakhstan kept its base rate at 16.5 percent, it said on Thursday.")
+        is None
+    )
 
 
 def test_discover_walks_sorted_and_skips_hidden(tmp_path):
@@ -104,9 +111,16 @@ def test_read_bytes_gives_the_records_of_read_path(tmp_path):
     """Spark's binaryFile hands over bytes: parsing them must give exactly what reading the file gives."""
     from nlpkit.data.inbox import read_bytes
 
-    files = {"a.txt": b"Title\n\nBody text of the story.", "b.md": b"# Head\n\nSome *text*.", "c.html": b"<p>only nav</p>",
-             "d.json": b'{"id": "x", "text": "T"}', "e.jsonl": b'{"text": "one"}\nnot json\n', "f.txt": b"bin\x00ary",
-             "g.txt": b"caf\xe9 au lait, said the barista to the customer at the counter.", "h.txt": b"   \n"}
+    files = {
+        "a.txt": b"Title\n\nBody text of the story.",
+        "b.md": b"# Head\n\nSome *text*.",
+        "c.html": b"<p>only nav</p>",
+        "d.json": b'{"id": "x", "text": "T"}',
+        "e.jsonl": b'{"text": "one"}\nnot json\n',
+        "f.txt": b"bin\x00ary",
+        "g.txt": b"caf\xe9 au lait, said the barista to the customer at the counter.",
+        "h.txt": b"   \n",
+    }
     for name, raw in files.items():
         (tmp_path / name).write_bytes(raw)
         assert list(read_bytes(str(tmp_path / name), raw)) == list(read_path(tmp_path / name))
@@ -120,10 +134,17 @@ def test_iter_inputs_is_the_one_walk_with_every_skip_rule(tmp_path):
     (tmp_path / "a.txt").write_text("Title\n\nA body about the central bank.")
     (tmp_path / "picture.png").write_bytes(b"\x89PNG")
     (tmp_path / "digest.json").write_text('{"text": "our own output"}')
-    (tmp_path / "old.jsonl").write_text(json.dumps({"sha256": "", "topic": None, "scores": {}, "summary": [], "error": None}) + "\n")
+    (tmp_path / "old.jsonl").write_text(
+        json.dumps({"sha256": "", "topic": None, "scores": {}, "summary": [], "error": None}) + "\n"
+    )
     skipped: dict[str, str] = {}
-    records = list(iter_inputs(tmp_path, exclude=[tmp_path / "digest.json", None],
-                               on_skip=lambda path, reason: skipped.setdefault(path.name, reason)))
+    records = list(
+        iter_inputs(
+            tmp_path,
+            exclude=[tmp_path / "digest.json", None],
+            on_skip=lambda path, reason: skipped.setdefault(path.name, reason),
+        )
+    )
     assert [r.id for r in records] == ["a"]
     assert skipped["picture.png"].startswith("not a supported format")
     assert skipped["digest.json"] == "the output file of this run"

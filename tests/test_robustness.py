@@ -21,7 +21,7 @@ TRUTH = ["energy"] * 40 + ["legal"] * 40 + ["other"] * 40
 
 def with_errors(count: int) -> list[str]:
     """TRUTH with `count` legal articles filed under other."""
-    return TRUTH[:40] + ["other"] * count + TRUTH[40 + count:]
+    return TRUTH[:40] + ["other"] * count + TRUTH[40 + count :]
 
 
 def test_interval_brackets_the_score_and_narrows_with_more_articles():
@@ -77,8 +77,13 @@ def test_style_cross_validation_on_a_seed_slice(fast_config):
 
     records = seed_slice()
     batch = NewsModel.from_config(fast_config).encode(records)
-    results = style_cross_validation(lambda: NewsModel.from_config(fast_config), batch, [r["topics"] for r in records],
-                                     [r["style"] for r in records], rounds=200)
+    results = style_cross_validation(
+        lambda: NewsModel.from_config(fast_config),
+        batch,
+        [r["topics"] for r in records],
+        [r["style"] for r in records],
+        rounds=200,
+    )
     assert set(results) == {"international_to_regional", "regional_to_international"}
     for interval in results.values():
         assert 0.2 < interval.value <= 1.0 and interval.low <= interval.value <= interval.high

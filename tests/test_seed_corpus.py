@@ -11,12 +11,22 @@ import pytest
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 TOPICS = {"diplomacy", "energy", "finance", "legal"}
 FIELDS = {"id", "title", "text", "topics", "summary", "region", "date", "kind", "style"}
-STYLES = {"international", "state-agency", "translated", "press-release", "parliament", "business-press", "regional-wire"}
+STYLES = {
+    "international",
+    "state-agency",
+    "translated",
+    "press-release",
+    "parliament",
+    "business-press",
+    "regional-wire",
+}
 
 
 @pytest.fixture(scope="module")
 def records():
-    return [json.loads(line) for line in (SEEDS / "articles.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line) for line in (SEEDS / "articles.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 def test_schema_ids_and_labels(records):

@@ -27,7 +27,9 @@ def unlabelled_dir(fast_config: dict[str, Any], tmp_path_factory: pytest.TempPat
     folder = tmp_path_factory.mktemp("unlabelled")
     for record in splits["test"]:
         text = "\n\n".join(" ".join(s.text for s in paragraph) for paragraph in record.article.paragraphs)
-        (folder / f"{record.id}.json").write_text(json.dumps({"id": record.id, "title": record.article.title, "text": text}))
+        (folder / f"{record.id}.json").write_text(
+            json.dumps({"id": record.id, "title": record.article.title, "text": text})
+        )
     (folder / "broken.json").write_text("{not json")
     return folder
 
@@ -44,8 +46,9 @@ def test_pseudo_labels_are_the_confident_primary_decisions(first: Any, unlabelle
         assert topic == first.model.decider.decide(proba[index])[0]
 
 
-def test_self_training_adds_only_pseudo_labelled_articles_to_train(fast_config: dict[str, Any], first: Any,
-                                                                  unlabelled_dir: Path) -> None:
+def test_self_training_adds_only_pseudo_labelled_articles_to_train(
+    fast_config: dict[str, Any], first: Any, unlabelled_dir: Path
+) -> None:
     articles = read_unlabelled(unlabelled_dir)
     assert len(articles) == first.dataset.sizes["test"]  # the broken file is skipped, not fatal
     report = self_train(fast_config, articles, 0.3)
@@ -53,7 +56,14 @@ def test_self_training_adds_only_pseudo_labelled_articles_to_train(fast_config: 
     assert 0 < added <= len(articles)
     assert report.dataset.sizes["train"] == first.dataset.sizes["train"] + added
     assert report.dataset.sizes["validation"] == first.dataset.sizes["validation"]
-    assert sum(v for k, v in report.metrics.items() if k.startswith("selftrain/pseudo_") and k != "selftrain/pseudo_labelled") == added
+    assert (
+        sum(
+            v
+            for k, v in report.metrics.items()
+            if k.startswith("selftrain/pseudo_") and k != "selftrain/pseudo_labelled"
+        )
+        == added
+    )
 
 
 def test_unlabelled_folder_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

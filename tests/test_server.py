@@ -83,14 +83,32 @@ def test_start_train_register_predict_stop(server_dir, tiny_encoder, session_dir
 
     env = dict(os.environ, MLFLOW_TRACKING_URI=f"http://127.0.0.1:{port}")
     data, splits = small_corpus(session_dir / "server-corpus")
-    trained = _cli("-m", "nlpkit.train", "--register", "nlpkit-news", "--quiet",
-                   "--set", f"data={data}", "--set", f"splits={splits}", "--set", f"embed__model={tiny_encoder}",
-                   "--set", f"models_dir={server_dir.parent / 'models'}", "--set", f"cache_dir={server_dir.parent / 'cache'}",
-                   "--set", "experiment=nlpkit-server-test", env=env)
+    trained = _cli(
+        "-m",
+        "nlpkit.train",
+        "--register",
+        "nlpkit-news",
+        "--quiet",
+        "--set",
+        f"data={data}",
+        "--set",
+        f"splits={splits}",
+        "--set",
+        f"embed__model={tiny_encoder}",
+        "--set",
+        f"models_dir={server_dir.parent / 'models'}",
+        "--set",
+        f"cache_dir={server_dir.parent / 'cache'}",
+        "--set",
+        "experiment=nlpkit-server-test",
+        env=env,
+    )
     assert trained.returncode == 0, trained.stderr[-3000:]
     assert any((server_dir / "artifacts").rglob("MLmodel")), "artifacts must be proxied into DIR/artifacts"
 
-    predicted = _cli("-m", "nlpkit.predict", "seeds/inbox", "--model", "models:/nlpkit-news@champion", "--quiet", env=env)
+    predicted = _cli(
+        "-m", "nlpkit.predict", "seeds/inbox", "--model", "models:/nlpkit-news@champion", "--quiet", env=env
+    )
     assert predicted.returncode == 0, predicted.stderr[-3000:]
     records = [json.loads(line) for line in predicted.stdout.splitlines()]
     assert len(records) >= 12 and all(r["topic"] for r in records)
@@ -130,7 +148,9 @@ def test_basic_auth_refuses_anonymous_clients(server_dir):
         urllib.request.urlopen(url, timeout=30)
     assert refused.value.code == 401
     password = json.loads((server_dir / "server.json").read_text())["extra"]["admin_password"]
-    request = urllib.request.Request(url, headers={"Authorization": "Basic " + base64.b64encode(f"admin:{password}".encode()).decode()})
+    request = urllib.request.Request(
+        url, headers={"Authorization": "Basic " + base64.b64encode(f"admin:{password}".encode()).decode()}
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         assert response.status == 200
     assert server.status(server_dir)["auth"]

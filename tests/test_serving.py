@@ -24,8 +24,10 @@ from nlpkit.tracking.processes import group_members, stop_process_group
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "nlpkit-serving-test"
-TEXT = ("Oil prices rose on Tuesday after OPEC ministers agreed to extend output cuts into next year.\n\n"
-        "Brent crude gained two dollars a barrel in London trading as refinery demand recovered.")
+TEXT = (
+    "Oil prices rose on Tuesday after OPEC ministers agreed to extend output cuts into next year.\n\n"
+    "Brent crude gained two dollars a barrel in London trading as refinery demand recovered."
+)
 
 
 def _free_port() -> int:
@@ -35,7 +37,9 @@ def _free_port() -> int:
 
 
 def _post(url: str, payload: dict) -> tuple[int, dict]:
-    request = urllib.request.Request(url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=120) as response:
             return response.status, json.loads(response.read())
@@ -54,12 +58,34 @@ def served(fast_config, tracking_uri, tmp_path_factory):
         result = record_training(train({**fast_config, "models_dir": str(folder / "models"), "register": NAME}))
     assert result.registration is not None and result.registration.promoted
     port = _free_port()
-    command = [sys.executable, "-m", "mlflow", "models", "serve", "-m", f"models:/{NAME}@champion",
-               "--env-manager", "local", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "mlflow",
+        "models",
+        "serve",
+        "-m",
+        f"models:/{NAME}@champion",
+        "--env-manager",
+        "local",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+    ]
     env = {**os.environ, "MLFLOW_TRACKING_URI": tracking_uri, "PYTHONPATH": str(ROOT)}
     with (folder / "serve.log").open("w") as log:
-        server = subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                  stdin=subprocess.DEVNULL, start_new_session=True)
+        server = subprocess.Popen(
+            command,
+            cwd=folder,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         try:
             _wait(f"http://127.0.0.1:{port}/ping", server, folder / "serve.log")
             yield f"http://127.0.0.1:{port}/invocations", folder
@@ -91,8 +117,15 @@ def test_served_champion_answers_a_text_only_record_and_one_with_an_id(served):
     assert record["id"] == "0" and record["title"] == "" and record["error"] is None
     assert record["topic"] in LABELS and set(record["scores"]) == set(LABELS) and record["summary"]
     assert all(sentence in TEXT for sentence in record["summary"])
-    status, body = _post(url, {"dataframe_records": [{"id": "a-17", "title": "Oil rises on OPEC cuts", "text": TEXT},
-                                                     {"id": "empty", "text": "   "}]})
+    status, body = _post(
+        url,
+        {
+            "dataframe_records": [
+                {"id": "a-17", "title": "Oil rises on OPEC cuts", "text": TEXT},
+                {"id": "empty", "text": "   "},
+            ]
+        },
+    )
     assert status == 200, body
     first, empty = body["predictions"]
     assert first["id"] == "a-17" and first["title"] == "Oil rises on OPEC cuts" and first["topic"] in LABELS

@@ -54,17 +54,30 @@ def spark():
 
 def _folder(tmp_path: Path) -> Path:
     folder = tmp_path / "inbox"
-    make_bad_folder(folder)  # good, empty, binary, malformed JSON and JSONL, no article text, latin-1, Russian, PNG, broken symlink
+    make_bad_folder(
+        folder
+    )  # good, empty, binary, malformed JSON and JSONL, no article text, latin-1, Russian, PNG, broken symlink
     nested = folder / "desk" / "energy"
     nested.mkdir(parents=True)
-    (nested / "opec.md").write_text("# OPEC agrees cut\n\nOil producers agreed on Sunday to cut output by 500,000 barrels a day.")
-    (nested / "many.json").write_text(json.dumps([{"id": "m1", "title": "Rates", "text": "The central bank raised rates."},
-                                                  {"text": "Ministers met in Astana to discuss the border treaty."}, {"title": "no text"}]))
+    (nested / "opec.md").write_text(
+        "# OPEC agrees cut\n\nOil producers agreed on Sunday to cut output by 500,000 barrels a day."
+    )
+    (nested / "many.json").write_text(
+        json.dumps(
+            [
+                {"id": "m1", "title": "Rates", "text": "The central bank raised rates."},
+                {"text": "Ministers met in Astana to discuss the border treaty."},
+                {"title": "no text"},
+            ]
+        )
+    )
     (folder / "_underscore.txt").write_text("Court ruling\n\nThe court upheld the verdict against the bank on Tuesday.")
     (folder / ".hidden.txt").write_text("never read")
     (folder / "huge.txt").write_text("Big\n\n" + "The pipeline carries gas to the coast. " * 200)
-    (folder / "page.html").write_text("<html><head><title>T</title></head><body><article><h1>Court jails banker</h1>"
-                                      "<p>A court jailed a former banker for fraud on Tuesday.</p></article></body></html>")
+    (folder / "page.html").write_text(
+        "<html><head><title>T</title></head><body><article><h1>Court jails banker</h1>"
+        "<p>A court jailed a former banker for fraud on Tuesday.</p></article></body></html>"
+    )
     return folder
 
 
@@ -92,13 +105,20 @@ def test_spark_parquet_equals_nlpkit_predict_field_for_field(spark, fast_trained
 
     folder = _folder(tmp_path)
     jsonl = tmp_path / "local.jsonl"
-    assert predict.main([str(folder), "--model", str(fast_trained.bundle), "--output", str(jsonl), "--max-bytes", "4000", "--quiet"]) == 1
+    assert (
+        predict.main(
+            [str(folder), "--model", str(fast_trained.bundle), "--output", str(jsonl), "--max-bytes", "4000", "--quiet"]
+        )
+        == 1
+    )
     capsys.readouterr()
     expected = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
 
     started = time.perf_counter()
     out = tmp_path / "spark.parquet"
-    stats = nlpkit_spark.predict_folder(spark, str(folder), str(fast_trained.bundle), str(out), batch_size=8, max_bytes=4000)
+    stats = nlpkit_spark.predict_folder(
+        spark, str(folder), str(fast_trained.bundle), str(out), batch_size=8, max_bytes=4000
+    )
     seconds = time.perf_counter() - started
     frame = pd.read_parquet(out)
     assert list(frame.columns) == PREDICTION_FIELDS
@@ -108,8 +128,13 @@ def test_spark_parquet_equals_nlpkit_predict_field_for_field(spark, fast_trained
     got = sorted(got, key=key)
     assert [r["path"] for r in got] == [r["path"] for r in want]
     for a, b in zip(got, want):
-        assert {k: a[k] for k in a if a[k] != b.get(k)} == {}, (a["path"], {k: (a[k], b.get(k)) for k in a if a[k] != b.get(k)})
-    two_steps = nlpkit_spark.predict(nlpkit_spark.read_folder(spark, str(folder), max_bytes=4000), str(fast_trained.bundle))
+        assert {k: a[k] for k in a if a[k] != b.get(k)} == {}, (
+            a["path"],
+            {k: (a[k], b.get(k)) for k in a if a[k] != b.get(k)},
+        )
+    two_steps = nlpkit_spark.predict(
+        nlpkit_spark.read_folder(spark, str(folder), max_bytes=4000), str(fast_trained.bundle)
+    )
     assert sorted((_normal(r.asDict()) for r in two_steps.collect()), key=key) == sorted(got, key=key)
     errors = {r["id"]: r["error"] for r in expected if r["error"]}
     assert {"empty", "binary", "broken", "line 2", "nav", "dangling", "huge", "many#3"} <= set(errors), errors
@@ -121,8 +146,11 @@ def test_spark_parquet_equals_nlpkit_predict_field_for_field(spark, fast_trained
 def test_predict_takes_any_dataframe_and_passes_ids_through(spark, fast_trained):
     from nlpkit.engines import spark as nlpkit_spark
 
-    rows = [("a1", "OPEC agrees cut", "Oil producers agreed on Sunday to cut output by 500,000 barrels a day."),
-            ("a2", None, "The court upheld the verdict against the bank on Tuesday."), ("a3", "Only a title", None)]
+    rows = [
+        ("a1", "OPEC agrees cut", "Oil producers agreed on Sunday to cut output by 500,000 barrels a day."),
+        ("a2", None, "The court upheld the verdict against the bank on Tuesday."),
+        ("a3", "Only a title", None),
+    ]
     frame = spark.createDataFrame(rows, "id string, title string, text string")
     result = {r["id"]: r.asDict() for r in nlpkit_spark.predict(frame, str(fast_trained.bundle)).collect()}
     assert set(result) == {"a1", "a2", "a3"}
@@ -137,10 +165,18 @@ def test_mlflow_spark_udf_gives_the_same_topics(spark, fast_trained):
 
     from nlpkit.engines import spark as nlpkit_spark
 
-    rows = [("b1", "Rates", "The central bank raised its key rate by half a point to fight inflation."), ("b2", None, None)]
+    rows = [
+        ("b1", "Rates", "The central bank raised its key rate by half a point to fight inflation."),
+        ("b2", None, None),
+    ]
     frame = spark.createDataFrame(rows, "id string, title string, text string")
     udf = mlflow.pyfunc.spark_udf(spark, fast_trained.model_uri, env_manager="local")
-    via_udf = {r["id"]: r for r in frame.select("id", udf(F.struct("id", "title", "text")).alias("p")).select("id", "p.*").collect()}
+    via_udf = {
+        r["id"]: r
+        for r in frame.select("id", udf(F.struct("id", "title", "text")).alias("p")).select("id", "p.*").collect()
+    }
     ours = {r["id"]: r for r in nlpkit_spark.predict(frame, str(fast_trained.bundle)).collect()}
-    assert via_udf["b1"]["topic"] == ours["b1"]["topic"] and list(via_udf["b1"]["summary"]) == list(ours["b1"]["summary"])
+    assert via_udf["b1"]["topic"] == ours["b1"]["topic"] and list(via_udf["b1"]["summary"]) == list(
+        ours["b1"]["summary"]
+    )
     assert via_udf["b2"]["error"] and via_udf["b2"]["topic"] is None

@@ -12,7 +12,10 @@ from nlpkit.text.splitter import split_paragraphs, split_sentences
         ("Trade reached $244.9 billion in 2024. It grew.", ["Trade reached $244.9 billion in 2024.", "It grew."]),
         ('"We won," he said. "It is over." Then he left!', ['"We won," he said.', '"It is over."', "Then he left!"]),
         ("Did it work? Yes. Mr. Smith and Dr. Lee agreed.", ["Did it work?", "Yes.", "Mr. Smith and Dr. Lee agreed."]),
-        ("Shares of Acme Inc. rose 3.5 pct. Volume was thin.", ["Shares of Acme Inc. rose 3.5 pct.", "Volume was thin."]),
+        (
+            "Shares of Acme Inc. rose 3.5 pct. Volume was thin.",
+            ["Shares of Acme Inc. rose 3.5 pct.", "Volume was thin."],
+        ),
         ("Kazakhstan's central bank kept the rate at 16.5%.", ["Kazakhstan's central bank kept the rate at 16.5%."]),
     ],
 )

@@ -60,8 +60,14 @@ def write_small_corpus(folder: Path, per_topic: tuple[int, int, int] = (8, 3, 1)
 
 def small_config(folder: Path, **overrides: object) -> dict:
     corpus, split_file = write_small_corpus(folder)
-    settings = {"data": str(corpus), "splits": str(split_file), "models_dir": str(folder / "models"),
-                "cache_dir": str(folder / "cache"), "experiment": "sweep-test", **overrides}
+    settings = {
+        "data": str(corpus),
+        "splits": str(split_file),
+        "models_dir": str(folder / "models"),
+        "cache_dir": str(folder / "cache"),
+        "experiment": "sweep-test",
+        **overrides,
+    }
     return load_config(None, [f"{key}={value}" for key, value in settings.items()])
 
 
@@ -80,10 +86,16 @@ def base_config() -> dict:
 
 
 def test_grid_expands_to_every_combination(tmp_path, base_config):
-    path = write_sweep(tmp_path, "name: g\nmetric: val_macro_f1\ngrid:\n  clf__C: [1.0, 4.0]\n  pool__method: [mean, mean_max]\n")
+    path = write_sweep(
+        tmp_path, "name: g\nmetric: val_macro_f1\ngrid:\n  clf__C: [1.0, 4.0]\n  pool__method: [mean, mean_max]\n"
+    )
     children = plan_children(base_config, load_sweep(path))
     assert [(c.config["clf__C"], c.config["pool__method"]) for c in children] == [
-        (1.0, "mean"), (1.0, "mean_max"), (4.0, "mean"), (4.0, "mean_max")]
+        (1.0, "mean"),
+        (1.0, "mean_max"),
+        (4.0, "mean"),
+        (4.0, "mean_max"),
+    ]
     assert len({c.name for c in children}) == 4
     assert children[0].name == "logreg-C1-method=mean-minilm"
 
@@ -114,8 +126,14 @@ def test_shipped_sweeps_are_valid(base_config):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("name: b\nmetric: val_macro_f1\nvariants:\n  - {clf: logreg}\n  - {clf: knn, clf__C: 2.0}\n", "variant 2 (clf=knn, clf__C=2.0)"),
-        ("name: b\nmetric: val_macro_f1\nvariants:\n  - {summary__n_sentence: 2}\n", "unknown parameter summary__n_sentence"),
+        (
+            "name: b\nmetric: val_macro_f1\nvariants:\n  - {clf: logreg}\n  - {clf: knn, clf__C: 2.0}\n",
+            "variant 2 (clf=knn, clf__C=2.0)",
+        ),
+        (
+            "name: b\nmetric: val_macro_f1\nvariants:\n  - {summary__n_sentence: 2}\n",
+            "unknown parameter summary__n_sentence",
+        ),
         ("name: b\nmetric: val_macro_f1\ngrid: {clf__C: 4.0}\n", "grid values must be non-empty lists"),
         ("name: b\nmetric: val_macro_f1\ngrid: {clf__C: [1.0]}\nvariants: [{}]\n", "exactly one of 'grid'"),
         ("name: b\nmetric: val_macro_f1\nmode: best\nvariants: [{}]\n", "'mode' must be max or min"),
@@ -201,8 +219,10 @@ def test_only_the_best_child_is_registered_and_the_champion_predicts(sweep):
     assert len(versions) == 1 and versions[0].run_id == result.best.run_id
     assert client.get_model_version_by_alias(MODEL_NAME, "champion").version == versions[0].version
     model = mlflow.pyfunc.load_model(f"models:/{MODEL_NAME}@champion")
-    text = ("Oil prices rose on Tuesday after OPEC ministers agreed to extend output cuts.\n\n"
-            "Brent crude gained two dollars a barrel in London trading as refinery demand recovered.")
+    text = (
+        "Oil prices rose on Tuesday after OPEC ministers agreed to extend output cuts.\n\n"
+        "Brent crude gained two dollars a barrel in London trading as refinery demand recovered."
+    )
     output = model.predict(pd.DataFrame([{"title": "Oil rises on OPEC cuts", "text": text}]))
     assert len(output) == 1 and output["topic"][0] in LABELS and output["summary"][0]
     assert os.path.realpath(folder / "models" / "latest") == os.path.realpath(result.best.bundle)
@@ -224,7 +244,9 @@ def test_a_lucky_article_does_not_crown_a_badly_calibrated_model():
 
 
 def test_sweep_file_margin_and_tie_break(tmp_path):
-    spec = load_sweep(write_sweep(tmp_path, "name: m\nmetric: val_macro_f1\nmargin: 0.02\ntie_break: val_ece\nvariants: [{}]\n"))
+    spec = load_sweep(
+        write_sweep(tmp_path, "name: m\nmetric: val_macro_f1\nmargin: 0.02\ntie_break: val_ece\nvariants: [{}]\n")
+    )
     assert spec.rule.margin == 0.02 and spec.rule.tie_break == "val_ece"
     with pytest.raises(ConfigError, match="'margin' must be a number in"):
         load_sweep(write_sweep(tmp_path, "name: m\nmetric: val_macro_f1\nmargin: -1\nvariants: [{}]\n"))
@@ -237,7 +259,12 @@ FAST_MODEL = "nlpkit-fast-sweep"
 def fast_sweep(fast_config, tmp_path_factory):
     """The tiny sweep on the tiny encoder (seconds), registered under FAST_MODEL in the session store."""
     folder = tmp_path_factory.mktemp("fast-sweep")
-    config = {**fast_config, "experiment": "nlpkit-fast-sweep", "models_dir": str(folder / "models"), "register": FAST_MODEL}
+    config = {
+        **fast_config,
+        "experiment": "nlpkit-fast-sweep",
+        "models_dir": str(folder / "models"),
+        "register": FAST_MODEL,
+    }
     tracker = Tracker.from_environment()
     with tracker.active():
         return run_sweep(config, write_sweep(folder, TINY_SWEEP)), tracker.client(), folder
@@ -253,9 +280,14 @@ def test_sweep_points_latest_at_the_chosen_child_and_registers_it_as_champion(fa
     champion = client.get_model_version_by_alias(FAST_MODEL, "champion")
     challenger = client.get_model_version_by_alias(FAST_MODEL, "challenger")
     assert champion.version == challenger.version and champion.run_id == result.best.run_id
-    assert champion.description.startswith(f"# Model card: {result.best.run_name}") and "## Limits" in champion.description
+    assert (
+        champion.description.startswith(f"# Model card: {result.best.run_name}") and "## Limits" in champion.description
+    )
     assert champion.tags["validation_digest"] == result.best.validation_digest != ""
-    assert f"models:/{FAST_MODEL}@challenger (version {champion.version}); now models:/{FAST_MODEL}@champion" in result.table
+    assert (
+        f"models:/{FAST_MODEL}@challenger (version {champion.version}); now models:/{FAST_MODEL}@champion"
+        in result.table
+    )
 
 
 def test_the_sweep_parent_carries_the_chosen_childs_metrics_and_a_link_to_it(fast_sweep):
@@ -265,7 +297,9 @@ def test_the_sweep_parent_carries_the_chosen_childs_metrics_and_a_link_to_it(fas
     assert parent.data.metrics["test_macro_f1"] == pytest.approx(result.best.metrics["test_macro_f1"])
     assert "sys/encode_seconds" not in parent.data.metrics and "sys/sweep_seconds" in parent.data.metrics
     assert parent.data.tags["chosen_run_id"] == result.best.run_id
-    assert parent.data.tags["chosen_run_link"].endswith(f"/#/experiments/{parent.info.experiment_id}/runs/{result.best.run_id}")
+    assert parent.data.tags["chosen_run_link"].endswith(
+        f"/#/experiments/{parent.info.experiment_id}/runs/{result.best.run_id}"
+    )
     chosen = [c.run_id for c in result.children if client.get_run(c.run_id).data.tags.get("chosen") == "true"]
     assert chosen == [result.best.run_id]
     child = client.get_run(result.best.run_id)
@@ -284,11 +318,16 @@ def test_champion_moves_only_for_a_better_model_on_the_same_validation_data(fast
     loser = register(dataclasses.replace(other), FAST_MODEL, rule)  # chosen against it already: it cannot beat it
     assert not loser.promoted and loser.champion_version == first
     assert int(client.get_model_version_by_alias(FAST_MODEL, "challenger").version) == loser.version
-    elsewhere = dataclasses.replace(result.best, validation_digest="0" * 64,
-                                    metrics={**result.best.metrics, "val_macro_f1": 1.0, "val_log_loss": 0.0})
+    elsewhere = dataclasses.replace(
+        result.best,
+        validation_digest="0" * 64,
+        metrics={**result.best.metrics, "val_macro_f1": 1.0, "val_log_loss": 0.0},
+    )
     outcome = register(elsewhere, FAST_MODEL, rule)
     assert not outcome.promoted and "validated on other data" in outcome.reason
-    better = dataclasses.replace(result.best, metrics={**result.best.metrics, "val_macro_f1": result.best.metrics["val_macro_f1"] + 0.05})
+    better = dataclasses.replace(
+        result.best, metrics={**result.best.metrics, "val_macro_f1": result.best.metrics["val_macro_f1"] + 0.05}
+    )
     winner = register(better, FAST_MODEL, rule)
     assert winner.promoted and winner.reason.startswith("better val_macro_f1")
     assert int(client.get_model_version_by_alias(FAST_MODEL, "champion").version) == winner.version
@@ -297,9 +336,17 @@ def test_champion_moves_only_for_a_better_model_on_the_same_validation_data(fast
 def test_runs_log_pictures_error_table_and_model_card(fast_sweep):
     result, client, _ = fast_sweep
     run_id = result.best.run_id
-    names = {a.path for a in client.list_artifacts(run_id)} | {a.path for a in client.list_artifacts(run_id, "validation")}
-    assert {"f1_per_topic.png", "thresholds.png", "MODEL_CARD.md", "validation/reliability.png",
-            "validation/errors.json", "validation/confusion_matrix.png"} <= names
+    names = {a.path for a in client.list_artifacts(run_id)} | {
+        a.path for a in client.list_artifacts(run_id, "validation")
+    }
+    assert {
+        "f1_per_topic.png",
+        "thresholds.png",
+        "MODEL_CARD.md",
+        "validation/reliability.png",
+        "validation/errors.json",
+        "validation/confusion_matrix.png",
+    } <= names
     errors = json.loads(Path(client.download_artifacts(run_id, "validation/errors.json")).read_text(encoding="utf-8"))
     rows = [dict(zip(errors["columns"], row)) for row in errors["data"]]
     assert rows and {"title", "gold", "predicted", "scores", "summary", "confidence"} <= set(errors["columns"])
@@ -321,7 +368,11 @@ def test_the_printed_link_opens_a_shared_view_ranked_by_the_sweep_metric(fast_sw
     experiment = client.get_experiment(result.best.experiment_id)
     state = json.loads(experiment.tags[f"mlflow.sharedViewState.{key}"])
     assert state["orderByKey"] == "metrics.`val_macro_f1`" and state["orderByAsc"] is False
-    assert state["selectedColumns"][:3] == ["metrics.`val_macro_f1`", "metrics.`val_log_loss`", "metrics.`test_macro_f1`"]
+    assert state["selectedColumns"][:3] == [
+        "metrics.`val_macro_f1`",
+        "metrics.`val_log_loss`",
+        "metrics.`test_macro_f1`",
+    ]
     assert state["columnOrder"] == state["selectedColumns"]
     assert "params.`clf`" in state["selectedColumns"] and "params.`clf__n_neighbors`" in state["selectedColumns"]
     assert state["searchFilter"] == f"tags.sweep_id = '{result.parent_run_id}'"

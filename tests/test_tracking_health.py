@@ -46,8 +46,14 @@ def _status(store: Path, run_id: str) -> str:
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_ends_the_run_as_killed(tmp_path, signum):
     store = tmp_path / "store"
-    process = subprocess.Popen([sys.executable, "-c", _RUN_SCRIPT, str(store), "victim", "120"], cwd=tmp_path, env=_env(store),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", _RUN_SCRIPT, str(store), "victim", "120"],
+        cwd=tmp_path,
+        env=_env(store),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     run_id = process.stdout.readline().strip()  # type: ignore[union-attr]
     assert run_id, process.stderr.read()  # type: ignore[union-attr]
     process.send_signal(signum)
@@ -58,8 +64,17 @@ def test_a_signal_ends_the_run_as_killed(tmp_path, signum):
 @pytest.mark.slow
 def test_two_runs_started_together_on_a_fresh_store_both_succeed(tmp_path):
     store = tmp_path / "fresh"
-    processes = [subprocess.Popen([sys.executable, "-c", _RUN_SCRIPT, str(store), f"twin{i}", "0"], cwd=tmp_path, env=_env(store),
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(2)]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", _RUN_SCRIPT, str(store), f"twin{i}", "0"],
+            cwd=tmp_path,
+            env=_env(store),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(2)
+    ]
     results = [(p.wait(timeout=240), p.stdout.read().strip(), p.stderr.read()) for p in processes]  # type: ignore[union-attr]
     assert [code for code, _, _ in results] == [0, 0], [err[-500:] for _, _, err in results]
     assert all(_status(store, run_id) == "FINISHED" for _, run_id, _ in results)

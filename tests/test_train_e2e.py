@@ -18,9 +18,19 @@ def test_training_run_logs_params_metrics_and_artifacts(trained, seed_config):
     assert params["clf"] == "logreg" and params["clf__C"] == str(seed_config["clf__C"])
     assert params["summary__n_sentences"] == "3" and int(params["dataset_size"]) >= 100
     metrics = run.data.metrics
-    for key in ("val_macro_f1", "test_macro_f1", "test_accuracy", "test_log_loss", "test_f1_energy",
-                "test_precision_legal", "test_recall_other", "test_summary_rouge1", "test_lead_rouge2",
-                "sys/encode_seconds", "sys/fit_seconds"):
+    for key in (
+        "val_macro_f1",
+        "test_macro_f1",
+        "test_accuracy",
+        "test_log_loss",
+        "test_f1_energy",
+        "test_precision_legal",
+        "test_recall_other",
+        "test_summary_rouge1",
+        "test_lead_rouge2",
+        "sys/encode_seconds",
+        "sys/fit_seconds",
+    ):
         assert key in metrics, key
     assert 0.5 < metrics["test_macro_f1"] <= 1.0
     assert run.data.tags["encoder"] == run.data.params["encoder"] == "minilm" and run.data.tags["git_commit"]
@@ -32,11 +42,19 @@ def test_training_run_logs_params_metrics_and_artifacts(trained, seed_config):
 
 def test_logged_pyfunc_model_predicts_topics_and_summaries(trained):
     loaded = mlflow.pyfunc.load_model(trained.model_uri)
-    frame = pd.DataFrame([
-        {"title": "OPEC agrees deeper output cut", "text": "Oil producers agreed on Sunday to cut crude output by a further "
-         "500,000 barrels a day. Brent rose 3 percent in early trading. Ministers will meet again in June."},
-        {"title": "", "text": "The striker scored twice as the home side won the cup final. Fans celebrated late into the night."},
-    ])
+    frame = pd.DataFrame(
+        [
+            {
+                "title": "OPEC agrees deeper output cut",
+                "text": "Oil producers agreed on Sunday to cut crude output by a further "
+                "500,000 barrels a day. Brent rose 3 percent in early trading. Ministers will meet again in June.",
+            },
+            {
+                "title": "",
+                "text": "The striker scored twice as the home side won the cup final. Fans celebrated late into the night.",
+            },
+        ]
+    )
     result = loaded.predict(frame)
     assert list(result["topic"]) == ["energy", "other"]
     assert all(isinstance(s, (list, tuple)) or hasattr(s, "__len__") for s in result["summary"])
@@ -45,8 +63,12 @@ def test_logged_pyfunc_model_predicts_topics_and_summaries(trained):
 
 def test_bundle_round_trip_and_latest_link(trained, model):
     assert (trained.bundle.parent / "latest").resolve() == trained.bundle.resolve()
-    predictions = model.predict(["The central bank raised its key interest rate by 50 basis points to fight inflation. "
-                                 "The currency firmed against the dollar."])
+    predictions = model.predict(
+        [
+            "The central bank raised its key interest rate by 50 basis points to fight inflation. "
+            "The currency firmed against the dollar."
+        ]
+    )
     assert predictions[0].topic == "finance"
     assert abs(sum(predictions[0].scores.values()) - 1.0) < 1e-3
     assert 1 <= len(predictions[0].summary) <= 3

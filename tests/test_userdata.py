@@ -18,19 +18,42 @@ ROOT = Path(__file__).resolve().parents[1]
 def _five_articles(folder: Path) -> Path:
     path = folder / "five.jsonl"
     topics = ["energy", "energy", "finance", "legal", "legal"]
-    path.write_text("".join(json.dumps({"id": f"f{i}", "title": f"Story {i}", "text": f"Story {i} happened today.",
-                                        "topic": topic}) + "\n" for i, topic in enumerate(topics)), encoding="utf-8")
+    path.write_text(
+        "".join(
+            json.dumps({"id": f"f{i}", "title": f"Story {i}", "text": f"Story {i} happened today.", "topic": topic})
+            + "\n"
+            for i, topic in enumerate(topics)
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
 def _train(data: Path, encoder: Path, models: Path, *extra: str) -> int:
-    return train.main(["--data", str(data), "--no-track", "--quiet", *extra, "--set", f"embed__model={encoder}",
-                       "--set", f"models_dir={models}", "--set", "cache_dir=null", "--set", "pool__lexical_weight=0"])
+    return train.main(
+        [
+            "--data",
+            str(data),
+            "--no-track",
+            "--quiet",
+            *extra,
+            "--set",
+            f"embed__model={encoder}",
+            "--set",
+            f"models_dir={models}",
+            "--set",
+            "cache_dir=null",
+            "--set",
+            "pool__lexical_weight=0",
+        ]
+    )
 
 
 def test_too_few_articles_per_label_are_refused_unless_allowed(tmp_path):
     data = _five_articles(tmp_path)
-    with pytest.raises(CorpusError, match=rf"energy 2, finance 1, legal 2 \(at least {MIN_PER_LABEL} per label.*--allow-small"):
+    with pytest.raises(
+        CorpusError, match=rf"energy 2, finance 1, legal 2 \(at least {MIN_PER_LABEL} per label.*--allow-small"
+    ):
         prepare_user_data(data)
     assert prepare_user_data(data, allow_small=True).labels == ["energy", "finance", "legal"]
 
@@ -54,7 +77,9 @@ def test_a_data_run_is_named_for_its_file_and_says_when_latest_changes_labels(ti
     models = tmp_path / "models"
     seeds_like = models / "seeds-bundle"
     seeds_like.mkdir(parents=True)
-    (seeds_like / "nlpkit.json").write_text(json.dumps({"labels": ["diplomacy", "energy", "finance", "legal", "other"]}))
+    (seeds_like / "nlpkit.json").write_text(
+        json.dumps({"labels": ["diplomacy", "energy", "finance", "legal", "other"]})
+    )
     (models / "latest").symlink_to("seeds-bundle")
     data = custom_label_file(tmp_path)
 

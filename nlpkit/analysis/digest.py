@@ -28,8 +28,16 @@ from nlpkit.errors import ConfigError
 from nlpkit.model import NewsModel
 from nlpkit.text.document import Article, parse_article
 
-__all__ = ["DigestItem", "Digest", "load_settings", "items_from_records", "items_from_predictions",
-           "is_predictions_file", "build_digest", "repeats_summary"]
+__all__ = [
+    "DigestItem",
+    "Digest",
+    "load_settings",
+    "items_from_records",
+    "items_from_predictions",
+    "is_predictions_file",
+    "build_digest",
+    "repeats_summary",
+]
 
 #: A why line repeats the summary when this share of its words is already in the summary.
 REPEAT_OVERLAP = 0.8
@@ -124,12 +132,25 @@ def _source(record: InputRecord, root: Path) -> str:
 
 def _item(record: InputRecord, root: Path) -> DigestItem:
     date = parse_date(record.meta.get("date")) or parse_date(Path(record.path).name)
-    return DigestItem(record.id, record.path, record.title, _source(record, root), date, record.meta.get("url", ""),
-                      error=record.error)
+    return DigestItem(
+        record.id,
+        record.path,
+        record.title,
+        _source(record, root),
+        date,
+        record.meta.get("url", ""),
+        error=record.error,
+    )
 
 
-def items_from_records(model: NewsModel, records: Iterable[InputRecord], root: Path, settings: GroupingSettings,
-                       batch_size: int = 64, progress: Callable[[int], None] | None = None) -> Iterator[DigestItem]:
+def items_from_records(
+    model: NewsModel,
+    records: Iterable[InputRecord],
+    root: Path,
+    settings: GroupingSettings,
+    batch_size: int = 64,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[DigestItem]:
     """Predict articles in batches; each item keeps its record fields and its story vector."""
     iterator = iter(records)
     while batch := list(itertools.islice(iterator, batch_size)):
@@ -169,9 +190,15 @@ def is_predictions_file(path: Path) -> bool:
     return False
 
 
-def items_from_predictions(model: NewsModel, path: Path, settings: GroupingSettings, batch_size: int = 256,
-                           progress: Callable[[int], None] | None = None) -> Iterator[DigestItem]:
+def items_from_predictions(
+    model: NewsModel,
+    path: Path,
+    settings: GroupingSettings,
+    batch_size: int = 256,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[DigestItem]:
     """Items from a predictions JSONL: the story vector is encoded from each title and its summary."""
+
     def read() -> Iterator[DigestItem]:
         with path.open(encoding="utf-8", errors="replace") as handle:
             for number, line in enumerate(handle, start=1):
@@ -210,10 +237,18 @@ def prediction_item(line: str, number: int, path: Path) -> DigestItem:
         return DigestItem(record_id, str(path), "", error=f"{where}: {problem}")
     record_path = str(data.get("path") or path)
     return DigestItem(
-        record_id, record_path, str(data.get("title") or ""), str(data.get("source") or ""),
-        parse_date(_text(data.get("date"))) or parse_date(Path(record_path).name), str(data.get("url") or ""),
-        data.get("topic"), list(data.get("topics") or []), list(data.get("summary") or []),
-        dict(data.get("evidence") or {}), data.get("error"))
+        record_id,
+        record_path,
+        str(data.get("title") or ""),
+        str(data.get("source") or ""),
+        parse_date(_text(data.get("date"))) or parse_date(Path(record_path).name),
+        str(data.get("url") or ""),
+        data.get("topic"),
+        list(data.get("topics") or []),
+        list(data.get("summary") or []),
+        dict(data.get("evidence") or {}),
+        data.get("error"),
+    )
 
 
 _OPTIONAL_TEXT = ("path", "title", "source", "url", "date", "topic", "error")
@@ -222,20 +257,32 @@ _OPTIONAL_TEXT = ("path", "title", "source", "url", "date", "topic", "error")
 def _prediction_problem(data: dict[str, Any]) -> str | None:
     """What makes a prediction record unusable (a field of the wrong type), or None."""
     record_id = data.get("id")
-    if record_id is not None and (isinstance(record_id, bool) or not isinstance(record_id, (str, int))
-                                  or (isinstance(record_id, int) and abs(record_id) > 10**30)):
+    if record_id is not None and (
+        isinstance(record_id, bool)
+        or not isinstance(record_id, (str, int))
+        or (isinstance(record_id, int) and abs(record_id) > 10**30)
+    ):
         return f"'id' must be a string or a short integer, got {type(record_id).__name__}"
     for key in _OPTIONAL_TEXT:
         value = data.get(key)
-        if value is not None and not isinstance(value, str) and not (key in ("date", "source") and _is_plain_number(value)):
+        if (
+            value is not None
+            and not isinstance(value, str)
+            and not (key in ("date", "source") and _is_plain_number(value))
+        ):
             return f"'{key}' must be a string, got {type(value).__name__}"
     for key in ("topics", "summary"):
         value = data.get(key)
         if value is not None and not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
             return f"'{key}' must be a list of strings, got {type(value).__name__}"
     evidence = data.get("evidence")
-    if evidence is not None and not (isinstance(evidence, dict) and all(
-            isinstance(sentences, list) and all(isinstance(s, str) for s in sentences) for sentences in evidence.values())):
+    if evidence is not None and not (
+        isinstance(evidence, dict)
+        and all(
+            isinstance(sentences, list) and all(isinstance(s, str) for s in sentences)
+            for sentences in evidence.values()
+        )
+    ):
         return f"'evidence' must be an object of topic -> list of sentences, got {type(evidence).__name__}"
     return None
 
@@ -248,7 +295,9 @@ def _text(value: Any) -> str | None:
     return str(value) if value is not None else None
 
 
-def build_digest(items: Iterable[DigestItem], settings: GroupingSettings, about: dict[str, Any] | None = None) -> Digest:
+def build_digest(
+    items: Iterable[DigestItem], settings: GroupingSettings, about: dict[str, Any] | None = None
+) -> Digest:
     """Group the items into stories and count topics by day and by source."""
     good: list[DigestItem] = []
     errors: list[dict[str, Any]] = []
@@ -272,8 +321,11 @@ def build_digest(items: Iterable[DigestItem], settings: GroupingSettings, about:
     data = {
         **(about or {}),
         "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "settings": {"threshold": settings.threshold, "window_days": settings.window_days,
-                     "lead_sentences": settings.lead_sentences},
+        "settings": {
+            "threshold": settings.threshold,
+            "window_days": settings.window_days,
+            "lead_sentences": settings.lead_sentences,
+        },
         "articles": len(good),
         "failed": len(errors),
         "topics": dict(Counter(item.topic for item in good if item.topic).most_common()),
@@ -341,14 +393,26 @@ def _story(items: list[DigestItem], matrix: np.ndarray, indices: list[int]) -> d
         "last_date": dates[-1] if dates else None,
         "summary": representative.summary,
         "evidence": representative.evidence,
-        "why": {topic: sentences for topic, sentences in representative.evidence.items()
-                if not repeats_summary(sentences, representative.summary)},
+        "why": {
+            topic: sentences
+            for topic, sentences in representative.evidence.items()
+            if not repeats_summary(sentences, representative.summary)
+        },
         "representative": representative.id,
         "articles": [
-            {"id": items[i].id, "title": items[i].title, "path": items[i].path, "url": items[i].url,
-             "source": items[i].source, "date": _iso(items[i].date),
-             "topic": items[i].topic, "similarity": round(similarity[i], 3)}
-            for i in sorted(indices, key=lambda i: (-(items[i].date or dt.date.min).toordinal(), items[i].source, items[i].id))
+            {
+                "id": items[i].id,
+                "title": items[i].title,
+                "path": items[i].path,
+                "url": items[i].url,
+                "source": items[i].source,
+                "date": _iso(items[i].date),
+                "topic": items[i].topic,
+                "similarity": round(similarity[i], 3),
+            }
+            for i in sorted(
+                indices, key=lambda i: (-(items[i].date or dt.date.min).toordinal(), items[i].source, items[i].id)
+            )
         ],
     }
 

@@ -45,8 +45,12 @@ def story_vector(embedded: EmbeddedArticle, lead_sentences: int = 2) -> np.ndarr
     return (vector / norm if norm > 0 else vector).astype(np.float32)
 
 
-def group_stories(vectors: np.ndarray, dates: Sequence[dt.date | None], settings: GroupingSettings = GroupingSettings(),
-                  block: int = 256) -> list[int]:
+def group_stories(
+    vectors: np.ndarray,
+    dates: Sequence[dt.date | None],
+    settings: GroupingSettings = GroupingSettings(),
+    block: int = 256,
+) -> list[int]:
     """A story number per article (0, 1, ... in order of first appearance by date)."""
     count = len(vectors)
     if count == 0:
@@ -63,8 +67,12 @@ def group_stories(vectors: np.ndarray, dates: Sequence[dt.date | None], settings
         candidates = {int(labels[j]) for j in neighbours[i] if labels[j] >= 0}
         best, best_sim = -1, settings.threshold
         for story in candidates:
-            if days[i] >= 0 and last_day[story] >= 0 and abs(days[i] - last_day[story]) > settings.window_days \
-                    and abs(days[i] - first_day[story]) > settings.window_days:
+            if (
+                days[i] >= 0
+                and last_day[story] >= 0
+                and abs(days[i] - last_day[story]) > settings.window_days
+                and abs(days[i] - first_day[story]) > settings.window_days
+            ):
                 continue
             centroid = sums[story] / max(float(np.linalg.norm(sums[story])), 1e-12)
             similarity = float(centroid @ vectors[i])
@@ -117,4 +125,10 @@ def pair_scores(events: Sequence[str], stories: Sequence[int]) -> dict[str, floa
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "same_pairs": float(tp + fn), "grouped_pairs": float(tp + fp)}
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "same_pairs": float(tp + fn),
+        "grouped_pairs": float(tp + fp),
+    }

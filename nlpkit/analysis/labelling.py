@@ -40,7 +40,9 @@ def document_vector(embedded: EmbeddedArticle) -> np.ndarray:
     return (vector / norm if norm > 0 else vector).astype(np.float32)
 
 
-def choose(uncertainty: np.ndarray, vectors: np.ndarray, n: int, pool_factor: int = 10, random_state: int = 0) -> list[int]:
+def choose(
+    uncertainty: np.ndarray, vectors: np.ndarray, n: int, pool_factor: int = 10, random_state: int = 0
+) -> list[int]:
     """Indices of n articles: the most uncertain `pool_factor * n`, clustered, nearest each centre."""
     from sklearn.cluster import KMeans
 
@@ -98,13 +100,19 @@ class CandidatePool:
         kept = sorted(self.heap, key=lambda c: c.sequence)
         if not kept:
             return []
-        picks = choose(np.array([c.uncertainty for c in kept]), np.vstack([c.vector for c in kept]), n, pool_factor, random_state)
+        picks = choose(
+            np.array([c.uncertainty for c in kept]), np.vstack([c.vector for c in kept]), n, pool_factor, random_state
+        )
         return [kept[i].record for i in picks]
 
 
-def candidates_from_records(model: NewsModel, records: Iterable[InputRecord], batch_size: int = 64,
-                            progress: Callable[[int], None] | None = None,
-                            failed: Callable[[InputRecord], None] | None = None) -> Iterator[Candidate]:
+def candidates_from_records(
+    model: NewsModel,
+    records: Iterable[InputRecord],
+    batch_size: int = 64,
+    progress: Callable[[int], None] | None = None,
+    failed: Callable[[InputRecord], None] | None = None,
+) -> Iterator[Candidate]:
     """Predict in batches; each readable article becomes a Candidate whose record is ready to label."""
     iterator = iter(records)
     sequence = 0
@@ -120,11 +128,20 @@ def candidates_from_records(model: NewsModel, records: Iterable[InputRecord], ba
         encoded = model.encode([article for _, article in good])
         proba = model.predict_proba(encoded)
         predictions = model.predict(encoded, proba=proba)
-        for (record, _), vectors, prediction, score in zip(good, encoded.vectors, predictions, margin_uncertainty(proba)):
+        for (record, _), vectors, prediction, score in zip(
+            good, encoded.vectors, predictions, margin_uncertainty(proba)
+        ):
             labelled = {
-                "id": record.id, "title": record.title, "text": record.text, "topics": prediction.topics,
-                "model_topic": prediction.topic, "scores": prediction.scores, "uncertainty": round(float(score), 4),
-                "evidence": prediction.evidence, "path": record.path, **record.meta,
+                "id": record.id,
+                "title": record.title,
+                "text": record.text,
+                "topics": prediction.topics,
+                "model_topic": prediction.topic,
+                "scores": prediction.scores,
+                "uncertainty": round(float(score), 4),
+                "evidence": prediction.evidence,
+                "path": record.path,
+                **record.meta,
             }
             yield Candidate(float(score), sequence, labelled, document_vector(vectors))
             sequence += 1

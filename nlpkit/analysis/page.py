@@ -17,7 +17,13 @@ from urllib.parse import urlsplit
 __all__ = ["render_html", "safe_href", "TOPIC_COLOURS"]
 
 #: One colour per topic (colour-blind-safe palette); unknown topics get grey.
-TOPIC_COLOURS = {"diplomacy": "#0072B2", "energy": "#E69F00", "finance": "#009E73", "legal": "#CC79A7", "other": "#999999"}
+TOPIC_COLOURS = {
+    "diplomacy": "#0072B2",
+    "energy": "#E69F00",
+    "finance": "#009E73",
+    "legal": "#CC79A7",
+    "other": "#999999",
+}
 _FALLBACK = ["#56B4E9", "#D55E00", "#F0E442", "#000000"]
 
 
@@ -66,21 +72,26 @@ def _topic_bars(topics: dict[str, int], order: list[str]) -> str:
     width, row = 520, 26
     height = row * len(order) + 10
     longest = max(topics.values(), default=1) or 1
-    parts = [f'<svg class="chart" id="chart-topics" role="img" aria-label="articles per topic" width="{width}" height="{height}">']
+    parts = [
+        f'<svg class="chart" id="chart-topics" role="img" aria-label="articles per topic" width="{width}" height="{height}">'
+    ]
     for i, topic in enumerate(order):
         count = topics.get(topic, 0)
         bar = int(300 * count / longest)
         y = 5 + i * row
-        parts.append(f'<text x="0" y="{y + 16}" class="lbl">{_e(topic)}</text>'
-                     f'<rect class="bar" data-topic="{_e(topic)}" x="100" y="{y}" width="{bar}" height="{row - 6}" fill="{_colour(topic, order)}">'
-                     f'<title>{_e(topic)}: {count} ({count / total:.0%})</title></rect>'
-                     f'<text x="{106 + bar}" y="{y + 16}" class="val">{count} · {count / total:.0%}</text>')
+        parts.append(
+            f'<text x="0" y="{y + 16}" class="lbl">{_e(topic)}</text>'
+            f'<rect class="bar" data-topic="{_e(topic)}" x="100" y="{y}" width="{bar}" height="{row - 6}" fill="{_colour(topic, order)}">'
+            f"<title>{_e(topic)}: {count} ({count / total:.0%})</title></rect>"
+            f'<text x="{106 + bar}" y="{y + 16}" class="val">{count} · {count / total:.0%}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _segments(counts: dict[str, int], order: list[str], x: float, width: float, base: float, scale: float,
-              key: str) -> list[str]:
+def _segments(
+    counts: dict[str, int], order: list[str], x: float, width: float, base: float, scale: float, key: str
+) -> list[str]:
     """One vertical stacked bar: a rect per topic, bottom-up from `base`."""
     total = sum(counts.values()) or 1
     parts, y = [], base
@@ -89,9 +100,11 @@ def _segments(counts: dict[str, int], order: list[str], x: float, width: float, 
         if count:
             h = scale * count
             y -= h
-            parts.append(f'<rect class="bar" data-topic="{_e(topic)}" x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" '
-                         f'height="{h:.1f}" fill="{_colour(topic, order)}"><title>{_e(key)} · {_e(topic)}: {count} of '
-                         f'{total} ({count / total:.0%})</title></rect>')
+            parts.append(
+                f'<rect class="bar" data-topic="{_e(topic)}" x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" '
+                f'height="{h:.1f}" fill="{_colour(topic, order)}"><title>{_e(key)} · {_e(topic)}: {count} of '
+                f"{total} ({count / total:.0%})</title></rect>"
+            )
     return parts
 
 
@@ -111,21 +124,27 @@ def _days(table: dict[str, dict[str, int]], undated: dict[str, int], order: list
     shown = {d: table[d.isoformat()] for d in days if d >= first}
     highest = max([sum(v.values()) for v in shown.values()] + [sum(undated.values())]) or 1
     scale = plot / highest
-    parts = [f'<svg class="chart" id="chart-days" role="img" aria-label="topics by day" width="{width}" height="{top + plot + 80}">',
-             f'<line x1="{left - 5}" y1="{top + plot}" x2="{left + step * count}" y2="{top + plot}" stroke="#bbb"/>',
-             f'<text x="0" y="{top + 10}" class="val">{highest}</text>']
+    parts = [
+        f'<svg class="chart" id="chart-days" role="img" aria-label="topics by day" width="{width}" height="{top + plot + 80}">',
+        f'<line x1="{left - 5}" y1="{top + plot}" x2="{left + step * count}" y2="{top + plot}" stroke="#bbb"/>',
+        f'<text x="0" y="{top + 10}" class="val">{highest}</text>',
+    ]
     last_label = -1e9
     for day, counts in shown.items():
         x = left + (day - first).days * step
         parts += _segments(counts, order, x + 1, max(step - 2, 2), top + plot, scale, day.isoformat())
         if x - last_label >= 16 or day == newest:
-            parts.append(f'<text class="tick" transform="translate({x + step / 2:.0f},{top + plot + 8}) rotate(55)">'
-                         f'{day.isoformat()}</text>')
+            parts.append(
+                f'<text class="tick" transform="translate({x + step / 2:.0f},{top + plot + 8}) rotate(55)">'
+                f"{day.isoformat()}</text>"
+            )
             last_label = x
     if undated:
         x = left + step * count + 30
         parts += _segments(undated, order, x, max(step, 14), top + plot, scale, "undated")
-        parts.append(f'<text class="tick" transform="translate({x + 7:.0f},{top + plot + 8}) rotate(55)">undated</text>')
+        parts.append(
+            f'<text class="tick" transform="translate({x + 7:.0f},{top + plot + 8}) rotate(55)">undated</text>'
+        )
     parts.append("</svg>")
     note = f'<p class="meta">{len(days) - len(shown)} earlier day(s) not drawn</p>' if len(shown) < len(days) else ""
     return f'<div class="scroll" dir="rtl"><div dir="ltr">{"".join(parts)}</div></div>{note}'
@@ -149,19 +168,25 @@ def _sources(table: dict[str, dict[str, int]], unknown: dict[str, int], order: l
     labels = [_visible(key) if len(_visible(key)) <= 64 else _visible(key)[:63] + "…" for key, _ in rows]
     left, row, plot = 12 + 7 * max(len(label) for label in labels), 22, 360
     highest = max(sum(counts.values()) for _, counts in rows) or 1
-    parts = [f'<svg class="chart" id="chart-sources" role="img" aria-label="topics by source" width="{left + plot + 60}" '
-             f'height="{row * len(rows) + 10}">']
+    parts = [
+        f'<svg class="chart" id="chart-sources" role="img" aria-label="topics by source" width="{left + plot + 60}" '
+        f'height="{row * len(rows) + 10}">'
+    ]
     for i, ((key, counts), label) in enumerate(zip(rows, labels)):
         y, x, total = 5 + i * row, float(left), sum(counts.values())
-        parts.append(f'<text x="{left - 6}" y="{y + 14}" class="lbl" text-anchor="end">{html.escape(label)}'
-                     f'<title>{_e(key)}</title></text>')
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 14}" class="lbl" text-anchor="end">{html.escape(label)}'
+            f"<title>{_e(key)}</title></text>"
+        )
         for topic in order:
             count = counts.get(topic, 0)
             if count:
                 w = plot * count / highest
-                parts.append(f'<rect class="bar" data-topic="{_e(topic)}" x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row - 6}" '
-                             f'fill="{_colour(topic, order)}"><title>{_e(key)} · {_e(topic)}: {count} of {total} '
-                             f'({count / total:.0%})</title></rect>')
+                parts.append(
+                    f'<rect class="bar" data-topic="{_e(topic)}" x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row - 6}" '
+                    f'fill="{_colour(topic, order)}"><title>{_e(key)} · {_e(topic)}: {count} of {total} '
+                    f"({count / total:.0%})</title></rect>"
+                )
                 x += w
         parts.append(f'<text x="{x + 5:.1f}" y="{y + 14}" class="val">{total}</text>')
     parts.append("</svg>")
@@ -204,13 +229,14 @@ def _story_card(story: dict[str, Any], order: list[str], out_dir: Path | None) -
     summary = "".join(f"<li>{_e(s)}</li>" for s in story["summary"])
     evidence = "".join(
         f'<div class="evidence"><span class="tag" style="background:{_colour(t, order)}">{_e(t)}</span> why: '
-        + " ".join(f"“{_e(s)}”" for s in sentences) + "</div>"
+        + " ".join(f"“{_e(s)}”" for s in sentences)
+        + "</div>"
         for t, sentences in story.get("why", story["evidence"]).items()
     )
     articles = "".join(
-        f'<li>{_anchor(_link(a["path"], a["url"], out_dir), a["title"] or a["id"])}'
+        f"<li>{_anchor(_link(a['path'], a['url'], out_dir), a['title'] or a['id'])}"
         f' <span class="meta">{_e(a["source"] or "unknown outlet")} {_e(a["date"] or "undated")}'
-        f'{_similarity(a.get("similarity"))}</span></li>'
+        f"{_similarity(a.get('similarity'))}</span></li>"
         for a in story["articles"]
     )
     all_topics = " ".join(sorted({a["topic"] for a in story["articles"] if a["topic"]} | set(story["topics"])))
@@ -218,7 +244,7 @@ def _story_card(story: dict[str, Any], order: list[str], out_dir: Path | None) -
         f'<article class="story" id="{_e(story["id"])}" data-topic="{_e(topic)}" data-topics="{_e(all_topics)}">'
         f'<h3><span class="tag" style="background:{_colour(topic, order)}">{_e(topic)}</span> {_e(story["title"])}</h3>'
         f'<p class="meta">{story["size"]} article{"s" if story["size"] != 1 else ""} · {_e(sources)} · {_e(dates)}</p>'
-        f"<ul class=\"summary\">{summary}</ul>{evidence}<details{' open' if story['size'] > 1 else ''}><summary>articles</summary>"
+        f'<ul class="summary">{summary}</ul>{evidence}<details{" open" if story["size"] > 1 else ""}><summary>articles</summary>'
         f"<ul>{articles}</ul></details></article>"
     )
 
@@ -251,14 +277,21 @@ def render_html(data: dict[str, Any], out_dir: Path | None = None, title: str = 
     """The whole page as one string; links to article files are relative to `out_dir` when given."""
     topics: dict[str, int] = data["topics"]
     order = sorted(topics, key=lambda t: (t == "other", -topics[t], t))
-    charts = [f'<section class="panel"><h2>Topics ({data["articles"]} articles)</h2>{_topic_bars(topics, order)}</section>']
+    charts = [
+        f'<section class="panel"><h2>Topics ({data["articles"]} articles)</h2>{_topic_bars(topics, order)}</section>'
+    ]
     undated, unknown = data.get("undated") or {}, data.get("unknown_source") or {}
     if data["by_day"] or undated:
-        charts.append(f'<section class="panel"><h2>By day (newest right)</h2>{_days(data["by_day"], undated, order)}</section>')
+        charts.append(
+            f'<section class="panel"><h2>By day (newest right)</h2>{_days(data["by_day"], undated, order)}</section>'
+        )
     if data["by_source"] or unknown:
-        charts.append(f'<section class="panel"><h2>By source</h2>{_sources(data["by_source"], unknown, order)}</section>')
+        charts.append(
+            f'<section class="panel"><h2>By source</h2>{_sources(data["by_source"], unknown, order)}</section>'
+        )
     buttons = '<button data-topic="all" class="on">all</button>' + "".join(
-        f'<button data-topic="{_e(t)}">{_e(t)} ({topics[t]})</button>' for t in order)
+        f'<button data-topic="{_e(t)}">{_e(t)} ({topics[t]})</button>' for t in order
+    )
     stories = "".join(_story_card(story, order, out_dir) for story in data["stories"])
     grouped = sum(1 for s in data["stories"] if s["size"] > 1)
     errors = ""

@@ -42,7 +42,17 @@ def configure_logging(quiet: bool = False) -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a command-line process: nothing is ever fetched from a hub
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("sentence_transformers", "transformers", "mlflow", "alembic", "httpx", "urllib3", "huggingface_hub", "absl", "matplotlib"):
+    for noisy in (
+        "sentence_transformers",
+        "transformers",
+        "mlflow",
+        "alembic",
+        "httpx",
+        "urllib3",
+        "huggingface_hub",
+        "absl",
+        "matplotlib",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING if not quiet else logging.ERROR)
     # Environment, not an import: importing transformers here would cost seconds before a usage error.
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")

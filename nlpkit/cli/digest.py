@@ -30,18 +30,36 @@ DEFAULT_CONFIG = Path("configs/digest.yaml")
 def build_parser() -> argparse.ArgumentParser:
     from nlpkit.data.inbox import DEFAULT_MAX_BYTES
 
-    parser = command_parser("digest", __doc__, epilog="\n".join(__doc__.splitlines()[2:]),
-                            formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("input", type=Path, help="a folder or file of articles, or a predictions .jsonl from nlpkit.predict")
-    parser.add_argument("--model", default="models/latest", help="bundle folder or MLflow model URI (default: models/latest)")
+    parser = command_parser(
+        "digest",
+        __doc__,
+        epilog="\n".join(__doc__.splitlines()[2:]),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "input", type=Path, help="a folder or file of articles, or a predictions .jsonl from nlpkit.predict"
+    )
+    parser.add_argument(
+        "--model", default="models/latest", help="bundle folder or MLflow model URI (default: models/latest)"
+    )
     parser.add_argument("--output", type=Path, help="write the digest as JSON here")
     parser.add_argument("--html", type=Path, help="write the self-contained HTML page here")
     parser.add_argument("--title", default="nlpkit digest", help="page title")
-    parser.add_argument("--config", type=Path, help=f"grouping settings YAML (default: {DEFAULT_CONFIG} when it exists)")
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a grouping setting: threshold, window_days, lead_sentences, neighbours")
+    parser.add_argument(
+        "--config", type=Path, help=f"grouping settings YAML (default: {DEFAULT_CONFIG} when it exists)"
+    )
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a grouping setting: threshold, window_days, lead_sentences, neighbours",
+    )
     parser.add_argument("--batch-size", type=int, default=64, help="articles per encoder batch (default 64)")
-    parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="skip files larger than this (default 5 MB)")
+    parser.add_argument(
+        "--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="skip files larger than this (default 5 MB)"
+    )
     parser.add_argument("--top", type=int, default=20, help="stories printed on stdout (default 20; 0 for none)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or info messages")
     return parser
@@ -75,16 +93,27 @@ def run(model: Any, args: argparse.Namespace, settings: Any) -> int:
     from nlpkit.analysis.digest import build_digest, is_predictions_file, items_from_predictions, items_from_records
     from nlpkit.analysis.page import render_html
 
-    bar = tqdm(unit=" articles", desc="digest", disable=args.quiet or not sys.stderr.isatty(), file=sys.stderr, dynamic_ncols=True)
+    bar = tqdm(
+        unit=" articles",
+        desc="digest",
+        disable=args.quiet or not sys.stderr.isatty(),
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )
     try:
         if is_predictions_file(args.input):
             items = items_from_predictions(model, args.input, settings, progress=bar.update)
         else:
-            items = items_from_records(model, _records(args), args.input, settings, args.batch_size, progress=bar.update)
+            items = items_from_records(
+                model, _records(args), args.input, settings, args.batch_size, progress=bar.update
+            )
         digest = build_digest(items, settings, {"input": str(args.input), "model": str(args.model)})
     finally:
         bar.close()
-    for target, content in ((args.output, digest.to_json), (args.html, lambda: render_html(digest.data, args.html.parent, args.title))):
+    for target, content in (
+        (args.output, digest.to_json),
+        (args.html, lambda: render_html(digest.data, args.html.parent, args.title)),
+    ):
         try:
             if target:
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -94,12 +123,17 @@ def run(model: Any, args: argparse.Namespace, settings: Any) -> int:
     data = digest.data
     for story in data["stories"][: max(args.top, 0)]:
         sources = ", ".join(story["sources"]) or "-"
-        print(f"[{story['topic']}] {story['title']}  ({story['size']} article{'s' if story['size'] != 1 else ''}; {sources})")
+        print(
+            f"[{story['topic']}] {story['title']}  ({story['size']} article{'s' if story['size'] != 1 else ''}; {sources})"
+        )
     for error in data["errors"]:
         print(f"error: {error['path']} [{error['id']}]: {error['error']}", file=sys.stderr)
     grouped = sum(1 for s in data["stories"] if s["size"] > 1)
-    print(f"{data['articles']} articles, {len(data['stories'])} stories ({grouped} with more than one article), "
-          f"{data['failed']} failed" + "".join(f"; wrote {p}" for p in (args.output, args.html) if p), file=sys.stderr)
+    print(
+        f"{data['articles']} articles, {len(data['stories'])} stories ({grouped} with more than one article), "
+        f"{data['failed']} failed" + "".join(f"; wrote {p}" for p in (args.output, args.html) if p),
+        file=sys.stderr,
+    )
     return 1 if data["failed"] else 0
 
 

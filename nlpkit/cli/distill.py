@@ -21,8 +21,11 @@ __all__ = ["build_parser", "main"]
 
 def build_parser() -> argparse.ArgumentParser:
     parser = command_parser("distill", __doc__)
-    parser.add_argument("--encoder", default=DEFAULT_ENCODER,
-                        help="'default' (bundled all-MiniLM-L6-v2) or a local sentence-transformers folder")
+    parser.add_argument(
+        "--encoder",
+        default=DEFAULT_ENCODER,
+        help="'default' (bundled all-MiniLM-L6-v2) or a local sentence-transformers folder",
+    )
     parser.add_argument("--pca-dims", type=int, default=256, help="dimensions kept by PCA (default: 256)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})")
     parser.add_argument("--quiet", action="store_true", help="only warnings and errors")

@@ -27,12 +27,19 @@ __all__ = ["build_parser", "main", "parse_named", "format_report"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = command_parser("evaluate", __doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
-                            epilog=__doc__.split("\n", 2)[2])
-    parser.add_argument("data", nargs="+", metavar="[NAME=]DATA", help="JSONL file(s) with title/text and a topic and/or reference")
-    parser.add_argument("--model", default="models/latest", help="bundle folder or MLflow model URI (default: models/latest)")
+    parser = command_parser(
+        "evaluate", __doc__, formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n", 2)[2]
+    )
+    parser.add_argument(
+        "data", nargs="+", metavar="[NAME=]DATA", help="JSONL file(s) with title/text and a topic and/or reference"
+    )
+    parser.add_argument(
+        "--model", default="models/latest", help="bundle folder or MLflow model URI (default: models/latest)"
+    )
     parser.add_argument("--limit", type=int, help="only the first N lines of each file")
-    parser.add_argument("--summary-sentences", type=int, metavar="N", help="fixed summary length (default: the reference's)")
+    parser.add_argument(
+        "--summary-sentences", type=int, metavar="N", help="fixed summary length (default: the reference's)"
+    )
     parser.add_argument("--experiment", default="nlpkit-evaluations", help="MLflow experiment for the evaluation run")
     parser.add_argument("--no-log", action="store_true", help="print the figures without logging an MLflow run")
     parser.add_argument("--quiet", action="store_true", help="only warnings and errors")
@@ -67,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, result in results.items():
         print(format_report(name, files[name], result))
     if "worst_macro_f1" in metrics:
-        print(f"worst macro-F1 over {sum(1 for r in results.values() if 'macro_f1' in r.metrics)} files: {metrics['worst_macro_f1']:.3f}")
+        print(
+            f"worst macro-F1 over {sum(1 for r in results.values() if 'macro_f1' in r.metrics)} files: {metrics['worst_macro_f1']:.3f}"
+        )
     if not args.no_log:
         from nlpkit.tracking import store as tracking_store
         from nlpkit.tracking.evaluation import record_evaluation
@@ -75,8 +84,10 @@ def main(argv: list[str] | None = None) -> int:
         tracker = tracking_store.Tracker.from_environment()
         with tracker.active():
             run_id = record_evaluation(model, files, results, metrics, args.experiment, str(args.model), args.limit)
-        print(f"logged evaluation run {run_id} (linked to training run {model.provenance.get('mlflow_run_id') or 'unknown'})",
-              file=sys.stderr)
+        print(
+            f"logged evaluation run {run_id} (linked to training run {model.provenance.get('mlflow_run_id') or 'unknown'})",
+            file=sys.stderr,
+        )
         print(tracking_store.export_line(tracker.uri), file=sys.stderr)
     return 0
 
@@ -100,8 +111,10 @@ def format_report(name: str, path: Path, result: Any) -> str:
             lines.append(f"headline-only macro-F1 {metrics['headline_macro_f1']:.3f}")
     if "summary_rouge1" in metrics:
         for system, label in (("summary", "nlpkit"), ("lead", "Lead-k")):
-            lines.append(f"{label:<8} ROUGE-1 {metrics[f'{system}_rouge1']:.2f}  ROUGE-2 {metrics[f'{system}_rouge2']:.2f}  "
-                         f"ROUGE-L {metrics[f'{system}_rougeL']:.2f}")
+            lines.append(
+                f"{label:<8} ROUGE-1 {metrics[f'{system}_rouge1']:.2f}  ROUGE-2 {metrics[f'{system}_rouge2']:.2f}  "
+                f"ROUGE-L {metrics[f'{system}_rougeL']:.2f}"
+            )
     return "\n".join(lines)
 
 

@@ -27,16 +27,26 @@ from nlpkit.errors import NlpkitError
 def build_parser() -> argparse.ArgumentParser:
     from nlpkit.data.inbox import DEFAULT_MAX_BYTES
 
-    parser = command_parser("label", __doc__, epilog="\n".join(__doc__.splitlines()[2:]),
-                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = command_parser(
+        "label",
+        __doc__,
+        epilog="\n".join(__doc__.splitlines()[2:]),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("input", type=Path, help="a folder or file of unlabelled articles (as for nlpkit.predict)")
     parser.add_argument("--n", type=int, default=50, help="how many articles to pick (default 50)")
     parser.add_argument("--output", type=Path, help="labelling JSONL to write (default: stdout)")
-    parser.add_argument("--model", default="models/latest", help="bundle folder or MLflow model URI (default: models/latest)")
-    parser.add_argument("--pool-factor", type=int, default=10, help="shortlist this many times n by uncertainty (default 10)")
+    parser.add_argument(
+        "--model", default="models/latest", help="bundle folder or MLflow model URI (default: models/latest)"
+    )
+    parser.add_argument(
+        "--pool-factor", type=int, default=10, help="shortlist this many times n by uncertainty (default 10)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="random state of the clustering (default 0)")
     parser.add_argument("--batch-size", type=int, default=64, help="articles per encoder batch (default 64)")
-    parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="skip files larger than this (default 5 MB)")
+    parser.add_argument(
+        "--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="skip files larger than this (default 5 MB)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar or info messages")
     return parser
 
@@ -62,7 +72,13 @@ def run(model: Any, args: argparse.Namespace) -> int:
 
     pool = CandidatePool(args.n * args.pool_factor)
     failed: list[Any] = []
-    bar = tqdm(unit=" articles", desc="scoring", disable=args.quiet or not sys.stderr.isatty(), file=sys.stderr, dynamic_ncols=True)
+    bar = tqdm(
+        unit=" articles",
+        desc="scoring",
+        disable=args.quiet or not sys.stderr.isatty(),
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )
     try:
         for candidate in candidates_from_records(model, _records(args), args.batch_size, bar.update, failed.append):
             pool.add(candidate)
@@ -80,9 +96,16 @@ def run(model: Any, args: argparse.Namespace) -> int:
         sys.stdout.write(lines)
     for record in failed:
         print(f"error: {record.path} [{record.id}]: {record.error}", file=sys.stderr)
-    print(f"scored {pool.seen} articles, picked {len(chosen)}" + (f", {len(failed)} unreadable" if failed else "")
-          + (f"; wrote {args.output}: correct each `topics`, then python -m nlpkit.train --data {args.output} --with-seeds"
-             if args.output else ""), file=sys.stderr)
+    print(
+        f"scored {pool.seen} articles, picked {len(chosen)}"
+        + (f", {len(failed)} unreadable" if failed else "")
+        + (
+            f"; wrote {args.output}: correct each `topics`, then python -m nlpkit.train --data {args.output} --with-seeds"
+            if args.output
+            else ""
+        ),
+        file=sys.stderr,
+    )
     return 1 if failed else 0
 
 

@@ -1,8 +1,8 @@
 """`nlpkit <command> [options]`: topics and summaries for news articles, every training run tracked in MLflow.
 
-    nlpkit train --set clf__C=2
-    nlpkit predict seeds/inbox --output predictions.jsonl
-    nlpkit evaluate western_dev=dev.jsonl regional_dev=regional-dev.jsonl
+nlpkit train --set clf__C=2
+nlpkit predict seeds/inbox --output predictions.jsonl
+nlpkit evaluate western_dev=dev.jsonl regional_dev=regional-dev.jsonl
 """
 
 from __future__ import annotations
@@ -42,8 +42,10 @@ def usage() -> str:
     available = commands()
     width = max(len(name) for name in available)
     rows = "\n".join(f"  {name.ljust(width)}  {command_purpose(name)}" for name in available)
-    return (f"usage: nlpkit <command> [options]\n\n{purpose(__doc__)}\n\ncommands:\n{rows}\n\n"
-            "Run `nlpkit <command> --help` for a command's options; `nlpkit --version` for the version.")
+    return (
+        f"usage: nlpkit <command> [options]\n\n{purpose(__doc__)}\n\ncommands:\n{rows}\n\n"
+        "Run `nlpkit <command> --help` for a command's options; `nlpkit --version` for the version."
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

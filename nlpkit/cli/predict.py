@@ -37,30 +37,71 @@ def build_parser() -> argparse.ArgumentParser:
     from nlpkit.data.inbox import DEFAULT_MAX_BYTES, DEFAULT_MAX_CHARS, DEFAULT_PARSE_SECONDS
 
     parser = command_parser("predict", __doc__)
-    parser.add_argument("input", help="a folder (walked recursively) or one .txt/.md/.html/.json/.jsonl file "
-                        "(with --engine spark also an hdfs://, s3a://... URI)")
-    parser.add_argument("--model", default="models/latest", help="bundle folder or MLflow model URI (default: models/latest)")
-    parser.add_argument("--output", help="output file: .jsonl or .csv (other suffixes are refused); stdout when absent; "
-                        ".parquet (a URI works too) with --engine spark")
-    parser.add_argument("--summary-sentences", type=int, metavar="N", help="sentences per summary (default: the model's)")
-    parser.add_argument("--focus", metavar="TOPIC", help="make each summary about TOPIC (e.g. energy), in document order")
+    parser.add_argument(
+        "input",
+        help="a folder (walked recursively) or one .txt/.md/.html/.json/.jsonl file "
+        "(with --engine spark also an hdfs://, s3a://... URI)",
+    )
+    parser.add_argument(
+        "--model", default="models/latest", help="bundle folder or MLflow model URI (default: models/latest)"
+    )
+    parser.add_argument(
+        "--output",
+        help="output file: .jsonl or .csv (other suffixes are refused); stdout when absent; "
+        ".parquet (a URI works too) with --engine spark",
+    )
+    parser.add_argument(
+        "--summary-sentences", type=int, metavar="N", help="sentences per summary (default: the model's)"
+    )
+    parser.add_argument(
+        "--focus", metavar="TOPIC", help="make each summary about TOPIC (e.g. energy), in document order"
+    )
     parser.add_argument("--batch-size", type=int, default=64, help="articles per encoder batch (default 64)")
-    parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="files larger than this are error records (default 5 MB)")
-    parser.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS,
-                        help=f"article text beyond this many characters is cut, with a warning (default {DEFAULT_MAX_CHARS:,})")
-    parser.add_argument("--max-sentences", type=int, default=DEFAULT_MAX_SENTENCES,
-                        help=f"sentences read per article, the rest cut with a warning (default {DEFAULT_MAX_SENTENCES})")
-    parser.add_argument("--parse-seconds", type=float, default=DEFAULT_PARSE_SECONDS,
-                        help=f"a file whose parsing takes longer becomes an error record (default {DEFAULT_PARSE_SECONDS:g})")
-    parser.add_argument("--follow-symlinks", action="store_true", help="read symlinks that point outside the input folder")
-    parser.add_argument("--trust", action="store_true",
-                        help="load an old (format 1, joblib) bundle, which can run code when loaded: only for bundles you made")
+    parser.add_argument(
+        "--max-bytes",
+        type=int,
+        default=DEFAULT_MAX_BYTES,
+        help="files larger than this are error records (default 5 MB)",
+    )
+    parser.add_argument(
+        "--max-chars",
+        type=int,
+        default=DEFAULT_MAX_CHARS,
+        help=f"article text beyond this many characters is cut, with a warning (default {DEFAULT_MAX_CHARS:,})",
+    )
+    parser.add_argument(
+        "--max-sentences",
+        type=int,
+        default=DEFAULT_MAX_SENTENCES,
+        help=f"sentences read per article, the rest cut with a warning (default {DEFAULT_MAX_SENTENCES})",
+    )
+    parser.add_argument(
+        "--parse-seconds",
+        type=float,
+        default=DEFAULT_PARSE_SECONDS,
+        help=f"a file whose parsing takes longer becomes an error record (default {DEFAULT_PARSE_SECONDS:g})",
+    )
+    parser.add_argument(
+        "--follow-symlinks", action="store_true", help="read symlinks that point outside the input folder"
+    )
+    parser.add_argument(
+        "--trust",
+        action="store_true",
+        help="load an old (format 1, joblib) bundle, which can run code when loaded: only for bundles you made",
+    )
     parser.add_argument("--resume", action="store_true", help="skip articles already in --output and append")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or info messages")
-    parser.add_argument("--engine", choices=["local", "spark"], default="local",
-                        help="local (default: this process, JSONL/CSV) or spark (Apache Spark, Parquet; needs nlpkit[spark])")
-    parser.add_argument("--master", default=None,
-                        help="Spark master for --engine spark: local[2] (default), spark://host:7077; under spark-submit its own")
+    parser.add_argument(
+        "--engine",
+        choices=["local", "spark"],
+        default="local",
+        help="local (default: this process, JSONL/CSV) or spark (Apache Spark, Parquet; needs nlpkit[spark])",
+    )
+    parser.add_argument(
+        "--master",
+        default=None,
+        help="Spark master for --engine spark: local[2] (default), spark://host:7077; under spark-submit its own",
+    )
     return parser
 
 
@@ -147,10 +188,19 @@ def run(model: NewsModel, args: argparse.Namespace) -> int:
 
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        done = predict_folder(model, args.input, args.output, resume=args.resume, batch_size=args.batch_size,
-                              n_sentences=args.summary_sentences, max_sentences=args.max_sentences, focus=args.focus,
-                              limits=ReadLimits(args.max_bytes, args.max_chars, args.parse_seconds),
-                              follow_symlinks=args.follow_symlinks, on_record=shown)
+        done = predict_folder(
+            model,
+            args.input,
+            args.output,
+            resume=args.resume,
+            batch_size=args.batch_size,
+            n_sentences=args.summary_sentences,
+            max_sentences=args.max_sentences,
+            focus=args.focus,
+            limits=ReadLimits(args.max_bytes, args.max_chars, args.parse_seconds),
+            follow_symlinks=args.follow_symlinks,
+            on_record=shown,
+        )
     except BrokenPipeError:  # stdout closed by `| head`: nothing more to say
         sys.stderr.close()
         return EXIT_OK
@@ -172,8 +222,15 @@ def run_spark(args: argparse.Namespace) -> int:
     except ImportError:
         return fail("--engine spark needs pyspark: pip install 'nlpkit[spark]'")
     try:
-        summary = nlpkit_spark.predict_folder(spark, str(args.input), args.model, str(args.output), batch_size=args.batch_size,
-                                              n_sentences=args.summary_sentences, max_bytes=args.max_bytes)
+        summary = nlpkit_spark.predict_folder(
+            spark,
+            str(args.input),
+            args.model,
+            str(args.output),
+            batch_size=args.batch_size,
+            n_sentences=args.summary_sentences,
+            max_bytes=args.max_bytes,
+        )
     except NlpkitError as error:
         return fail(f"model {args.model}: {error}")
     finally:
@@ -204,7 +261,9 @@ def _report(record: Prediction) -> None:
 def _progress(quiet: bool, total: int | None = None) -> Any:
     from tqdm import tqdm
 
-    return tqdm(total=total, unit=" articles", disable=quiet or not sys.stderr.isatty(), file=sys.stderr, dynamic_ncols=True)
+    return tqdm(
+        total=total, unit=" articles", disable=quiet or not sys.stderr.isatty(), file=sys.stderr, dynamic_ncols=True
+    )
 
 
 if __name__ == "__main__":

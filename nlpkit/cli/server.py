@@ -27,10 +27,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = command_parser("server", __doc__)
     parser.add_argument("command", choices=["start", "stop", "status"])
     parser.add_argument("--dir", type=Path, required=True, help="server folder: PostgreSQL data, artifacts, logs")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"MLflow port on 127.0.0.1 (default {DEFAULT_PORT})")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"MLflow port on 127.0.0.1 (default {DEFAULT_PORT})"
+    )
     parser.add_argument("--workers", type=int, default=1, help="MLflow web workers (default 1)")
-    parser.add_argument("--auth", action="store_true",
-                        help="run MLflow's basic-auth app (users, permissions); the admin password is in DIR/server.json")
+    parser.add_argument(
+        "--auth",
+        action="store_true",
+        help="run MLflow's basic-auth app (users, permissions); the admin password is in DIR/server.json",
+    )
     parser.add_argument("--json", action="store_true", help="status as JSON")
     parser.add_argument("--quiet", action="store_true", help="only warnings and errors")
     return parser
@@ -45,11 +50,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "start":
             state = server.start(args.dir, args.port, args.workers, auth=args.auth)
-            print(f"team server running ({state.start_seconds:.1f} s): {state.tracking_uri}, store in {state.dir}", file=sys.stderr)
+            print(
+                f"team server running ({state.start_seconds:.1f} s): {state.tracking_uri}, store in {state.dir}",
+                file=sys.stderr,
+            )
             print(f"export MLFLOW_TRACKING_URI={state.tracking_uri}")
             if state.auth:
-                print(f"export MLFLOW_TRACKING_USERNAME={server.ADMIN_USER}   "
-                      f"# and MLFLOW_TRACKING_PASSWORD: admin_password in {state.dir}/server.json")
+                print(
+                    f"export MLFLOW_TRACKING_USERNAME={server.ADMIN_USER}   "
+                    f"# and MLFLOW_TRACKING_PASSWORD: admin_password in {state.dir}/server.json"
+                )
             return 0
         if args.command == "stop":
             stopped = server.stop(args.dir)
@@ -65,8 +75,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"PostgreSQL: {'running on 127.0.0.1:' + str(info['postgres_port']) if info['postgres'] else 'stopped'}")
         if info["mlflow"]:
-            print(f"mlflow server: running, {info['mlflow_processes']} processes, {info['rss_mb']:.0f} MB, "
-                  f"{'answering' if info['answering'] else 'not answering'} at {info['tracking_uri']}")
+            print(
+                f"mlflow server: running, {info['mlflow_processes']} processes, {info['rss_mb']:.0f} MB, "
+                f"{'answering' if info['answering'] else 'not answering'} at {info['tracking_uri']}"
+            )
         else:
             print("mlflow server: stopped")
     return 0 if info.get("mlflow") or args.command != "status" else 3

@@ -1,10 +1,10 @@
 """`python -m nlpkit.train`: train on the seed corpus (or your own), evaluate, save a bundle, log to MLflow.
 
-    python -m nlpkit.train                                   # configs/default.yaml if present, else defaults
-    python -m nlpkit.train --config configs/default.yaml --set clf__C=2 --set summary__n_sentences=4
-    python -m nlpkit.train --sweep configs/sweeps/classifiers.yaml
-    python -m nlpkit.train --unlabelled my-news/ --min-confidence 0.8   # self-training on your own articles
-    python -m nlpkit.train --data my.jsonl --with-seeds              # your labelled file (+ the seed corpus)
+python -m nlpkit.train                                   # configs/default.yaml if present, else defaults
+python -m nlpkit.train --config configs/default.yaml --set clf__C=2 --set summary__n_sentences=4
+python -m nlpkit.train --sweep configs/sweeps/classifiers.yaml
+python -m nlpkit.train --unlabelled my-news/ --min-confidence 0.8   # self-training on your own articles
+python -m nlpkit.train --data my.jsonl --with-seeds              # your labelled file (+ the seed corpus)
 """
 
 from __future__ import annotations
@@ -25,30 +25,64 @@ if TYPE_CHECKING:
 
 DEFAULT_CONFIG = Path("configs/default.yaml")
 _TABLE_METRICS = [
-    ("macro-F1", "macro_f1"), ("accuracy", "accuracy"), ("log-loss", "log_loss"), ("ECE", "ece"),
-    ("ROUGE-1", "summary_rouge1"), ("ROUGE-2", "summary_rouge2"), ("ROUGE-L", "summary_rougeL"),
-    ("Lead ROUGE-1", "lead_rouge1"), ("Lead ROUGE-2", "lead_rouge2"), ("Lead ROUGE-L", "lead_rougeL"),
+    ("macro-F1", "macro_f1"),
+    ("accuracy", "accuracy"),
+    ("log-loss", "log_loss"),
+    ("ECE", "ece"),
+    ("ROUGE-1", "summary_rouge1"),
+    ("ROUGE-2", "summary_rouge2"),
+    ("ROUGE-L", "summary_rougeL"),
+    ("Lead ROUGE-1", "lead_rouge1"),
+    ("Lead ROUGE-2", "lead_rouge2"),
+    ("Lead ROUGE-L", "lead_rougeL"),
 ]
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = command_parser("train", __doc__)
     parser.add_argument("--config", type=Path, help=f"YAML run config (default: {DEFAULT_CONFIG} when it exists)")
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                        help="override one setting, e.g. clf__C=2 (repeatable)")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override one setting, e.g. clf__C=2 (repeatable)",
+    )
     parser.add_argument("--sweep", type=Path, help="run every variation in a sweep file as child runs")
-    parser.add_argument("--register", metavar="NAME", help="register the model (a sweep: its chosen child) as NAME@challenger; it becomes NAME@champion "
-                        "only if it beats the current champion on the same validation data")
-    parser.add_argument("--unlabelled", type=Path, metavar="DIR",
-                        help="self-training: pseudo-label the confident articles in DIR and train again with them")
-    parser.add_argument("--min-confidence", type=float, default=None, metavar="X",
-                        help="with --unlabelled: probability an article's topic needs to be used (default 0.8)")
-    parser.add_argument("--data", type=Path, help="train on your labelled JSONL: labels from the data, split made and saved beside it")
+    parser.add_argument(
+        "--register",
+        metavar="NAME",
+        help="register the model (a sweep: its chosen child) as NAME@challenger; it becomes NAME@champion "
+        "only if it beats the current champion on the same validation data",
+    )
+    parser.add_argument(
+        "--unlabelled",
+        type=Path,
+        metavar="DIR",
+        help="self-training: pseudo-label the confident articles in DIR and train again with them",
+    )
+    parser.add_argument(
+        "--min-confidence",
+        type=float,
+        default=None,
+        metavar="X",
+        help="with --unlabelled: probability an article's topic needs to be used (default 0.8)",
+    )
+    parser.add_argument(
+        "--data", type=Path, help="train on your labelled JSONL: labels from the data, split made and saved beside it"
+    )
     parser.add_argument("--with-seeds", action="store_true", help="with --data: also train on the seed corpus")
-    parser.add_argument("--allow-small", action="store_true",
-                        help="with --data: train even with no validation split or under 10 articles per label")
-    parser.add_argument("--no-latest", action="store_true",
-                        help="save the bundle but leave models/latest (the default model of predict, digest, label) as it is")
+    parser.add_argument(
+        "--allow-small",
+        action="store_true",
+        help="with --data: train even with no validation split or under 10 articles per label",
+    )
+    parser.add_argument(
+        "--no-latest",
+        action="store_true",
+        help="save the bundle but leave models/latest (the default model of predict, digest, label) as it is",
+    )
     parser.add_argument("--no-track", action="store_true", help="train and save the bundle without an MLflow run")
     parser.add_argument("--quiet", action="store_true", help="only warnings and errors")
     return parser
@@ -66,7 +100,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.data:
             from nlpkit.training.userdata import prepare_user_data
 
-            overrides = prepare_user_data(args.data, args.with_seeds, allow_small=args.allow_small).overrides() + overrides
+            overrides = (
+                prepare_user_data(args.data, args.with_seeds, allow_small=args.allow_small).overrides() + overrides
+            )
         config = load_config(config_path, overrides)
         if args.min_confidence is not None and not args.unlabelled:
             return fail("--min-confidence needs --unlabelled DIR")
@@ -115,9 +151,11 @@ def _fit(config: dict, unlabelled: Path | None, min_confidence: float | None) ->
 
     confidence = DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence
     report = self_train(config, read_unlabelled(unlabelled), confidence)
-    print(f"self-training: {report.metrics['selftrain/pseudo_labelled']:.0f} of "
-          f"{report.metrics['selftrain/unlabelled']:.0f} articles in {unlabelled} pseudo-labelled "
-          f"at confidence >= {confidence:g}")
+    print(
+        f"self-training: {report.metrics['selftrain/pseudo_labelled']:.0f} of "
+        f"{report.metrics['selftrain/unlabelled']:.0f} articles in {unlabelled} pseudo-labelled "
+        f"at confidence >= {confidence:g}"
+    )
     return report
 
 

@@ -41,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     from nlpkit.tracking import store as tracking_store
     from nlpkit.tracking import views as tracking_views
 
-    tracker = tracking_store.Tracker.from_environment(args.store) if args.store else tracking_store.Tracker.from_environment()
+    tracker = (
+        tracking_store.Tracker.from_environment(args.store) if args.store else tracking_store.Tracker.from_environment()
+    )
     uri = tracker.uri
     if not uri.startswith("sqlite:///"):
         print(f"runs are tracked on {uri} (MLFLOW_TRACKING_URI); open that server's UI instead")

@@ -18,6 +18,7 @@ __all__ = ["LabelledArticle", "CorpusError", "topics_of", "load_corpus", "load_s
 #: Article fields kept as `Article.meta` (the digest and the benchmarks read them).
 META_FIELDS = ("region", "date", "kind", "style")
 
+
 @dataclass(frozen=True)
 class LabelledArticle:
     """One corpus record: the parsed article, its topics (primary first) and reference summary."""
@@ -35,8 +36,9 @@ class LabelledArticle:
         return self.topics[0]
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any], where: str, labels: Sequence[str] | None = None,
-                  default_id: str | None = None) -> LabelledArticle:
+    def from_json(
+        cls, data: Mapping[str, Any], where: str, labels: Sequence[str] | None = None, default_id: str | None = None
+    ) -> LabelledArticle:
         """The one labelled-article schema (seed corpus, `train --data`, evaluation files); errors name `where`.
 
         `text` is a non-empty string, `title` an optional string, `id` required unless `default_id` is given;
@@ -118,7 +120,9 @@ def load_corpus(path: str | Path, labels: Sequence[str] = LABELS) -> list[Labell
     if not path.is_file():
         raise CorpusError(f"corpus file {path} not found")
     try:
-        records = [LabelledArticle.from_json(data, f"{path}:{number}", tuple(labels)) for number, data in read_jsonl(path)]
+        records = [
+            LabelledArticle.from_json(data, f"{path}:{number}", tuple(labels)) for number, data in read_jsonl(path)
+        ]
     except DataError as error:
         raise CorpusError(str(error)) from error
     if not records:
@@ -159,8 +163,10 @@ def _check_train_covers_labels(path: Path, splits: dict[str, list[LabelledArticl
     for name in ("validation", "test"):
         untaught = sorted({record.primary for record in splits[name]} - taught)
         if untaught:
-            raise CorpusError(f"{path}: the train split has no article labelled {', '.join(map(repr, untaught))}, "
-                              f"which the {name} split uses; move some of those articles to train")
+            raise CorpusError(
+                f"{path}: the train split has no article labelled {', '.join(map(repr, untaught))}, "
+                f"which the {name} split uses; move some of those articles to train"
+            )
 
 
 def corpus_hash(path: str | Path) -> str:

@@ -43,15 +43,25 @@ INPUT_FIELDS: tuple[Field, ...] = (
     Field("warnings", "strings"),
 )
 
-_OUTPUT_KINDS: dict[str, Kind] = {"topics": "strings", "scores": "scores", "summary": "strings", "evidence": "evidence",
-                                  "warnings": "strings"}
+_OUTPUT_KINDS: dict[str, Kind] = {
+    "topics": "strings",
+    "scores": "scores",
+    "summary": "strings",
+    "evidence": "evidence",
+    "warnings": "strings",
+}
 _OUTPUT_OPTIONAL = {"topic", "error", "model"}
 #: A prediction record (`Prediction`'s fields, in order): the JSONL line, the pyfunc frame, the Parquet row.
 OUTPUT_FIELDS: tuple[Field, ...] = tuple(
-    Field(name, _OUTPUT_KINDS.get(name, "string"), required=name not in _OUTPUT_OPTIONAL) for name in PREDICTION_FIELDS)
+    Field(name, _OUTPUT_KINDS.get(name, "string"), required=name not in _OUTPUT_OPTIONAL) for name in PREDICTION_FIELDS
+)
 
-_SPARK_TYPES: dict[Kind, str] = {"string": "string", "strings": "array<string>", "scores": "map<string,double>",
-                                 "evidence": "map<string,array<string>>"}
+_SPARK_TYPES: dict[Kind, str] = {
+    "string": "string",
+    "strings": "array<string>",
+    "scores": "map<string,double>",
+    "evidence": "map<string,array<string>>",
+}
 
 
 def spark_schema(table: tuple[Field, ...]) -> str:
@@ -61,7 +71,11 @@ def spark_schema(table: tuple[Field, ...]) -> str:
 
 def cell_text(value: Any) -> str | None:
     """A DataFrame cell as text, or None when missing (pandas gives None, NaN, pd.NA or NaT), never "nan"."""
-    if value is None or type(value).__name__ in ("NAType", "NaTType") or (isinstance(value, float) and math.isnan(value)):
+    if (
+        value is None
+        or type(value).__name__ in ("NAType", "NaTType")
+        or (isinstance(value, float) and math.isnan(value))
+    ):
         return None
     return value if isinstance(value, str) else str(value)
 
@@ -75,9 +89,14 @@ def row_record(row: Mapping[str, Any], index: int) -> InputRecord:
     text = cell_text(row.get("text"))
     record_id = cell_text(row.get("id"))
     warnings = row.get("warnings")
-    record = InputRecord(path=cell_text(row.get("path")) or "", id=record_id if record_id is not None else str(index),
-                         title=cell_text(row.get("title")) or "", text=text or "", error=cell_text(row.get("error")),
-                         warnings=[str(w) for w in warnings] if warnings is not None else [])
+    record = InputRecord(
+        path=cell_text(row.get("path")) or "",
+        id=record_id if record_id is not None else str(index),
+        title=cell_text(row.get("title")) or "",
+        text=text or "",
+        error=cell_text(row.get("error")),
+        warnings=[str(w) for w in warnings] if warnings is not None else [],
+    )
     use_headline(record)
     if record.error is None and not record.text.strip():
         record.error = MISSING_TEXT

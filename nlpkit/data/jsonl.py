@@ -23,7 +23,9 @@ def read_jsonl(path: str | Path, limit: int | None = None) -> Iterator[tuple[int
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as error:
-                raise DataError(f"{path}:{number}: not UTF-8 text (byte 0x{raw[error.start]:02X} at column {error.start + 1})") from None
+                raise DataError(
+                    f"{path}:{number}: not UTF-8 text (byte 0x{raw[error.start]:02X} at column {error.start + 1})"
+                ) from None
             if not line.strip():
                 continue
             try:

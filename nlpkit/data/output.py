@@ -45,7 +45,9 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def check_output_path(path: Path) -> None:
     """Refuse an --output whose format we would have to guess, or that cannot be a file."""
     if path.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise DataError(f"--output {path}: unknown format {path.suffix or '(no suffix)'!r}, expected a .jsonl or .csv file")
+        raise DataError(
+            f"--output {path}: unknown format {path.suffix or '(no suffix)'!r}, expected a .jsonl or .csv file"
+        )
     if path.is_dir():
         raise DataError(f"--output {path} is a folder, expected a .jsonl or .csv file")
 
@@ -73,8 +75,10 @@ class _Lock:
                 break
             self.handle.close()
         else:
-            raise DataError(f"--output {path}: its lock file {self.path} keeps being replaced; is another nlpkit.predict "
-                            "starting on it? Try again")
+            raise DataError(
+                f"--output {path}: its lock file {self.path} keeps being replaced; is another nlpkit.predict "
+                "starting on it? Try again"
+            )
         self.handle.seek(0)
         self.handle.truncate()
         self.handle.write(str(os.getpid()))
@@ -87,7 +91,11 @@ class _Lock:
             descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
             self.handle = os.fdopen(descriptor, "r+", encoding="utf-8")
         except OSError as error:
-            why = "it is a symlink, not a lock nlpkit made; remove it" if self.path.is_symlink() else error.strerror or error
+            why = (
+                "it is a symlink, not a lock nlpkit made; remove it"
+                if self.path.is_symlink()
+                else error.strerror or error
+            )
             raise DataError(f"--output {path}: cannot open lock file {self.path}: {why}") from error
         try:
             fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -95,8 +103,10 @@ class _Lock:
             self.handle.seek(0)
             owner = self.handle.read().strip() or "?"
             self.handle.close()
-            raise DataError(f"--output {path} is being written by another nlpkit.predict (pid {owner}); "
-                            "wait for it to finish or choose another --output") from error
+            raise DataError(
+                f"--output {path} is being written by another nlpkit.predict (pid {owner}); "
+                "wait for it to finish or choose another --output"
+            ) from error
 
     def _is_current(self) -> bool:
         """Whether the locked file is still the one at `self.path` (not one a finished writer just removed)."""
@@ -154,8 +164,15 @@ def _clean(value: Any) -> Any:
 class RecordWriter:
     """Appends records to a stream as JSONL or CSV; write failures (disk full, read-only) are DataErrors."""
 
-    def __init__(self, stream: TextIO, fields: list[str], csv_format: bool, write_header: bool,
-                 path: Path | None = None, lock: _Lock | None = None) -> None:
+    def __init__(
+        self,
+        stream: TextIO,
+        fields: list[str],
+        csv_format: bool,
+        write_header: bool,
+        path: Path | None = None,
+        lock: _Lock | None = None,
+    ) -> None:
         self.stream = stream
         self.fields = fields
         self.csv_format = csv_format
@@ -228,8 +245,10 @@ def _parse_lines(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line_number = data[: error.start].count(b"\n") + 1
-        raise DataError(f"--resume {path}: line {line_number} is not UTF-8, so this is not a file nlpkit wrote; "
-                        "choose another --output or repair it") from error
+        raise DataError(
+            f"--resume {path}: line {line_number} is not UTF-8, so this is not a file nlpkit wrote; "
+            "choose another --output or repair it"
+        ) from error
     lines = text.split("\n")[:-1]  # the part after the last newline is empty or a partial record
     is_csv = path.suffix.lower() == ".csv"
     if is_csv:
@@ -238,7 +257,9 @@ def _parse_lines(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
         header, lines = lines[0], lines[1:]
         fields = next(csv.reader([header]))
         if not {"path", "id", "sha256"} <= set(fields):
-            raise DataError(f"--resume {path}: the CSV header has no path, id and sha256 columns; not a file nlpkit wrote")
+            raise DataError(
+                f"--resume {path}: the CSV header has no path, id and sha256 columns; not a file nlpkit wrote"
+            )
     records = []
     for number, line in enumerate(lines, start=2 if is_csv else 1):
         if not line.strip():
@@ -246,11 +267,17 @@ def _parse_lines(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
         try:
             record = dict(zip(fields, next(csv.reader([line])))) if is_csv else json.loads(line)
         except (ValueError, RecursionError, StopIteration, csv.Error) as error:
-            raise DataError(f"--resume {path}: line {number} is not a record ({str(error)[:80]}); "
-                            "choose another --output or remove that line") from error
-        if not isinstance(record, dict) or not all(isinstance(record.get(key), str) for key in ("path", "id", "sha256")):
-            raise DataError(f"--resume {path}: line {number} is not an nlpkit record (expected an object with "
-                            "string path, id and sha256); choose another --output or remove that line")
+            raise DataError(
+                f"--resume {path}: line {number} is not a record ({str(error)[:80]}); "
+                "choose another --output or remove that line"
+            ) from error
+        if not isinstance(record, dict) or not all(
+            isinstance(record.get(key), str) for key in ("path", "id", "sha256")
+        ):
+            raise DataError(
+                f"--resume {path}: line {number} is not an nlpkit record (expected an object with "
+                "string path, id and sha256); choose another --output or remove that line"
+            )
         records.append(record)
     return ([header] if is_csv else []) + [line for line in lines if line.strip()], records
 
@@ -282,7 +309,7 @@ def compact(path: Path) -> int:
     _truncate_partial_line(path)
     raw, records = _parse_lines(path)
     header = raw[:1] if path.suffix.lower() == ".csv" else []
-    body = raw[len(header):]
+    body = raw[len(header) :]
     newest = {_record_key(r["path"], r["id"]): index for index, r in enumerate(records)}
     keep = sorted(newest.values())
     if len(keep) == len(records):
@@ -322,12 +349,16 @@ def open_writer(path: Path | None, fields: list[str], resume: bool, model: str =
             others = sorted(state.models - {model})
             if model and others:
                 shown = ", ".join(m or "(none recorded)" for m in others)
-                raise DataError(f"--resume {path}: its records come from model {shown}, this run uses model {model}; "
-                                "resume with the same --model or choose another --output")
+                raise DataError(
+                    f"--resume {path}: its records come from model {shown}, this run uses model {model}; "
+                    "resume with the same --model or choose another --output"
+                )
             if state.superseded:
                 compact(path)
         stream = path.open("a" if existing else "w", encoding="utf-8", newline="")
-        writer = RecordWriter(stream, fields, csv_format, write_header=not existing or path.stat().st_size == 0, path=path, lock=lock)
+        writer = RecordWriter(
+            stream, fields, csv_format, write_header=not existing or path.stat().st_size == 0, path=path, lock=lock
+        )
         writer.resume = state
         return writer
     except OSError as error:

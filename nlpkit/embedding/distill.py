@@ -50,7 +50,9 @@ def distill_encoder(
     out = Path(out)
     _check_out(out)
     if encoder_kind(source) != "sentence-transformers":
-        raise DistillError(f"{source} is already a static (model2vec) encoder; distill from a sentence-transformers folder")
+        raise DistillError(
+            f"{source} is already a static (model2vec) encoder; distill from a sentence-transformers folder"
+        )
     if pca_dims is not None and pca_dims < 2:
         raise DistillError(f"--pca-dims must be at least 2 (or omitted for no PCA), got {pca_dims}")
     distill = _import_distill()
@@ -63,8 +65,13 @@ def distill_encoder(
     model.config["tokenizer_name"] = str(encoder) if encoder == DEFAULT_ENCODER else Path(source).name
     provenance = _provenance(model, str(encoder), source, pca_dims, token_remove_pattern)
     _save_atomically(model, provenance, out)
-    log.info("distilled %d tokens x %d dims in %.1fs; saved to %s", provenance["vocabulary_size"],
-             provenance["dimension"], time.perf_counter() - started, out)
+    log.info(
+        "distilled %d tokens x %d dims in %.1fs; saved to %s",
+        provenance["vocabulary_size"],
+        provenance["dimension"],
+        time.perf_counter() - started,
+        out,
+    )
     return out
 
 
@@ -78,7 +85,9 @@ def _check_out(out: Path) -> None:
         except (EncoderError, ValueError):
             kind = None
         if kind != "model2vec":
-            raise DistillError(f"--out {out} is a non-empty folder that is not a static encoder; refusing to replace it")
+            raise DistillError(
+                f"--out {out} is a non-empty folder that is not a static encoder; refusing to replace it"
+            )
 
 
 def _provenance(model: Any, encoder: str, source: Path, pca_dims: int | None, pattern: str | None) -> dict[str, Any]:

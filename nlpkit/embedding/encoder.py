@@ -188,8 +188,10 @@ class SentenceEncoder(BaseEstimator, TransformerMixin):
         if self.kind_ == "model2vec":
             return "model2vec", "fp32"
         if self.precision == "bf16" and not cpu_has_native_bf16():
-            log.warning("embed__precision=bf16 on a CPU without native bf16: it is emulated, slower than fp32 "
-                        "(embed__precision: auto picks fp32 here)")
+            log.warning(
+                "embed__precision=bf16 on a CPU without native bf16: it is emulated, slower than fp32 "
+                "(embed__precision: auto picks fp32 here)"
+            )
         if self.backend == "openvino":
             from nlpkit.embedding.openvino import require_openvino
 
@@ -217,7 +219,9 @@ class SentenceEncoder(BaseEstimator, TransformerMixin):
         if self.backend_ is None:
             key = (str(self.path_), self.kind_, self.device, self.fingerprint_, self.runtime_, self.precision_)
             if key not in _LOADED:  # one load (and one log line) per process, however many models share it
-                _LOADED[key] = _load_backend(self.path_, self.runtime_, self.device, self.precision_, self._export_folder())
+                _LOADED[key] = _load_backend(
+                    self.path_, self.runtime_, self.device, self.precision_, self._export_folder()
+                )
                 log.info("encoder %s (%s, %s %s) loaded", self.path_, self.kind_, self.runtime_, self.precision_)
             self.backend_ = _LOADED[key]
         return self.backend_
@@ -235,7 +239,9 @@ class SentenceEncoder(BaseEstimator, TransformerMixin):
         elif self.runtime_ == "openvino":
             vectors = backend.encode(list(texts), batch_size=self.batch_size)
         else:
-            vectors = backend.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False)
+            vectors = backend.encode(
+                list(texts), batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False
+            )
         return _normalise(np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1))
 
     def transform(self, X: Sequence[Article]) -> list[EmbeddedArticle]:

@@ -104,8 +104,14 @@ def finetune_encoder(
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     started = time.perf_counter()
-    log.info("fine-tuning %s on %d texts from %d train articles (%s loss, %d epochs)",
-             encoder, len(texts), len(articles), settings.loss, settings.epochs)
+    log.info(
+        "fine-tuning %s on %d texts from %d train articles (%s loss, %d epochs)",
+        encoder,
+        len(texts),
+        len(articles),
+        settings.loss,
+        settings.epochs,
+    )
     model = _train(source, texts, labels, settings)
     provenance = _provenance(str(encoder), source, data, settings, len(articles), len(texts))
     _save_atomically(model, provenance, output)
@@ -156,7 +162,9 @@ def _train(source: Path, texts: list[str], labels: list[str], settings: Finetune
             warmup_steps=_warmup_steps(len(dataset), settings),
             seed=settings.random_state,
             data_seed=settings.random_state,
-            batch_sampler=BatchSamplers.GROUP_BY_LABEL if settings.loss == "batch-hard" else BatchSamplers.BATCH_SAMPLER,
+            batch_sampler=BatchSamplers.GROUP_BY_LABEL
+            if settings.loss == "batch-hard"
+            else BatchSamplers.BATCH_SAMPLER,
             save_strategy="no",
             report_to="none",
             push_to_hub=False,
@@ -176,7 +184,9 @@ def _loss_logger() -> Any:
     from transformers import TrainerCallback
 
     class LossLogger(TrainerCallback):  # type: ignore[misc]
-        def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, float] | None = None, **kwargs: Any) -> None:
+        def on_log(
+            self, args: Any, state: Any, control: Any, logs: dict[str, float] | None = None, **kwargs: Any
+        ) -> None:
             if logs and "loss" in logs:
                 log.info("step %d/%d: loss %.4f", state.global_step, state.max_steps, float(logs["loss"]))
 
@@ -191,7 +201,9 @@ def _dataset_and_loss(model: Any, texts: list[str], labels: list[str], settings:
     if settings.loss == "batch-hard":
         rows = {"text": texts, "label": [topics.index(label) for label in labels]}
         distance = losses.BatchHardTripletLossDistanceFunction.cosine_distance
-        return Dataset.from_dict(rows), losses.BatchHardTripletLoss(model, distance_metric=distance, margin=settings.margin)
+        return Dataset.from_dict(rows), losses.BatchHardTripletLoss(
+            model, distance_metric=distance, margin=settings.margin
+        )
     pairs = _contrastive_pairs(texts, labels, settings.random_state)
     return Dataset.from_dict(pairs), losses.OnlineContrastiveLoss(model)
 
@@ -229,11 +241,14 @@ def _check_output(output: Path) -> None:
     if output.exists() and not output.is_dir():
         raise FinetuneError(f"--output {output} exists and is not a folder")
     if output.is_dir() and any(output.iterdir()) and not (output / PROVENANCE_FILE).is_file():
-        raise FinetuneError(f"--output {output} is a non-empty folder that is not a fine-tuned encoder; refusing to replace it")
+        raise FinetuneError(
+            f"--output {output} is a non-empty folder that is not a fine-tuned encoder; refusing to replace it"
+        )
 
 
-def _provenance(encoder: str, source: Path, data: str | Path, settings: FinetuneSettings,
-                n_articles: int, n_texts: int) -> dict[str, Any]:
+def _provenance(
+    encoder: str, source: Path, data: str | Path, settings: FinetuneSettings, n_articles: int, n_texts: int
+) -> dict[str, Any]:
     """What the folder was built from; portable (no absolute paths), so the sha256 is machine-independent."""
     return {
         "source_encoder": encoder if encoder == DEFAULT_ENCODER else source.name,

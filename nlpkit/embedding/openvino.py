@@ -53,13 +53,19 @@ class OpenVinoEncoder:
         self.max_length, self.lowercase = _read_transformer_settings(path)
         self.tokenizer = AutoTokenizer.from_pretrained(str(path))
         ir_path = export_model(path, export_folder / f"openvino-v{_EXPORT_VERSION}")
-        config = {"INFERENCE_NUM_THREADS": max(torch.get_num_threads(), 1),
-                  "INFERENCE_PRECISION_HINT": _PRECISION_HINTS[precision]}
+        config = {
+            "INFERENCE_NUM_THREADS": max(torch.get_num_threads(), 1),
+            "INFERENCE_PRECISION_HINT": _PRECISION_HINTS[precision],
+        }
         core = ov.Core()
         self.model = core.compile_model(core.read_model(str(ir_path)), "CPU", config)
         self.input_names = {port.get_any_name() for port in self.model.inputs}
-        log.info("OpenVINO compiled %s with inference precision %s (asked: %s)", path.name,
-                 self.model.get_property("INFERENCE_PRECISION_HINT"), precision)
+        log.info(
+            "OpenVINO compiled %s with inference precision %s (asked: %s)",
+            path.name,
+            self.model.get_property("INFERENCE_PRECISION_HINT"),
+            precision,
+        )
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Vectors in the order of `texts`; batches are built from texts of similar length (less padding)."""
@@ -94,13 +100,22 @@ def _read_transformer_settings(path: Path) -> tuple[int, bool]:
     try:
         modules = json.loads((path / "modules.json").read_text(encoding="utf-8"))
         types = [str(module["type"]).rsplit(".", 1)[-1] for module in modules]
-        pooling = json.loads((path / modules[1]["path"] / "config.json").read_text(encoding="utf-8")) if len(modules) > 1 else {}
+        pooling = (
+            json.loads((path / modules[1]["path"] / "config.json").read_text(encoding="utf-8"))
+            if len(modules) > 1
+            else {}
+        )
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise EncoderError(f"{path}: cannot read its sentence-transformers modules for OpenVINO ({error})") from None
     mean_only = pooling.get("pooling_mode_mean_tokens") and not any(
         pooling.get(key) for key in pooling if key.startswith("pooling_mode_") and key != "pooling_mode_mean_tokens"
     )
-    if types[:2] != ["Transformer", "Pooling"] or set(types[2:]) - {"Normalize"} or modules[0].get("path") or not mean_only:
+    if (
+        types[:2] != ["Transformer", "Pooling"]
+        or set(types[2:]) - {"Normalize"}
+        or modules[0].get("path")
+        or not mean_only
+    ):
         raise EncoderError(
             f"{path}: embed__backend=openvino supports a Transformer -> mean Pooling [-> Normalize] model, "
             f"got modules {types}; use embed__backend: torch for this encoder"
@@ -120,8 +135,9 @@ def _HiddenStates(body: Any, names: list[str]) -> Any:
             super().__init__()
             self.body = body
 
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                    token_type_ids: torch.Tensor | None = None) -> torch.Tensor:
+        def forward(
+            self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor | None = None
+        ) -> torch.Tensor:
             given = {"input_ids": input_ids, "attention_mask": attention_mask, "token_type_ids": token_type_ids}
             return self.body(**{name: given[name] for name in names}).last_hidden_state
 
@@ -145,15 +161,22 @@ def export_model(path: Path, folder: Path) -> Path:
     log.info("converting %s for OpenVINO into %s (once per set of weights)", path, folder)
     body = AutoModel.from_pretrained(str(path), **dtype_kwarg(torch.float32)).eval()
     names = [name for name in _INPUTS if name != "token_type_ids" or getattr(body.config, "type_vocab_size", 0) > 0]
-    example = {name: torch.ones((2, 8), dtype=torch.long) if name != "token_type_ids" else torch.zeros((2, 8), dtype=torch.long)
-               for name in names}
+    example = {
+        name: torch.ones((2, 8), dtype=torch.long)
+        if name != "token_type_ids"
+        else torch.zeros((2, 8), dtype=torch.long)
+        for name in names
+    }
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))
     try:
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore", torch.jit.TracerWarning)  # shape checks that are constant for a body
-            converted = ov.convert_model(_HiddenStates(body, names), example_input=example,
-                                         input=[(name, ov.PartialShape([-1, -1]), ov.Type.i64) for name in names])
+            converted = ov.convert_model(
+                _HiddenStates(body, names),
+                example_input=example,
+                input=[(name, ov.PartialShape([-1, -1]), ov.Type.i64) for name in names],
+            )
         ov.save_model(converted, str(staging / "model.xml"), compress_to_fp16=False)
         try:
             staging.rename(folder)

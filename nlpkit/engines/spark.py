@@ -43,7 +43,16 @@ if TYPE_CHECKING:
 
     from nlpkit.model import NewsModel
 
-__all__ = ["OUTPUT_SCHEMA", "INPUT_SCHEMA", "MISSING_TEXT", "session", "read_folder", "predict", "predict_folder", "model_loads"]
+__all__ = [
+    "OUTPUT_SCHEMA",
+    "INPUT_SCHEMA",
+    "MISSING_TEXT",
+    "session",
+    "read_folder",
+    "predict",
+    "predict_folder",
+    "model_loads",
+]
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +129,10 @@ def _local_path(path: str) -> str:
 def _listing(spark: SparkSession, path: str) -> list[tuple[str, str, int]]:
     """(name shown in records, URI Spark reports, size or -1) for every supported file under `path`, sorted."""
     if _is_local(path):
-        return [(str(file), "file:" + os.path.abspath(file), file.stat().st_size if file.is_file() else -1)
-                for file in input_files(Path(_local_path(path)))]
+        return [
+            (str(file), "file:" + os.path.abspath(file), file.stat().st_size if file.is_file() else -1)
+            for file in input_files(Path(_local_path(path)))
+        ]
     jvm: Any = spark.sparkContext._jvm
     hadoop_path = jvm.org.apache.hadoop.fs.Path(path)
     fs = hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
@@ -144,7 +155,6 @@ def _read_rows(frames: Iterator[pd.DataFrame], names: Broadcast[dict[str, str]])
     """mapInPandas: binaryFile rows (path, content) -> article records, parsed by nlpkit's readers."""
     import pandas as pd
 
-
     for frame in frames:
         rows: list[dict[str, Any]] = []
         for uri, content in zip(frame["path"], frame["content"]):
@@ -156,8 +166,14 @@ def _read_rows(frames: Iterator[pd.DataFrame], names: Broadcast[dict[str, str]])
 
 
 def _record_row(record: InputRecord) -> dict[str, Any]:
-    return {"path": record.path, "id": record.id, "title": record.title, "text": record.text, "error": record.error,
-            "warnings": list(record.warnings)}
+    return {
+        "path": record.path,
+        "id": record.id,
+        "title": record.title,
+        "text": record.text,
+        "error": record.error,
+        "warnings": list(record.warnings),
+    }
 
 
 def _driver_rows(name: str, uri: str, size: int, max_bytes: int) -> list[dict[str, Any]]:
@@ -170,10 +186,16 @@ def _driver_rows(name: str, uri: str, size: int, max_bytes: int) -> list[dict[st
         return [_record_row(InputRecord(name, stem, error=problem))]
     if size == 0:
         return [_record_row(record) for record in read_bytes(name, b"")]
-    return [_record_row(InputRecord(name, stem, error="not returned by Spark's binaryFile source (a name starting with _?)"))]
+    return [
+        _record_row(
+            InputRecord(name, stem, error="not returned by Spark's binaryFile source (a name starting with _?)")
+        )
+    ]
 
 
-def _scan(spark: SparkSession, path: str, max_bytes: int) -> tuple[DataFrame | None, Broadcast[dict[str, str]] | None, list[dict[str, Any]]]:
+def _scan(
+    spark: SparkSession, path: str, max_bytes: int
+) -> tuple[DataFrame | None, Broadcast[dict[str, str]] | None, list[dict[str, Any]]]:
     """(binaryFile rows with path and content, broadcast URI -> shown name, records read on the driver)."""
     from pyspark.sql import functions as F
 
@@ -187,7 +209,9 @@ def _scan(spark: SparkSession, path: str, max_bytes: int) -> tuple[DataFrame | N
     files = reader.load(root).filter(F.col("length") <= max_bytes)
     names = {uri: name for name, uri, _ in listing}
     seen = {row.path for row in files.select("path").collect()}  # column pruning: no content is read here
-    missing = [row for name, uri, size in listing if uri not in seen for row in _driver_rows(name, uri, size, max_bytes)]
+    missing = [
+        row for name, uri, size in listing if uri not in seen for row in _driver_rows(name, uri, size, max_bytes)
+    ]
     return files.select("path", "content"), spark.sparkContext.broadcast(names), missing
 
 
@@ -245,11 +269,11 @@ def model_loads() -> list[dict[str, Any]]:
     return list(_LOADS)
 
 
-def _predict_rows(frames: Iterator[pd.DataFrame], folder: str, shipped: bool, batch_size: int,
-                  n_sentences: int | None) -> Iterator[pd.DataFrame]:
+def _predict_rows(
+    frames: Iterator[pd.DataFrame], folder: str, shipped: bool, batch_size: int, n_sentences: int | None
+) -> Iterator[pd.DataFrame]:
     """mapInPandas: article records -> output records, with the same code as `nlpkit.predict`."""
     import pandas as pd
-
 
     if shipped:
         from pyspark import SparkFiles
@@ -260,7 +284,9 @@ def _predict_rows(frames: Iterator[pd.DataFrame], folder: str, shipped: bool, ba
     stats = BatchStats()
     for frame in frames:
         records = [row_record(row, index) for index, row in enumerate(frame.to_dict(orient="records"))]
-        out = [p.to_dict() for p in predict_stream(model, records, stats, batch_size, n_sentences, fingerprint=fingerprint)]
+        out = [
+            p.to_dict() for p in predict_stream(model, records, stats, batch_size, n_sentences, fingerprint=fingerprint)
+        ]
         yield pd.DataFrame(out, columns=PREDICTION_FIELDS, dtype=object)
 
 
@@ -284,7 +310,9 @@ def _prepare_model(spark: SparkSession, model_uri: str, batch_size: int) -> tupl
     return folder, shipped
 
 
-def predict(df: DataFrame, model_uri: str, batch_size: int = DEFAULT_BATCH_SIZE, n_sentences: int | None = None) -> DataFrame:
+def predict(
+    df: DataFrame, model_uri: str, batch_size: int = DEFAULT_BATCH_SIZE, n_sentences: int | None = None
+) -> DataFrame:
     """Predict a DataFrame with a `text` column (and optional `id`, `title`, `path`, `error`, `warnings`).
 
     `model_uri` is a bundle folder or an MLflow model URI (`runs:/…`, `models:/name@alias`); it is resolved
@@ -295,8 +323,15 @@ def predict(df: DataFrame, model_uri: str, batch_size: int = DEFAULT_BATCH_SIZE,
     return df.mapInPandas(lambda frames: _predict_rows(frames, folder, shipped, batch_size, n_sentences), OUTPUT_SCHEMA)
 
 
-def predict_folder(spark: SparkSession, source: str, model_uri: str, output: str, batch_size: int = DEFAULT_BATCH_SIZE,
-                   n_sentences: int | None = None, max_bytes: int | None = None) -> BatchStats:
+def predict_folder(
+    spark: SparkSession,
+    source: str,
+    model_uri: str,
+    output: str,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    n_sentences: int | None = None,
+    max_bytes: int | None = None,
+) -> BatchStats:
     """`nlpkit.predict --engine spark`: read `source`, predict, write Parquet to `output`; return the counts.
 
     The same records as `predict(read_folder(...))`, with reading and predicting fused into one
@@ -320,11 +355,16 @@ def predict_folder(spark: SparkSession, source: str, model_uri: str, output: str
     result = spark.createDataFrame([], OUTPUT_SCHEMA)
     if files is not None:
         result = files.mapInPandas(
-            lambda frames: _predict_rows(_read_rows(frames, names), folder, shipped, batch_size, n_sentences), OUTPUT_SCHEMA)
+            lambda frames: _predict_rows(_read_rows(frames, names), folder, shipped, batch_size, n_sentences),
+            OUTPUT_SCHEMA,
+        )
     if missing:
         extra = spark.createDataFrame(missing, INPUT_SCHEMA)
         result = result.unionByName(
-            extra.mapInPandas(lambda frames: _predict_rows(frames, folder, shipped, batch_size, n_sentences), OUTPUT_SCHEMA))
+            extra.mapInPandas(
+                lambda frames: _predict_rows(frames, folder, shipped, batch_size, n_sentences), OUTPUT_SCHEMA
+            )
+        )
     result.write.parquet(output)
     stats = BatchStats()
     written = spark.read.parquet(output)

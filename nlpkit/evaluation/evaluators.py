@@ -15,8 +15,16 @@ from nlpkit.model import EmbeddedBatch, NewsModel
 from nlpkit.prediction import Prediction
 from nlpkit.text.document import Article, EmbeddedArticle, parse_article
 
-__all__ = ["Evaluation", "evaluate_topics", "evaluate_summaries", "EvalItem", "read_eval_file", "FileEvaluation",
-           "evaluate_items", "reference_length"]
+__all__ = [
+    "Evaluation",
+    "evaluate_topics",
+    "evaluate_summaries",
+    "EvalItem",
+    "read_eval_file",
+    "FileEvaluation",
+    "evaluate_items",
+    "reference_length",
+]
 
 
 @dataclass
@@ -86,8 +94,16 @@ def read_eval_file(path: str | Path, limit: int | None = None) -> list[EvalItem]
             raise DataError(f"{path}:{number}: expected an object with a 'text' string")
         topic = next(iter(topics_of(data, f"{path}:{number}", required=False)), None)
         reference = data.get("reference_sentences") or data.get("reference") or data.get("summary") or None
-        items.append(EvalItem(str(data.get("id", number)), str(data.get("title") or ""), data["text"], topic,
-                              reference, str(data.get("kind") or "full")))
+        items.append(
+            EvalItem(
+                str(data.get("id", number)),
+                str(data.get("title") or ""),
+                data["text"],
+                topic,
+                reference,
+                str(data.get("kind") or "full"),
+            )
+        )
     if not any(item.topic or item.reference for item in items):
         raise DataError(f"{path}: no line has a 'topic', 'topics', 'reference' or 'reference_sentences' field")
     return items
@@ -120,13 +136,18 @@ def evaluate_items(model: NewsModel, items: Sequence[EvalItem], summary_sentence
         headline = [k for k, i in enumerate(topical) if items[i].kind == "headline"]
         if headline:
             picked = [predicted[k] for k in headline]
-            result.metrics["headline_macro_f1"] = topic_metrics([truth[k] for k in headline], picked, model.labels)["macro_f1"]
+            result.metrics["headline_macro_f1"] = topic_metrics([truth[k] for k in headline], picked, model.labels)[
+                "macro_f1"
+            ]
     summarised = [i for i, item in enumerate(items) if item.reference and articles[i].sentences]
     if summarised:
         references = [items[i].reference or "" for i in summarised]
         lengths = [summary_sentences or reference_length(ref) for ref in references]
-        result.metrics.update(evaluate_summaries(model, [articles[i] for i in summarised],
-                                                 [vectors[i] for i in summarised], references, lengths))
+        result.metrics.update(
+            evaluate_summaries(
+                model, [articles[i] for i in summarised], [vectors[i] for i in summarised], references, lengths
+            )
+        )
     result.metrics["n_topic_items"] = float(len(topical))
     result.metrics["n_summary_items"] = float(len(summarised))
     return result

@@ -71,7 +71,15 @@ def reliability(confidence: Sequence[float], correct: Sequence[bool], bins: int 
         if count:
             mean_conf, accuracy = float(confidence_arr[mask].mean()), float(correct_arr[mask].mean())
             ece += count / max(len(confidence_arr), 1) * abs(accuracy - mean_conf)
-            rows.append({"low": float(edges[b]), "high": float(edges[b + 1]), "confidence": mean_conf, "accuracy": accuracy, "count": count})
+            rows.append(
+                {
+                    "low": float(edges[b]),
+                    "high": float(edges[b + 1]),
+                    "confidence": mean_conf,
+                    "accuracy": accuracy,
+                    "count": count,
+                }
+            )
     return {"bins": rows, "ece": float(ece), "n": int(len(confidence_arr))}
 
 

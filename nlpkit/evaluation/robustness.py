@@ -13,8 +13,16 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 from sklearn.metrics import f1_score
 
-__all__ = ["Interval", "macro_f1", "bootstrap_interval", "paired_difference", "prefer_simpler",
-           "INTERNATIONAL", "style_folds", "style_cross_validation"]
+__all__ = [
+    "Interval",
+    "macro_f1",
+    "bootstrap_interval",
+    "paired_difference",
+    "prefer_simpler",
+    "INTERNATIONAL",
+    "style_folds",
+    "style_cross_validation",
+]
 
 #: The seed corpus's Western house style; every other style is one our regional users read.
 INTERNATIONAL = "international"
@@ -46,8 +54,13 @@ def _resamples(count: int, rounds: int, random_state: int) -> np.ndarray:
     return np.random.default_rng(random_state).integers(0, count, size=(rounds, count))
 
 
-def bootstrap_interval(truth: Sequence[str], predicted: Sequence[str], metric: Callable[..., float] = macro_f1,
-                       rounds: int = 1000, random_state: int = 0) -> Interval:
+def bootstrap_interval(
+    truth: Sequence[str],
+    predicted: Sequence[str],
+    metric: Callable[..., float] = macro_f1,
+    rounds: int = 1000,
+    random_state: int = 0,
+) -> Interval:
     """The metric and its percentile 95% interval over `rounds` resamples of the articles."""
     if len(truth) != len(predicted) or not len(truth):
         raise ValueError(f"expected two equally long, non-empty label lists, got {len(truth)} and {len(predicted)}")
@@ -57,8 +70,14 @@ def bootstrap_interval(truth: Sequence[str], predicted: Sequence[str], metric: C
     return Interval(metric(truth, predicted), float(low), float(high))
 
 
-def paired_difference(truth: Sequence[str], first: Sequence[str], second: Sequence[str],
-                      metric: Callable[..., float] = macro_f1, rounds: int = 1000, random_state: int = 0) -> Interval:
+def paired_difference(
+    truth: Sequence[str],
+    first: Sequence[str],
+    second: Sequence[str],
+    metric: Callable[..., float] = macro_f1,
+    rounds: int = 1000,
+    random_state: int = 0,
+) -> Interval:
     """metric(first) - metric(second) with a paired bootstrap interval: both systems see the same resamples."""
     if not len(truth) == len(first) == len(second) or not len(truth):
         raise ValueError("expected three equally long, non-empty label lists")
@@ -79,11 +98,19 @@ def style_folds(styles: Sequence[str]) -> dict[str, tuple[list[int], list[int]]]
     regional = [i for i, style in enumerate(styles) if style and style != INTERNATIONAL]
     if not international or not regional:
         raise ValueError("style folds need both international and regional-style articles")
-    return {"international_to_regional": (international, regional), "regional_to_international": (regional, international)}
+    return {
+        "international_to_regional": (international, regional),
+        "regional_to_international": (regional, international),
+    }
 
 
-def style_cross_validation(make_model: Callable[[], Any], batch: Any, topics: Sequence[Sequence[str]],
-                           styles: Sequence[str], rounds: int = 1000) -> Mapping[str, Interval]:
+def style_cross_validation(
+    make_model: Callable[[], Any],
+    batch: Any,
+    topics: Sequence[Sequence[str]],
+    styles: Sequence[str],
+    rounds: int = 1000,
+) -> Mapping[str, Interval]:
     """Macro-F1 with intervals for each style fold, from one encoded batch (the encoder runs once).
 
     `make_model()` gives a fresh unfitted NewsModel; `batch` is its `encode` of every article.

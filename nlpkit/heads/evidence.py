@@ -27,7 +27,9 @@ _SECOND_SHARE = 0.6
 _FOCUS_BASE_WEIGHT = 0.35
 
 
-def sentence_support(pipeline: Pipeline, embedded: Sequence[EmbeddedArticle], texts: Sequence[Sequence[str]]) -> list[np.ndarray]:
+def sentence_support(
+    pipeline: Pipeline, embedded: Sequence[EmbeddedArticle], texts: Sequence[Sequence[str]]
+) -> list[np.ndarray]:
     """Per article, a (sentences x labels) matrix: each sentence's probabilities alone, times its pooling weight."""
     singles: list[EmbeddedArticle] = []
     spans: list[tuple[int, int]] = []
@@ -46,7 +48,9 @@ def sentence_support(pipeline: Pipeline, embedded: Sequence[EmbeddedArticle], te
     return support
 
 
-def pick_evidence(article: Article, support: np.ndarray, topics: Sequence[str], labels: Sequence[str]) -> dict[str, list[str]]:
+def pick_evidence(
+    article: Article, support: np.ndarray, topics: Sequence[str], labels: Sequence[str]
+) -> dict[str, list[str]]:
     """For each predicted topic, the one or two sentences that support it most, strongest first."""
     evidence: dict[str, list[str]] = {}
     if not len(support):

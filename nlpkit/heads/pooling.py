@@ -57,7 +57,9 @@ class DocumentPooler(BaseEstimator, TransformerMixin):
         return sparse.hstack([sparse.csr_matrix(dense), lexical], format="csr")
 
     def _pool(self, article: EmbeddedArticle) -> np.ndarray:
-        dimension = article.sentences.shape[1] if article.sentences.ndim == 2 or article.title is None else len(article.title)
+        dimension = (
+            article.sentences.shape[1] if article.sentences.ndim == 2 or article.title is None else len(article.title)
+        )
         mean = np.zeros(dimension, dtype=np.float32)
         if len(article.sentences):
             weights = 1.0 + self.lead_weight / (1.0 + np.arange(len(article.sentences)))

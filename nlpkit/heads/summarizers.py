@@ -22,9 +22,22 @@ from sklearn.preprocessing import StandardScaler
 from nlpkit.errors import CorpusError, NotFittedError
 from nlpkit.text.document import Article, EmbeddedArticle
 
-__all__ = ["SummaryLength", "select_sentences", "Summarizer", "LeadSummarizer", "CentralitySummarizer", "LearnedSummarizer",
-           "lexical_centrality", "sentence_features", "FEATURES", "SUMMARIZERS", "make_summarizer", "summarizer_to_dict",
-           "summarizer_from_dict", "reference_labels"]
+__all__ = [
+    "SummaryLength",
+    "select_sentences",
+    "Summarizer",
+    "LeadSummarizer",
+    "CentralitySummarizer",
+    "LearnedSummarizer",
+    "lexical_centrality",
+    "sentence_features",
+    "FEATURES",
+    "SUMMARIZERS",
+    "make_summarizer",
+    "summarizer_to_dict",
+    "summarizer_from_dict",
+    "reference_labels",
+]
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +58,9 @@ class SummaryLength(BaseEstimator):
        skipped for a shorter one further down the ranking; the best sentence is always kept.
     """
 
-    def __init__(self, n_sentences: int = 3, ratio: float | None = None, max_words: int | None = None,
-                 min_sentences: int = 1) -> None:
+    def __init__(
+        self, n_sentences: int = 3, ratio: float | None = None, max_words: int | None = None, min_sentences: int = 1
+    ) -> None:
         self.n_sentences = n_sentences
         self.ratio = ratio
         self.max_words = max_words
@@ -102,8 +116,9 @@ class Summarizer(BaseEstimator):
 
     method = ""
 
-    def __init__(self, n_sentences: int = 3, ratio: float | None = None, max_words: int | None = None,
-                 min_sentences: int = 1) -> None:
+    def __init__(
+        self, n_sentences: int = 3, ratio: float | None = None, max_words: int | None = None, min_sentences: int = 1
+    ) -> None:
         self.n_sentences = n_sentences
         self.ratio = ratio
         self.max_words = max_words
@@ -123,7 +138,9 @@ class Summarizer(BaseEstimator):
         """How much a sentence like one already chosen is penalised (MMR); 0 turns the penalty off."""
         return 0.0
 
-    def summarize(self, article: Article, vectors: EmbeddedArticle | None = None, n_sentences: int | None = None) -> list[str]:
+    def summarize(
+        self, article: Article, vectors: EmbeddedArticle | None = None, n_sentences: int | None = None
+    ) -> list[str]:
         """The summary sentences in document order; `n_sentences` overrides the configured length."""
         length = self.summary_length(n_sentences)
         wanted = length.count(len(article.sentences))
@@ -143,7 +160,9 @@ class LeadSummarizer(Summarizer):
 
 def _needs_vectors(vectors: EmbeddedArticle | None, method: str) -> EmbeddedArticle:
     if vectors is None:
-        raise ValueError(f"summary__method={method} rates sentences by their vectors: pass the article's EmbeddedArticle")
+        raise ValueError(
+            f"summary__method={method} rates sentences by their vectors: pass the article's EmbeddedArticle"
+        )
     return vectors
 
 
@@ -215,7 +234,6 @@ class CentralitySummarizer(Summarizer):
     def mmr_weight(self, n_available: int, n_wanted: int) -> float:
         """`redundancy` for a short summary, fading out as coverage takes over."""
         return self.redundancy * (1.0 - self._coverage(n_available, n_wanted))
-
 
 
 def _zscore(values: np.ndarray) -> np.ndarray:
@@ -370,10 +388,19 @@ class LearnedSummarizer(CentralitySummarizer):
         handover: bool = True,
     ) -> None:
         super().__init__(
-            n_sentences=n_sentences, ratio=ratio, max_words=max_words, min_sentences=min_sentences,
-            centrality_weight=centrality_weight, position_weight=position_weight, position_decay=position_decay,
-            title_weight=title_weight, length_weight=length_weight, lexical_weight=lexical_weight,
-            coverage_start=coverage_start, coverage_full=coverage_full, redundancy=redundancy,
+            n_sentences=n_sentences,
+            ratio=ratio,
+            max_words=max_words,
+            min_sentences=min_sentences,
+            centrality_weight=centrality_weight,
+            position_weight=position_weight,
+            position_decay=position_decay,
+            title_weight=title_weight,
+            length_weight=length_weight,
+            lexical_weight=lexical_weight,
+            coverage_start=coverage_start,
+            coverage_full=coverage_full,
+            redundancy=redundancy,
         )
         self.C = C
         self.blend = blend
@@ -392,26 +419,38 @@ class LearnedSummarizer(CentralitySummarizer):
         """Learn the scorer on (article, editor summary) pairs; pick blend and redundancy on `validation`."""
         rows, labels = self._examples(articles, vectors, references)
         if not len(labels) or labels.min() == labels.max():
-            raise CorpusError("summary__method=learned: no training article has `summary` sentences found in its text "
-                              "(expected the editor's verbatim sentences); use summary__method=centrality")
+            raise CorpusError(
+                "summary__method=learned: no training article has `summary` sentences found in its text "
+                "(expected the editor's verbatim sentences); use summary__method=centrality"
+            )
         scaler = StandardScaler().fit(rows)
         scale = np.where(scaler.scale_ > 1e-12, scaler.scale_, 1.0)
         regression = LogisticRegression(C=self.C, max_iter=2000).fit((rows - scaler.mean_) / scale, labels)
-        self.scorer_ = {"features": list(FEATURES), "mean": scaler.mean_.tolist(), "scale": scale.tolist(),
-                        "coef": regression.coef_[0].tolist(), "intercept": float(regression.intercept_[0])}
+        self.scorer_ = {
+            "features": list(FEATURES),
+            "mean": scaler.mean_.tolist(),
+            "scale": scale.tolist(),
+            "coef": regression.coef_[0].tolist(),
+            "intercept": float(regression.intercept_[0]),
+        }
         self.max_count_ = max((len(r) for a, r in zip(articles, references) if a.sentences and r), default=0)
-        self.metrics_ = {"scorer_train_sentences": float(len(labels)), "scorer_train_positives": float(labels.sum()),
-                         "scorer_train_auc": float(roc_auc_score(labels, self._logit(rows)))}
+        self.metrics_ = {
+            "scorer_train_sentences": float(len(labels)),
+            "scorer_train_positives": float(labels.sum()),
+            "scorer_train_auc": float(roc_auc_score(labels, self._logit(rows))),
+        }
         self.blend_ = 0.0 if self.blend is None else float(self.blend)
         self.redundancy_ = 0.0 if self.scorer_redundancy is None else float(self.scorer_redundancy)
         if validation is not None and len(validation[0]):
             self._choose_on_validation(*validation)
-        self.metrics_.update(scorer_blend=self.blend_, scorer_redundancy=self.redundancy_,
-                             scorer_max_count=float(self.max_count_))
+        self.metrics_.update(
+            scorer_blend=self.blend_, scorer_redundancy=self.redundancy_, scorer_max_count=float(self.max_count_)
+        )
         return self
 
-    def _examples(self, articles: Sequence[Article], vectors: Sequence[EmbeddedArticle],
-                  references: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+    def _examples(
+        self, articles: Sequence[Article], vectors: Sequence[EmbeddedArticle], references: Sequence[Sequence[str]]
+    ) -> tuple[np.ndarray, np.ndarray]:
         rows, labels = [], []
         for article, embedded, reference in zip(articles, vectors, references):
             if not article.sentences or not reference:
@@ -422,10 +461,13 @@ class LearnedSummarizer(CentralitySummarizer):
             return np.zeros((0, len(FEATURES))), np.zeros(0)
         return np.vstack(rows), np.concatenate(labels)
 
-    def _choose_on_validation(self, articles: Sequence[Article], vectors: Sequence[EmbeddedArticle],
-                              references: Sequence[Sequence[str]]) -> None:
+    def _choose_on_validation(
+        self, articles: Sequence[Article], vectors: Sequence[EmbeddedArticle], references: Sequence[Sequence[str]]
+    ) -> None:
         """Grid over blend x redundancy by the share of editor-picked sentences recovered at their count."""
-        cases = [(a, v, r, reference_labels(a, r)) for a, v, r in zip(articles, vectors, references) if a.sentences and r]
+        cases = [
+            (a, v, r, reference_labels(a, r)) for a, v, r in zip(articles, vectors, references) if a.sentences and r
+        ]
         if not cases:
             return
         rows = np.vstack([sentence_features(a, v, len(r)) for a, v, r, _ in cases])
@@ -452,7 +494,9 @@ class LearnedSummarizer(CentralitySummarizer):
 
     def _logit(self, rows: np.ndarray) -> np.ndarray:
         scorer = self.scorer_
-        return ((rows - np.asarray(scorer["mean"])) / np.asarray(scorer["scale"])) @ np.asarray(scorer["coef"]) + scorer["intercept"]
+        return ((rows - np.asarray(scorer["mean"])) / np.asarray(scorer["scale"])) @ np.asarray(
+            scorer["coef"]
+        ) + scorer["intercept"]
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "scorer_"):
@@ -486,8 +530,13 @@ class LearnedSummarizer(CentralitySummarizer):
 
     def fitted_state(self) -> dict[str, Any]:
         """The fitted scorer as plain JSON-able numbers (no pickle)."""
-        return {"scorer": self.scorer_, "blend": self.blend_, "redundancy": self.redundancy_,
-                "max_count": self.max_count_, "metrics": self.metrics_}
+        return {
+            "scorer": self.scorer_,
+            "blend": self.blend_,
+            "redundancy": self.redundancy_,
+            "max_count": self.max_count_,
+            "metrics": self.metrics_,
+        }
 
     def load_state(self, state: Mapping[str, Any]) -> LearnedSummarizer:
         scorer = dict(state["scorer"])
@@ -528,8 +577,58 @@ def summarizer_from_dict(settings: Mapping[str, Any], state: Mapping[str, Any] |
         summarizer.load_state(state)
     return summarizer
 
+
 _STOPWORDS = frozenset(
-    ["a", "an", "the", "of", "to", "in", "and", "or", "for", "on", "at", "by", "with", "from", "as", "is", "was", "were", "be", "been", "are", "it", "its", "this", "that", "he", "she", "they", "we", "you", "i", "his", "her", "their", "our", "said", "says", "will", "would", "has", "have", "had", "not", "but", "also", "than", "which", "who"]
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "and",
+        "or",
+        "for",
+        "on",
+        "at",
+        "by",
+        "with",
+        "from",
+        "as",
+        "is",
+        "was",
+        "were",
+        "be",
+        "been",
+        "are",
+        "it",
+        "its",
+        "this",
+        "that",
+        "he",
+        "she",
+        "they",
+        "we",
+        "you",
+        "i",
+        "his",
+        "her",
+        "their",
+        "our",
+        "said",
+        "says",
+        "will",
+        "would",
+        "has",
+        "have",
+        "had",
+        "not",
+        "but",
+        "also",
+        "than",
+        "which",
+        "who",
+    ]
 )
 
 

@@ -22,7 +22,15 @@ from sklearn.svm import LinearSVC
 from nlpkit.heads.pooling import DocumentPooler
 from nlpkit.labels import OTHER, TOPICS
 
-__all__ = ["CLASSIFIERS", "TOPICS", "OTHER", "make_classifier", "make_topic_pipeline", "TopicDecider", "DEFAULT_THRESHOLD"]
+__all__ = [
+    "CLASSIFIERS",
+    "TOPICS",
+    "OTHER",
+    "make_classifier",
+    "make_topic_pipeline",
+    "TopicDecider",
+    "DEFAULT_THRESHOLD",
+]
 
 
 def _logreg(random_state: int) -> BaseEstimator:
@@ -39,7 +47,9 @@ def _knn(random_state: int) -> BaseEstimator:
 
 
 def _mlp(random_state: int) -> BaseEstimator:
-    return MLPClassifier(hidden_layer_sizes=(128,), alpha=1e-3, max_iter=600, early_stopping=False, random_state=random_state)
+    return MLPClassifier(
+        hidden_layer_sizes=(128,), alpha=1e-3, max_iter=600, early_stopping=False, random_state=random_state
+    )
 
 
 def _random_forest(random_state: int) -> BaseEstimator:
@@ -93,7 +103,9 @@ class TopicDecider:
     thresholds: dict[str, float] = field(default_factory=dict)
 
     @classmethod
-    def fixed(cls, labels: Sequence[str], threshold: float = DEFAULT_THRESHOLD, min_confidence: float = 0.0) -> TopicDecider:
+    def fixed(
+        cls, labels: Sequence[str], threshold: float = DEFAULT_THRESHOLD, min_confidence: float = 0.0
+    ) -> TopicDecider:
         """Hand-set rules (config `thresholds: <number>`): one secondary threshold for every topic but `other`."""
         return cls(list(labels), float(min_confidence), {label: float(threshold) for label in labels if label != OTHER})
 
@@ -128,7 +140,9 @@ class TopicDecider:
 
     @classmethod
     def from_dict(cls, data: dict) -> TopicDecider:
-        return cls(list(data["labels"]), float(data["min_confidence"]), {k: float(v) for k, v in data["thresholds"].items()})
+        return cls(
+            list(data["labels"]), float(data["min_confidence"]), {k: float(v) for k, v in data["thresholds"].items()}
+        )
 
 
 def _best_confidence(decider: TopicDecider, proba: np.ndarray, primary: list[str]) -> float:

@@ -42,7 +42,9 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-•*–—▪►]|\d{1,2}[.)])\s+")
 _INLINE_HEADER = re.compile(
     r"^\s*(?:By \. [^.]{1,80}? \. )?(?:PUBLISHED: \. .{5,40}? \. (?:\| \. )?)?(?:UPDATED: \. .{5,40}? \. )?"
 )
-_DATELINE_SOURCE = re.compile(r"^\s*\((?:CNN|Reuters|AP|AFP|WIRED|The Hollywood Reporter|Rolling Stone)\)\s*(?:--?\s*)?")
+_DATELINE_SOURCE = re.compile(
+    r"^\s*\((?:CNN|Reuters|AP|AFP|WIRED|The Hollywood Reporter|Rolling Stone)\)\s*(?:--?\s*)?"
+)
 _MAX_FURNITURE_WORDS = 14
 # A wire dateline in any script: a place in capitals ("МОСКВА", "NEW YORK", "MAZAR-I-SHARIF"), then a date
 # ("3 марта", "March 3", "14.03.2025") and/or an agency ("(Kazinform)", "/UzA/"), then a full stop, colon or
@@ -84,7 +86,7 @@ def _dateline_end(text: str) -> int:
         return 0
     if date is None and agency is None and not dash:
         return 0  # "ASTANA." alone is no dateline; "ASTANA — The ..." is
-    rest = text[match.end():]
+    rest = text[match.end() :]
     return match.end() if not rest or rest[0].isupper() or rest[0].isdigit() or rest[0] in "\"“«'‘(" else 0
 
 

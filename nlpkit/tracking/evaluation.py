@@ -10,16 +10,29 @@ from nlpkit.tracking import runs
 __all__ = ["record_evaluation"]
 
 
-def record_evaluation(model: Any, files: dict[str, Path], results: dict[str, Any], metrics: dict[str, float],
-                      experiment: str, model_spec: str, limit: int | None) -> str:
+def record_evaluation(
+    model: Any,
+    files: dict[str, Path],
+    results: dict[str, Any],
+    metrics: dict[str, float],
+    experiment: str,
+    model_spec: str,
+    limit: int | None,
+) -> str:
     """Log every file's metrics (`<name>_macro_f1`...), reports and confusion matrices into the active tracker's
     store; returns the run id."""
     training_run = model.provenance.get("mlflow_run_id", "")
     tags = {"training_run_id": training_run, "model": model_spec, "data": ", ".join(str(p) for p in files.values())}
     name = f"eval-{'+'.join(files)}-{model.provenance.get('run_name', 'model')}"
     with runs.run(experiment, name, f"evaluation of {model_spec} on {', '.join(files)}", tags=tags) as active:
-        runs.log_params({"model": model_spec, "limit": limit, "training_run_id": training_run,
-                         **{f"data_{name}": str(path) for name, path in files.items()}})
+        runs.log_params(
+            {
+                "model": model_spec,
+                "limit": limit,
+                "training_run_id": training_run,
+                **{f"data_{name}": str(path) for name, path in files.items()},
+            }
+        )
         runs.log_metrics(metrics)
         scores = {name: result.metrics for name, result in results.items() if result.report}
         if scores:
@@ -29,5 +42,7 @@ def record_evaluation(model: Any, files: dict[str, Path], results: dict[str, Any
         for file_name, result in results.items():
             if result.report:
                 runs.log_text(result.report, f"{file_name}/classification_report.txt")
-                runs.log_confusion_matrix(result.confusion, model.labels, f"{file_name}/confusion_matrix.png", file_name)
+                runs.log_confusion_matrix(
+                    result.confusion, model.labels, f"{file_name}/confusion_matrix.png", file_name
+                )
         return str(active.info.run_id)

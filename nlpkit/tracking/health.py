@@ -26,13 +26,24 @@ from typing import Any, Callable, Iterator
 
 from nlpkit.errors import TrackingError
 
-__all__ = ["RunKilled", "end_runs_on_signal", "check_server", "fail_fast_settings", "prepare_sqlite_store", "prepare_store"]
+__all__ = [
+    "RunKilled",
+    "end_runs_on_signal",
+    "check_server",
+    "fail_fast_settings",
+    "prepare_sqlite_store",
+    "prepare_store",
+]
 
 log = logging.getLogger(__name__)
 
 #: Seconds a tracking server has to answer the first request before the command gives up.
 SERVER_TIMEOUT = 5.0
-_FAIL_FAST = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "1", "MLFLOW_HTTP_REQUEST_TIMEOUT": "10", "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1"}
+_FAIL_FAST = {
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "1",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "10",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+}
 
 
 class RunKilled(KeyboardInterrupt):
@@ -114,9 +125,15 @@ def _probe(uri: str, url: str, timeout: float, opener: Callable[..., Any]) -> No
 
 def _refusal(uri: str, url: str, code: int) -> str:
     if code in (401, 403):
-        given = "were refused" if os.environ.get("MLFLOW_TRACKING_USERNAME") or os.environ.get("MLFLOW_TRACKING_TOKEN") else "are not set"
-        return (f"MLflow tracking server {uri} answered {code} to {url}: its credentials (MLFLOW_TRACKING_USERNAME and "
-                f"MLFLOW_TRACKING_PASSWORD) {given}")
+        given = (
+            "were refused"
+            if os.environ.get("MLFLOW_TRACKING_USERNAME") or os.environ.get("MLFLOW_TRACKING_TOKEN")
+            else "are not set"
+        )
+        return (
+            f"MLflow tracking server {uri} answered {code} to {url}: its credentials (MLFLOW_TRACKING_USERNAME and "
+            f"MLFLOW_TRACKING_PASSWORD) {given}"
+        )
     if code == 404:
         return f"{uri} answered 404 to {url}: not an MLflow tracking server; check MLFLOW_TRACKING_URI"
     return f"MLflow tracking server {uri} answered {code} to {url}; check MLFLOW_TRACKING_URI"
@@ -136,7 +153,7 @@ def _auth_headers() -> dict[str, str]:
 
 
 def _sqlite_path(uri: str) -> Path | None:
-    return Path(uri[len("sqlite:///"):]) if uri.startswith("sqlite:///") else None
+    return Path(uri[len("sqlite:///") :]) if uri.startswith("sqlite:///") else None
 
 
 def prepare_sqlite_store(uri: str, timeout: float = 120.0) -> None:
@@ -160,8 +177,10 @@ def prepare_sqlite_store(uri: str, timeout: float = 120.0) -> None:
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise TrackingError(f"{database}: another process has been initialising this MLflow store for "
-                                        f"over {timeout:.0f} s; remove {lock_file} if no nlpkit command is running") from None
+                    raise TrackingError(
+                        f"{database}: another process has been initialising this MLflow store for "
+                        f"over {timeout:.0f} s; remove {lock_file} if no nlpkit command is running"
+                    ) from None
                 time.sleep(0.2)
         try:
             _create_schema(uri, database)

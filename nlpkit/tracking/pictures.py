@@ -52,9 +52,21 @@ def reliability_diagram(table: Mapping[str, Any], title: str) -> Any:
     total = max(int(table["n"]), 1)
     for row in table["bins"]:
         shade = 0.25 + 0.75 * row["count"] / total
-        axes.bar(row["low"], row["accuracy"], width=row["high"] - row["low"], align="edge", color=(0.16, 0.38, 0.67, shade),
-                 edgecolor="white")
-        axes.text((row["low"] + row["high"]) / 2, min(row["accuracy"] + 0.02, 1.02), str(row["count"]), ha="center", fontsize=7)
+        axes.bar(
+            row["low"],
+            row["accuracy"],
+            width=row["high"] - row["low"],
+            align="edge",
+            color=(0.16, 0.38, 0.67, shade),
+            edgecolor="white",
+        )
+        axes.text(
+            (row["low"] + row["high"]) / 2,
+            min(row["accuracy"] + 0.02, 1.02),
+            str(row["count"]),
+            ha="center",
+            fontsize=7,
+        )
     axes.set_xlim(0, 1)
     axes.set_ylim(0, 1.08)
     axes.set_xlabel("confidence of the predicted topic")

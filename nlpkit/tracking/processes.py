@@ -20,8 +20,19 @@ import urllib.request
 from pathlib import Path
 from typing import Iterator
 
-__all__ = ["READY_TIMEOUT", "STOP_GRACE", "port_is_free", "free_port", "answers", "wait_until_ready", "stop_group",
-           "stop_process_group", "group_members", "group_runs", "process_stats"]
+__all__ = [
+    "READY_TIMEOUT",
+    "STOP_GRACE",
+    "port_is_free",
+    "free_port",
+    "answers",
+    "wait_until_ready",
+    "stop_group",
+    "stop_process_group",
+    "group_members",
+    "group_runs",
+    "process_stats",
+]
 
 log = logging.getLogger(__name__)
 

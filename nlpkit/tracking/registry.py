@@ -33,12 +33,17 @@ class Registration:
     champion_version: int | None
 
     def summary(self) -> str:
-        state = f"now models:/{self.name}@{CHAMPION}" if self.promoted else f"{CHAMPION} stays version {self.champion_version}"
+        state = (
+            f"now models:/{self.name}@{CHAMPION}"
+            if self.promoted
+            else f"{CHAMPION} stays version {self.champion_version}"
+        )
         return f"registered models:/{self.name}@{CHALLENGER} (version {self.version}); {state}: {self.reason}"
 
 
-def register_candidate(model_uri: str, name: str, metrics: dict[str, float], digest: str, card: str,
-                       rule: SelectionRule) -> Registration:
+def register_candidate(
+    model_uri: str, name: str, metrics: dict[str, float], digest: str, card: str, rule: SelectionRule
+) -> Registration:
     """Register a model as `name@challenger`; move `name@champion` to it only when it beats the current
     champion by `rule` on the same validation data (same digest), or when there is no champion yet."""
     client = mlflow.MlflowClient()
@@ -55,9 +60,11 @@ def register_candidate(model_uri: str, name: str, metrics: dict[str, float], dig
         their_digest = current.tags.get(VALIDATION_DIGEST_TAG) or run.data.tags.get(VALIDATION_DIGEST_TAG, "")
         if their_digest != digest:
             promoted = False
-            reason = (f"version {current.version} was validated on other data (digest {their_digest[:12] or 'unknown'}, "
-                      f"this one {digest[:12]}); not compared. Promote by hand with "
-                      f"MlflowClient().set_registered_model_alias('{name}', '{CHAMPION}', {version})")
+            reason = (
+                f"version {current.version} was validated on other data (digest {their_digest[:12] or 'unknown'}, "
+                f"this one {digest[:12]}); not compared. Promote by hand with "
+                f"MlflowClient().set_registered_model_alias('{name}', '{CHAMPION}', {version})"
+            )
         else:
             promoted, reason = rule.beats(metrics, run.data.metrics)
     if promoted:
@@ -73,5 +80,3 @@ def _alias(client: Any, name: str, alias: str) -> Any:
         return client.get_model_version_by_alias(name, alias)
     except mlflow.exceptions.MlflowException:
         return None
-
-

@@ -19,19 +19,45 @@ import pandas as pd
 from nlpkit.tracking import health
 from nlpkit.tracking.store import experiment_id, git_commit
 
-__all__ = ["run", "delete_run", "log_config", "log_metrics", "log_confusion_matrix", "log_text", "log_json", "log_dataset",
-           "log_figure", "log_table", "log_params", "set_tags", "tag_run"]
+__all__ = [
+    "run",
+    "delete_run",
+    "log_config",
+    "log_metrics",
+    "log_confusion_matrix",
+    "log_text",
+    "log_json",
+    "log_dataset",
+    "log_figure",
+    "log_table",
+    "log_params",
+    "set_tags",
+    "tag_run",
+]
 
 
 @contextlib.contextmanager
-def run(experiment: str, run_name: str, description: str = "", nested: bool = False, tags: dict | None = None,
-        system_metrics: bool = False) -> Iterator[Any]:
+def run(
+    experiment: str,
+    run_name: str,
+    description: str = "",
+    nested: bool = False,
+    tags: dict | None = None,
+    system_metrics: bool = False,
+) -> Iterator[Any]:
     """An MLflow run with the git commit and a description attached; `system_metrics` samples CPU, memory
     and disk (MLflow's System metrics tab) while the run is open."""
     all_tags = {"git_commit": git_commit(), "mlflow.note.content": description, **(tags or {})}
-    with health.end_runs_on_signal(), mlflow.start_run(experiment_id=experiment_id(experiment), run_name=run_name,
-                                                       nested=nested, tags=all_tags,
-                                                       log_system_metrics=system_metrics or None) as active:
+    with (
+        health.end_runs_on_signal(),
+        mlflow.start_run(
+            experiment_id=experiment_id(experiment),
+            run_name=run_name,
+            nested=nested,
+            tags=all_tags,
+            log_system_metrics=system_metrics or None,
+        ) as active,
+    ):
         yield active
 
 
@@ -118,8 +144,14 @@ def log_dataset(path: str, sha256: str, sizes: dict[str, int], encoder: str) -> 
     source = LocalArtifactDatasetSource(str(Path(path).resolve()))
     dataset = from_pandas(frame, source=source, name=Path(path).name, digest=sha256[:16])
     mlflow.log_input(dataset, context="training")
-    mlflow.log_params({"dataset_size": sum(sizes.values()), "dataset_sha256": sha256[:16], "encoder": encoder,
-                       **{f"n_{name}": count for name, count in sizes.items()}})
+    mlflow.log_params(
+        {
+            "dataset_size": sum(sizes.values()),
+            "dataset_sha256": sha256[:16],
+            "encoder": encoder,
+            **{f"n_{name}": count for name, count in sizes.items()},
+        }
+    )
     mlflow.set_tag("encoder", encoder)
 
 
@@ -138,5 +170,3 @@ def tag_run(run_id: str, tags: dict[str, Any]) -> None:
     client = mlflow.MlflowClient()
     for key, value in tags.items():
         client.set_tag(run_id, key, str(value))
-
-

@@ -47,7 +47,12 @@ DB_NAME = "mlflow"
 DB_USER = "mlflow"
 ADMIN_USER = "admin"
 SYSTEM_USER = "nlpkit-db"
-_PG_SEARCH = ("/usr/lib/postgresql/*/bin", "/usr/pgsql-*/bin", "/usr/local/pgsql/bin", "/opt/homebrew/opt/postgresql*/bin")
+_PG_SEARCH = (
+    "/usr/lib/postgresql/*/bin",
+    "/usr/pgsql-*/bin",
+    "/usr/local/pgsql/bin",
+    "/opt/homebrew/opt/postgresql*/bin",
+)
 
 
 class ServerError(TrackingError):
@@ -183,7 +188,12 @@ def _check_reachable(user: str | None, directory: Path) -> None:
 def _postgres_running(pg_bin: Path, user: str | None, data: Path) -> bool:
     if not (data / "PG_VERSION").is_file():
         return False
-    return subprocess.run(_as_user(user, [str(pg_bin / "pg_ctl"), "-D", str(data), "status"]), capture_output=True).returncode == 0
+    return (
+        subprocess.run(
+            _as_user(user, [str(pg_bin / "pg_ctl"), "-D", str(data), "status"]), capture_output=True
+        ).returncode
+        == 0
+    )
 
 
 def _init_postgres(pg_bin: Path, user: str | None, directory: Path, password: str) -> None:
@@ -195,9 +205,25 @@ def _init_postgres(pg_bin: Path, user: str | None, directory: Path, password: st
     os.chmod(pwfile, 0o600)
     _give_to(user, pwfile)
     try:
-        _run(_as_user(user, [str(pg_bin / "initdb"), "-D", str(data), "-U", DB_USER, f"--pwfile={pwfile}",
-                             "--auth-host=scram-sha-256", "--auth-local=scram-sha-256", "-E", "UTF8", "--no-instructions"]),
-             "initdb")
+        _run(
+            _as_user(
+                user,
+                [
+                    str(pg_bin / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    DB_USER,
+                    f"--pwfile={pwfile}",
+                    "--auth-host=scram-sha-256",
+                    "--auth-local=scram-sha-256",
+                    "-E",
+                    "UTF8",
+                    "--no-instructions",
+                ],
+            ),
+            "initdb",
+        )
     finally:
         pwfile.unlink(missing_ok=True)
 
@@ -210,14 +236,33 @@ def _start_postgres(pg_bin: Path, user: str | None, directory: Path, pg_port: in
         folder.mkdir(exist_ok=True)
         _give_to(user, folder)
     options = f"-c listen_addresses={HOST} -p {pg_port} -c unix_socket_directories={socket_dir}"
-    _run(_as_user(user, [str(pg_bin / "pg_ctl"), "-D", str(data), "-l", str(logs / "postgres.log"), "-o", options,
-                         "-w", "-t", "60", "start"]), "starting PostgreSQL")
+    _run(
+        _as_user(
+            user,
+            [
+                str(pg_bin / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(logs / "postgres.log"),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+        ),
+        "starting PostgreSQL",
+    )
 
 
 def _ensure_database(state: ServerState) -> None:
     import psycopg2
 
-    connection = psycopg2.connect(host=HOST, port=state.pg_port, user=DB_USER, password=state.password, dbname="postgres")
+    connection = psycopg2.connect(
+        host=HOST, port=state.pg_port, user=DB_USER, password=state.password, dbname="postgres"
+    )
     try:
         connection.autocommit = True
         with connection.cursor() as cursor:
@@ -261,26 +306,53 @@ def _check_auth_kept(directory: Path, auth: bool) -> None:
     """Starting without --auth a server that has users would silently open it to everyone: refuse."""
     if auth or not (directory / "auth.db").exists():
         return
-    raise ServerError(f"the server in {directory} was set up with --auth (users in {directory / 'auth.db'}); start it "
-                      "with --auth, or remove auth.db to drop its users and run without authentication")
+    raise ServerError(
+        f"the server in {directory} was set up with --auth (users in {directory / 'auth.db'}); start it "
+        "with --auth, or remove auth.db to drop its users and run without authentication"
+    )
 
 
 def _start_mlflow(state: ServerState, directory: Path) -> int:
     artifacts = directory / "artifacts"
     artifacts.mkdir(exist_ok=True)
-    env = dict(os.environ, MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false", PGPASSWORD=state.password,
-               MLFLOW_BACKEND_STORE_URI=state.store_uri)
+    env = dict(
+        os.environ,
+        MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false",
+        PGPASSWORD=state.password,
+        MLFLOW_BACKEND_STORE_URI=state.store_uri,
+    )
     env.pop("MLFLOW_TRACKING_URI", None)
-    command = [sys.executable, "-m", "mlflow", "server", "--host", HOST, "--port", str(state.port),
-               "--artifacts-destination", str(artifacts), "--workers", str(state.workers)]
+    command = [
+        sys.executable,
+        "-m",
+        "mlflow",
+        "server",
+        "--host",
+        HOST,
+        "--port",
+        str(state.port),
+        "--artifacts-destination",
+        str(artifacts),
+        "--workers",
+        str(state.workers),
+    ]
     if state.auth:
-        env.update(MLFLOW_AUTH_CONFIG_PATH=str(_auth_config(state, directory)),
-                   MLFLOW_AUTH_ADMIN_PASSWORD=str(state.extra["admin_password"]),
-                   MLFLOW_FLASK_SERVER_SECRET_KEY=str(state.extra["secret_key"]))
+        env.update(
+            MLFLOW_AUTH_CONFIG_PATH=str(_auth_config(state, directory)),
+            MLFLOW_AUTH_ADMIN_PASSWORD=str(state.extra["admin_password"]),
+            MLFLOW_FLASK_SERVER_SECRET_KEY=str(state.extra["secret_key"]),
+        )
         command += ["--app-name", "basic-auth"]
     log_file = (directory / "logs" / "mlflow.log").open("ab")
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT, env=env,
-                               cwd=directory, start_new_session=True)
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=directory,
+        start_new_session=True,
+    )
     log_file.close()
     try:
         wait_until_ready(state.tracking_uri, process, READY_TIMEOUT)
@@ -289,7 +361,9 @@ def _start_mlflow(state: ServerState, directory: Path) -> int:
         raise ServerError(f"mlflow server exited with code {process.returncode} before answering: {tail}") from None
     except TimeoutError:
         stop_group(process.pid, runs="mlflow")
-        raise ServerError(f"mlflow server did not answer at {state.tracking_uri} within {READY_TIMEOUT:.0f} s") from None
+        raise ServerError(
+            f"mlflow server did not answer at {state.tracking_uri} within {READY_TIMEOUT:.0f} s"
+        ) from None
     return process.pid
 
 
@@ -333,7 +407,9 @@ def start(directory: Path, port: int = DEFAULT_PORT, workers: int = 1, auth: boo
     state.extra["auth"] = auth
     if auth:
         state.extra.setdefault("admin_password", secrets.token_urlsafe(18))
-        state.extra.setdefault("secret_key", secrets.token_urlsafe(32))  # CSRF key of the auth app, stable across restarts
+        state.extra.setdefault(
+            "secret_key", secrets.token_urlsafe(32)
+        )  # CSRF key of the auth app, stable across restarts
     if not (data / "PG_VERSION").is_file():
         if data.exists() and any(data.iterdir()):
             raise ServerError(f"{data} exists but holds no PostgreSQL cluster; move it away")
@@ -374,8 +450,10 @@ def stop(directory: Path) -> list[str]:
     pg_bin = find_pg_bin()
     postmaster = _postmaster_pid(data)
     if pg_bin and _postgres_running(pg_bin, state.os_user, data):
-        _run(_as_user(state.os_user, [str(pg_bin / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "-t", "60", "stop"]),
-             "stopping PostgreSQL")
+        _run(
+            _as_user(state.os_user, [str(pg_bin / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "-t", "60", "stop"]),
+            "stopping PostgreSQL",
+        )
         stopped.append(f"PostgreSQL (pid {postmaster})")
     if postmaster:
         try:

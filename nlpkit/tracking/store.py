@@ -20,8 +20,16 @@ import mlflow
 
 from nlpkit.tracking import health
 
-__all__ = ["DEFAULT_STORE", "Tracker", "export_line", "current_uri", "experiment_id", "git_commit", "local_artifact_root",
-           "server_command"]
+__all__ = [
+    "DEFAULT_STORE",
+    "Tracker",
+    "export_line",
+    "current_uri",
+    "experiment_id",
+    "git_commit",
+    "local_artifact_root",
+    "server_command",
+]
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +51,9 @@ class Tracker:
         """The store MLFLOW_TRACKING_URI names, or the local sqlite store under `store`, checked and ready."""
         # Importing mlflow resets its loggers to INFO; keep them at the level the command asked for
         # (database set-up chatter is INFO; --quiet shows errors only).
-        logging.getLogger("mlflow").setLevel(logging.WARNING if logging.getLogger().isEnabledFor(logging.INFO) else logging.ERROR)
+        logging.getLogger("mlflow").setLevel(
+            logging.WARNING if logging.getLogger().isEnabledFor(logging.INFO) else logging.ERROR
+        )
         uri = os.environ.get(_URI_VARIABLE)
         if not uri:
             store.mkdir(parents=True, exist_ok=True)

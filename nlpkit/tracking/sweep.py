@@ -50,8 +50,15 @@ _FILE_KEYS = {"name", "description", "metric", "mode", "margin", "tie_break", "b
 _FIXED_KEYS = ("experiment", "register")
 #: Columns of the sweep table after the sweep's own metric (those a child did not log are left out).
 _TABLE_METRICS = [
-    "val_macro_f1", "val_accuracy", "val_log_loss", "val_summary_rouge1", "test_macro_f1",
-    "sys/encode_seconds", "sys/cache_hits", "sys/cache_misses", "sys/fit_seconds",
+    "val_macro_f1",
+    "val_accuracy",
+    "val_log_loss",
+    "val_summary_rouge1",
+    "test_macro_f1",
+    "sys/encode_seconds",
+    "sys/cache_hits",
+    "sys/cache_misses",
+    "sys/fit_seconds",
 ]
 
 
@@ -117,20 +124,26 @@ def load_sweep(path: str | Path) -> SweepSpec:
     if mode not in ("max", "min"):
         raise ConfigError(f"{path}: 'mode' must be max or min, got {mode!r}")
     if metric.startswith("test_"):
-        log.warning("%s: choosing the best child by a test metric (%s) tunes on the test split; prefer val_*", path, metric)
+        log.warning(
+            "%s: choosing the best child by a test metric (%s) tunes on the test split; prefer val_*", path, metric
+        )
     base = _mapping(data.get("base") or {}, path, "base")
     variants = _variants(data, path)
     for index, variant in enumerate(variants, start=1):
         fixed = sorted(key for key in variant if key in _FIXED_KEYS)
         if fixed:
-            raise ConfigError(f"{path}: variant {index} sets {fixed}; a sweep cannot vary these (set them in base: or on the command line)")
+            raise ConfigError(
+                f"{path}: variant {index} sets {fixed}; a sweep cannot vary these (set them in base: or on the command line)"
+            )
     margin, tie_break = data.get("margin", DEFAULT_MARGIN), data.get("tie_break", "val_log_loss")
     if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0 <= margin < 1:
         raise ConfigError(f"{path}: 'margin' must be a number in [0, 1), got {margin!r}")
     if not isinstance(tie_break, str) or not tie_break:
         raise ConfigError(f"{path}: 'tie_break' must name a metric to minimise, e.g. val_log_loss")
     name = str(data.get("name") or path.stem)
-    return SweepSpec(path, name, metric, mode, variants, base, str(data.get("description") or ""), text, float(margin), tie_break)
+    return SweepSpec(
+        path, name, metric, mode, variants, base, str(data.get("description") or ""), text, float(margin), tie_break
+    )
 
 
 def _mapping(value: Any, path: Path, what: str) -> dict[str, Any]:
@@ -142,7 +155,9 @@ def _mapping(value: Any, path: Path, what: str) -> dict[str, Any]:
 def _variants(data: dict[str, Any], path: Path) -> list[dict[str, Any]]:
     """The grid's cartesian product, or the variants list as given."""
     if ("grid" in data) == ("variants" in data):
-        raise ConfigError(f"{path}: give exactly one of 'grid' (key -> list of values) or 'variants' (list of mappings)")
+        raise ConfigError(
+            f"{path}: give exactly one of 'grid' (key -> list of values) or 'variants' (list of mappings)"
+        )
     if "grid" in data:
         grid = _mapping(data["grid"], path, "grid")
         if not grid:
@@ -240,48 +255,87 @@ def run_sweep(base_config: dict[str, Any], sweep_file: str | Path) -> SweepResul
     children = plan_children(base_config, spec)
     settings = {**base_config, **spec.base}
     parent_name = base_config.get("run_name") or f"sweep-{spec.name}"
-    description = spec.description or f"Sweep '{spec.name}' from {spec.path}: {len(children)} children, best by {spec.metric} ({spec.mode})."
+    description = (
+        spec.description
+        or f"Sweep '{spec.name}' from {spec.path}: {len(children)} children, best by {spec.metric} ({spec.mode})."
+    )
     started = time.perf_counter()
-    with tracking.run(str(settings["experiment"]), parent_name, description, tags={"sweep": spec.name, "sweep_role": "parent"}) as parent:
+    with tracking.run(
+        str(settings["experiment"]), parent_name, description, tags={"sweep": spec.name, "sweep_role": "parent"}
+    ) as parent:
         parent_id = parent.info.run_id
-        tracking.log_params({"sweep_name": spec.name, "sweep_file": spec.path, "sweep_metric": spec.metric,
-                             "sweep_mode": spec.mode, "sweep_children": len(children)})
+        tracking.log_params(
+            {
+                "sweep_name": spec.name,
+                "sweep_file": spec.path,
+                "sweep_metric": spec.metric,
+                "sweep_mode": spec.mode,
+                "sweep_children": len(children),
+            }
+        )
         tracking.log_text(spec.text, "sweep.yaml")
         tracking.set_tags({"sweep_id": parent_id})
         results, failed = _train_children(children, spec, parent_id)
         best = _best(results, spec)
         _record_best(best, spec, parent_id, bool(settings.get("latest", True)))
         table = _log_table(children, results, failed, spec, best)
-        tracking.log_metrics({"sys/sweep_seconds": time.perf_counter() - started, "sys/failed_children": len(failed),
-                              "sys/encode_seconds_total": sum(r.metrics.get("sys/encode_seconds", 0.0) for r in results.values())})
+        tracking.log_metrics(
+            {
+                "sys/sweep_seconds": time.perf_counter() - started,
+                "sys/failed_children": len(failed),
+                "sys/encode_seconds_total": sum(r.metrics.get("sys/encode_seconds", 0.0) for r in results.values()),
+            }
+        )
     registration = register(best, str(settings["register"]), spec.rule) if settings.get("register") else None
     if registration is not None:
-        tracking.tag_run(parent_id, {"registered_model": f"{registration.name} v{registration.version}",
-                                     "registration": registration.reason[:500]})
+        tracking.tag_run(
+            parent_id,
+            {
+                "registered_model": f"{registration.name} v{registration.version}",
+                "registration": registration.reason[:500],
+            },
+        )
     varied = [key for child in children for key in child.varied if key not in ("run_name", "description")]
     view = sweep_view_path(parent.info.experiment_id, parent_id, spec.metric, spec.mode, ["clf", *varied])
     summary = _summary(best, spec, parent_id, registration, failed, view)
     version = registration.version if registration is not None else None
-    return SweepResult(f"{table}\n\n{summary}", best, list(results.values()), parent_id, failed, version, view, registration)
+    return SweepResult(
+        f"{table}\n\n{summary}", best, list(results.values()), parent_id, failed, version, view, registration
+    )
 
 
-def sweep_view_path(experiment_id: str, sweep_id: str, metric: str, mode: str = "max", params: list[str] | None = None) -> str:
+def sweep_view_path(
+    experiment_id: str, sweep_id: str, metric: str, mode: str = "max", params: list[str] | None = None
+) -> str:
     """The MLflow UI runs page of one sweep, in "Model training" mode: its children ranked by the sweep
     metric (best first), the quality metrics and varied params as columns, the parent last.
 
     Stored as MLflow shared view state on the experiment (see `nlpkit.tracking.views.share_runs_view`).
     """
-    return views.share_runs_view(experiment_id, f"sweep-{sweep_id[:12]}", metric, mode,
-                                    search_filter=f"tags.sweep_id = '{sweep_id}'", params=params or ["clf"])
+    return views.share_runs_view(
+        experiment_id,
+        f"sweep-{sweep_id[:12]}",
+        metric,
+        mode,
+        search_filter=f"tags.sweep_id = '{sweep_id}'",
+        params=params or ["clf"],
+    )
 
 
-def _train_children(children: list[Child], spec: SweepSpec, sweep_id: str) -> tuple[dict[str, TrainResult], dict[str, str]]:
+def _train_children(
+    children: list[Child], spec: SweepSpec, sweep_id: str
+) -> tuple[dict[str, TrainResult], dict[str, str]]:
     """Train each child; one that fails is reported in the table and the sweep goes on."""
     results: dict[str, TrainResult] = {}
     failed: dict[str, str] = {}
     quiet = not log.isEnabledFor(logging.INFO)  # --quiet: no bars
     for child in tqdm(children, desc=f"sweep {spec.name}", unit="run", disable=True if quiet else None):
-        tags = {"sweep": spec.name, "sweep_id": sweep_id, "sweep_role": "child", "sweep_varied": _describe(child.varied) or "base settings"}
+        tags = {
+            "sweep": spec.name,
+            "sweep_id": sweep_id,
+            "sweep_role": "child",
+            "sweep_varied": _describe(child.varied) or "base settings",
+        }
         try:
             with training_run(child.config, nested=True, tags=tags) as active:  # open while it trains
                 results[child.name] = record_training(train(child.config), nested=True, tags=tags, active_run=active)
@@ -307,18 +361,33 @@ def _record_best(best: TrainResult, spec: SweepSpec, parent_id: str, latest: boo
     """Give the parent the chosen child's quality metrics (so its row in the runs table is not blank), a tag
     and a link to that child; tag the child `chosen`; point models/latest at its bundle (not the last one trained)."""
     link = views.ui_link(f"/#/experiments/{best.experiment_id}/runs/{best.run_id}")
-    tracking.set_tags({"best_run_id": best.run_id, "best_run_name": best.run_name, "chosen_run_id": best.run_id,
-                       "chosen_run_name": best.run_name, "chosen_run_link": link})
+    tracking.set_tags(
+        {
+            "best_run_id": best.run_id,
+            "best_run_name": best.run_name,
+            "chosen_run_id": best.run_id,
+            "chosen_run_name": best.run_name,
+            "chosen_run_link": link,
+        }
+    )
     quality = {key: value for key, value in best.metrics.items() if not key.startswith("sys/")}
     tracking.log_metrics({**quality, f"best_{spec.metric}": best.metrics[spec.metric]})
     tracking.tag_run(best.run_id, {"sweep_best": "true", "chosen": "true"})
     if latest:
         point_latest(best.bundle)
-    log.info("sweep %s (parent %s): chose %s (%s)%s", spec.name, parent_id, best.run_name, link,
-             f"; models/latest points at {best.bundle}" if latest else "")
+    log.info(
+        "sweep %s (parent %s): chose %s (%s)%s",
+        spec.name,
+        parent_id,
+        best.run_name,
+        link,
+        f"; models/latest points at {best.bundle}" if latest else "",
+    )
 
 
-def _rows(children: list[Child], results: dict[str, TrainResult], failed: dict[str, str], spec: SweepSpec, best: TrainResult) -> tuple[list[str], list[list[str]]]:
+def _rows(
+    children: list[Child], results: dict[str, TrainResult], failed: dict[str, str], spec: SweepSpec, best: TrainResult
+) -> tuple[list[str], list[list[str]]]:
     logged = {key for result in results.values() for key in result.metrics}
     metrics = [spec.metric] + [m for m in _TABLE_METRICS if m != spec.metric and m in logged]
     header = ["best", "run", "run_id", "varied"] + metrics
@@ -341,7 +410,9 @@ def _cell(metric: str, value: float | None) -> str:
     return f"{value:.0f}" if metric.startswith(("sys/cache_", "n_")) else f"{value:.3f}"
 
 
-def _log_table(children: list[Child], results: dict[str, TrainResult], failed: dict[str, str], spec: SweepSpec, best: TrainResult) -> str:
+def _log_table(
+    children: list[Child], results: dict[str, TrainResult], failed: dict[str, str], spec: SweepSpec, best: TrainResult
+) -> str:
     """Log the table of children on the parent run (Markdown and CSV); returns the Markdown."""
     table = format_table(children, results, failed, spec, best)
     tracking.log_text(table, "sweep_table.md")
@@ -349,7 +420,9 @@ def _log_table(children: list[Child], results: dict[str, TrainResult], failed: d
     return table
 
 
-def format_table(children: list[Child], results: dict[str, TrainResult], failed: dict[str, str], spec: SweepSpec, best: TrainResult) -> str:
+def format_table(
+    children: list[Child], results: dict[str, TrainResult], failed: dict[str, str], spec: SweepSpec, best: TrainResult
+) -> str:
     """A Markdown table of every child in run order; `*` marks the best."""
     header, rows = _rows(children, results, failed, spec, best)
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
@@ -357,7 +430,9 @@ def format_table(children: list[Child], results: dict[str, TrainResult], failed:
     return "\n".join(lines)
 
 
-def table_csv(children: list[Child], results: dict[str, TrainResult], failed: dict[str, str], spec: SweepSpec, best: TrainResult) -> str:
+def table_csv(
+    children: list[Child], results: dict[str, TrainResult], failed: dict[str, str], spec: SweepSpec, best: TrainResult
+) -> str:
     """The same table as CSV, for spreadsheets."""
     header, rows = _rows(children, results, failed, spec, best)
     buffer = io.StringIO()
@@ -367,11 +442,15 @@ def table_csv(children: list[Child], results: dict[str, TrainResult], failed: di
     return buffer.getvalue()
 
 
-def _summary(best: TrainResult, spec: SweepSpec, parent_id: str, registration: Any, failed: dict[str, str], view: str) -> str:
+def _summary(
+    best: TrainResult, spec: SweepSpec, parent_id: str, registration: Any, failed: dict[str, str], view: str
+) -> str:
     rule = spec.rule
-    lines = [f"chosen by {spec.metric} ({spec.mode}, ties within {rule.margin} go to the lower {rule.tie_break}): "
-             f"{best.run_name} = {best.metrics[spec.metric]:.4f}  (run {best.run_id}, bundle {best.bundle}; models/latest points here)",
-             f"parent run: {parent_id}"]
+    lines = [
+        f"chosen by {spec.metric} ({spec.mode}, ties within {rule.margin} go to the lower {rule.tie_break}): "
+        f"{best.run_name} = {best.metrics[spec.metric]:.4f}  (run {best.run_id}, bundle {best.bundle}; models/latest points here)",
+        f"parent run: {parent_id}",
+    ]
     if registration is not None:
         lines.append(registration.summary())
     if failed:

@@ -26,7 +26,16 @@ from nlpkit.training.naming import encoder_short_name, run_name_for
 from nlpkit.training.selection import SelectionRule
 from nlpkit.training.trainer import TrainReport, save_bundle
 
-__all__ = ["TrainResult", "training_run", "record_training", "register", "validation_digest", "model_card", "error_table", "MODEL_CARD"]
+__all__ = [
+    "TrainResult",
+    "training_run",
+    "record_training",
+    "register",
+    "validation_digest",
+    "model_card",
+    "error_table",
+    "MODEL_CARD",
+]
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +67,9 @@ def training_run(config: Mapping[str, Any], nested: bool = False, tags: dict[str
     A data or config error inside deletes the run (nothing was trained); a crash or Ctrl-C leaves it FAILED
     or KILLED, as it really ended."""
     description = f"training {config['clf']} on {config['data']}"
-    with runs.run(str(config["experiment"]), run_name_for(config), description, nested=nested, tags=tags,
-                  system_metrics=True) as active:
+    with runs.run(
+        str(config["experiment"]), run_name_for(config), description, nested=nested, tags=tags, system_metrics=True
+    ) as active:
         try:
             yield active
         except NlpkitError:
@@ -67,28 +77,39 @@ def training_run(config: Mapping[str, Any], nested: bool = False, tags: dict[str
             raise
 
 
-def record_training(report: TrainReport, nested: bool = False, tags: dict[str, Any] | None = None,
-                    active_run: Any = None) -> TrainResult:
+def record_training(
+    report: TrainReport, nested: bool = False, tags: dict[str, Any] | None = None, active_run: Any = None
+) -> TrainResult:
     """Log the report into `active_run` (from `training_run`) or a new run, save the bundle under the run's id,
     log and maybe register the model."""
     config = report.config
     digest = validation_digest(report)
     all_tags = {registry.VALIDATION_DIGEST_TAG: digest, **(tags or {})}
-    opened = (contextlib.nullcontext(active_run) if active_run is not None else
-              runs.run(str(config["experiment"]), report.run_name, report.description, nested=nested, tags=all_tags))
+    opened = (
+        contextlib.nullcontext(active_run)
+        if active_run is not None
+        else runs.run(str(config["experiment"]), report.run_name, report.description, nested=nested, tags=all_tags)
+    )
     with opened as active:
         run_id = active.info.run_id
         if active_run is not None:
             runs.set_tags({**all_tags, "mlflow.note.content": report.description})
         runs.log_config(config)
-        runs.log_dataset(report.dataset.path, report.dataset.sha256, report.dataset.sizes,
-                         encoder_short_name(str(config["embed__model"])))
+        runs.log_dataset(
+            report.dataset.path,
+            report.dataset.sha256,
+            report.dataset.sizes,
+            encoder_short_name(str(config["embed__model"])),
+        )
         for split, evaluation in report.evaluations.items():
             _log_split(split, evaluation, report.model.labels)
         runs.log_metrics(report.metrics)
         f1_scores = {split: _unprefixed(report.metrics, runs_prefix(split)) for split in report.evaluations}
         if f1_scores:
-            runs.log_figure(pictures.f1_bars(f1_scores, list(report.model.labels), f"F1 per topic: {report.run_name}"), "f1_per_topic.png")
+            runs.log_figure(
+                pictures.f1_bars(f1_scores, list(report.model.labels), f"F1 per topic: {report.run_name}"),
+                "f1_per_topic.png",
+            )
         if report.model.decider is not None:
             runs.log_json(report.model.decider.to_dict(), "thresholds.json")
             runs.log_figure(pictures.thresholds_figure(report.model.decider.to_dict()), "thresholds.png")
@@ -98,7 +119,9 @@ def record_training(report: TrainReport, nested: bool = False, tags: dict[str, A
         (bundle / MODEL_CARD).write_text(card, encoding="utf-8")
         runs.log_text(card, MODEL_CARD)
         model_uri = flavor.log_news_model(bundle, pd.DataFrame(report.example))
-        result = TrainResult(run_id, report.run_name, bundle, model_uri, dict(report.metrics), active.info.experiment_id, digest, card)
+        result = TrainResult(
+            run_id, report.run_name, bundle, model_uri, dict(report.metrics), active.info.experiment_id, digest, card
+        )
     if not nested:
         result.view_path = views.share_runs_view(result.experiment_id, "nlpkit-runs", params=("clf", "encoder"))
     if config.get("register"):
@@ -109,9 +132,16 @@ def record_training(report: TrainReport, nested: bool = False, tags: dict[str, A
 
 def register(result: TrainResult, name: str, rule: SelectionRule) -> registry.Registration:
     """Register the run's model as `name@challenger`; `champion` moves only if it beats the current one."""
-    registration = registry.register_candidate(result.model_uri, name, result.metrics, result.validation_digest, result.card, rule)
-    runs.tag_run(result.run_id, {"registered_model": f"{name} v{registration.version}",
-                                 "registered_alias": "champion" if registration.promoted else "challenger"})
+    registration = registry.register_candidate(
+        result.model_uri, name, result.metrics, result.validation_digest, result.card, rule
+    )
+    runs.tag_run(
+        result.run_id,
+        {
+            "registered_model": f"{name} v{registration.version}",
+            "registered_alias": "champion" if registration.promoted else "challenger",
+        },
+    )
     result.registration = registration
     return registration
 
@@ -123,7 +153,7 @@ def runs_prefix(split: str) -> str:
 
 
 def _unprefixed(metrics: dict[str, float], prefix: str) -> dict[str, float]:
-    return {key[len(prefix):]: value for key, value in metrics.items() if key.startswith(prefix)}
+    return {key[len(prefix) :]: value for key, value in metrics.items() if key.startswith(prefix)}
 
 
 def validation_digest(report: TrainReport) -> str:
@@ -141,10 +171,13 @@ def _log_split(split: str, evaluation: Evaluation, model_labels: list[str]) -> N
     known = list(model_labels)
     labels = sorted(set(evaluation.truth) | set(known)) if set(evaluation.truth) - set(known) else known
     runs.log_text(topic_report(evaluation.truth, predicted, labels), f"{split}/classification_report.txt")
-    runs.log_confusion_matrix(confusion(evaluation.truth, predicted, labels), labels,
-                              f"{split}/confusion_matrix.png", f"{split} split")
+    runs.log_confusion_matrix(
+        confusion(evaluation.truth, predicted, labels), labels, f"{split}/confusion_matrix.png", f"{split} split"
+    )
     runs.log_json(evaluation.reliability, f"{split}/reliability.json")
-    runs.log_figure(pictures.reliability_diagram(evaluation.reliability, f"{split} calibration"), f"{split}/reliability.png")
+    runs.log_figure(
+        pictures.reliability_diagram(evaluation.reliability, f"{split} calibration"), f"{split}/reliability.png"
+    )
     errors = error_table(evaluation)
     if len(errors):
         runs.log_table(errors, f"{split}/errors.json")
@@ -155,13 +188,20 @@ def error_table(evaluation: Any, least_confident: int = LEAST_CONFIDENT) -> pd.D
     rows = []
     for prediction, truth in zip(evaluation.predictions, evaluation.truth):
         confidence = max(prediction.scores.values()) if prediction.scores else 0.0
-        rows.append({
-            "kind": "misclassified" if prediction.topic != truth else "least confident",
-            "id": prediction.id, "title": prediction.title, "gold": truth, "predicted": prediction.topic or "",
-            "confidence": round(float(confidence), 4),
-            "scores": json.dumps({k: round(float(v), 3) for k, v in sorted(prediction.scores.items(), key=lambda kv: -kv[1])}),
-            "summary": " ".join(prediction.summary),
-        })
+        rows.append(
+            {
+                "kind": "misclassified" if prediction.topic != truth else "least confident",
+                "id": prediction.id,
+                "title": prediction.title,
+                "gold": truth,
+                "predicted": prediction.topic or "",
+                "confidence": round(float(confidence), 4),
+                "scores": json.dumps(
+                    {k: round(float(v), 3) for k, v in sorted(prediction.scores.items(), key=lambda kv: -kv[1])}
+                ),
+                "summary": " ".join(prediction.summary),
+            }
+        )
     frame = pd.DataFrame(rows, columns=["kind", "id", "title", "gold", "predicted", "confidence", "scores", "summary"])
     wrong = frame[frame["kind"] == "misclassified"].sort_values("confidence", ascending=False)
     unsure = frame[frame["kind"] != "misclassified"].sort_values("confidence").head(least_confident)
@@ -172,8 +212,14 @@ def model_card(report: TrainReport, run_id: str, digest: str) -> str:
     """A short markdown card: what the model is, what it learned from, how it scores, where it stops working."""
     config, dataset, metrics = report.config, report.dataset, report.metrics
     splits = [s for s in ("validation", "test") if s in report.evaluations]
-    rows = [("macro-F1", "macro_f1"), ("accuracy", "accuracy"), ("log-loss", "log_loss"), ("calibration error (ECE)", "ece"),
-            ("summary ROUGE-1", "summary_rouge1"), ("Lead-k ROUGE-1", "lead_rouge1")]
+    rows = [
+        ("macro-F1", "macro_f1"),
+        ("accuracy", "accuracy"),
+        ("log-loss", "log_loss"),
+        ("calibration error (ECE)", "ece"),
+        ("summary ROUGE-1", "summary_rouge1"),
+        ("Lead-k ROUGE-1", "lead_rouge1"),
+    ]
     labels = list(report.model.labels)
     rows += [(f"F1 {label}", f"f1_{label}") for label in labels]
     table = ["| metric | " + " | ".join(splits) + " |", "|---|" + "---:|" * len(splits)]
@@ -184,34 +230,36 @@ def model_card(report: TrainReport, run_id: str, digest: str) -> str:
     decider = report.model.decider.to_dict() if report.model.decider is not None else {}
     thresholds = ", ".join(f"{k} {v:.2f}" for k, v in decider.get("thresholds", {}).items())
     sizes = ", ".join(f"{name} {count}" for name, count in dataset.sizes.items())
-    return "\n".join([
-        f"# Model card: {report.run_name}",
-        "",
-        f"nlpkit topic tagger and extractive summarizer; MLflow run `{run_id}`.",
-        "",
-        "## What it is",
-        f"- Encoder: `{config['embed__model']}` (sentence vectors, pooled with `{config.get('pool__method', 'mean')}`)",
-        f"- Topic head: `{config['clf']}` over {', '.join(labels)}; thresholds learned on validation"
-        + (f" (other below {decider.get('min_confidence', 0):.2f}; secondary: {thresholds})" if decider else ""),
-        f"- Summaries: extractive, {config.get('summary__n_sentences', 3)} sentences by default, verbatim from the article",
-        "",
-        "## Data",
-        f"- `{dataset.path}` (sha256 `{dataset.sha256[:16]}`), splits `{dataset.splits_path}`: {sizes}",
-        f"- Validation digest `{digest[:16]}` (models are compared for the champion only on the same validation data)",
-        "",
-        "## Scores",
-        *table,
-        "",
-        "Scores on other labelled files (`python -m nlpkit.evaluate FILE`) are logged as evaluation runs linked to this run.",
-        "",
-        "## Limits",
-        "- English news only; other languages get a warning and unreliable topics.",
-        _labels_limit(labels),
-        "- Trained on the data above; articles unlike it (other beats, other regions' styles) score lower, see the "
-        "evaluation runs before trusting it on a new feed.",
-        "- Probabilities are calibrated only as far as the ECE above says; thresholds were tuned on the validation split.",
-        "",
-    ])
+    return "\n".join(
+        [
+            f"# Model card: {report.run_name}",
+            "",
+            f"nlpkit topic tagger and extractive summarizer; MLflow run `{run_id}`.",
+            "",
+            "## What it is",
+            f"- Encoder: `{config['embed__model']}` (sentence vectors, pooled with `{config.get('pool__method', 'mean')}`)",
+            f"- Topic head: `{config['clf']}` over {', '.join(labels)}; thresholds learned on validation"
+            + (f" (other below {decider.get('min_confidence', 0):.2f}; secondary: {thresholds})" if decider else ""),
+            f"- Summaries: extractive, {config.get('summary__n_sentences', 3)} sentences by default, verbatim from the article",
+            "",
+            "## Data",
+            f"- `{dataset.path}` (sha256 `{dataset.sha256[:16]}`), splits `{dataset.splits_path}`: {sizes}",
+            f"- Validation digest `{digest[:16]}` (models are compared for the champion only on the same validation data)",
+            "",
+            "## Scores",
+            *table,
+            "",
+            "Scores on other labelled files (`python -m nlpkit.evaluate FILE`) are logged as evaluation runs linked to this run.",
+            "",
+            "## Limits",
+            "- English news only; other languages get a warning and unreliable topics.",
+            _labels_limit(labels),
+            "- Trained on the data above; articles unlike it (other beats, other regions' styles) score lower, see the "
+            "evaluation runs before trusting it on a new feed.",
+            "- Probabilities are calibrated only as far as the ECE above says; thresholds were tuned on the validation split.",
+            "",
+        ]
+    )
 
 
 _COUNTS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
@@ -220,6 +268,9 @@ _COUNTS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight",
 def _labels_limit(labels: list[str]) -> str:
     """The model card's line on what the model can say: its own labels, never a global list."""
     count = _COUNTS[len(labels)] if len(labels) < len(_COUNTS) else str(len(labels))
-    rest = ("anything else should come out as `other`, not as a new topic" if "other" in labels
-            else "anything else is given the nearest of them")
+    rest = (
+        "anything else should come out as `other`, not as a new topic"
+        if "other" in labels
+        else "anything else is given the nearest of them"
+    )
     return f"- {count} labels only ({', '.join(labels)}); {rest}."

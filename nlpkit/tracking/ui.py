@@ -20,8 +20,16 @@ from nlpkit.tracking.processes import (
     wait_until_ready,
 )
 
-__all__ = ["start_server", "wait_until_ready", "stop_process_group", "group_members", "process_stats", "port_is_free",
-           "READY_TIMEOUT", "STOP_GRACE"]
+__all__ = [
+    "start_server",
+    "wait_until_ready",
+    "stop_process_group",
+    "group_members",
+    "process_stats",
+    "port_is_free",
+    "READY_TIMEOUT",
+    "STOP_GRACE",
+]
 
 log = logging.getLogger(__name__)
 
@@ -36,5 +44,11 @@ def start_server(uri: str, host: str = "127.0.0.1", port: int = 5000, output: IO
     command = server_command(uri, host, port)
     log.info("starting %s", " ".join(command))
     env = dict(os.environ, MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false")
-    return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT if output else None,
-                            start_new_session=True, env=env)
+    return subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=output,
+        stderr=subprocess.STDOUT if output else None,
+        start_new_session=True,
+        env=env,
+    )

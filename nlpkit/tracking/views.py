@@ -15,8 +15,14 @@ QUALITY_METRICS = ("val_macro_f1", "val_log_loss", "test_macro_f1", "val_ece", "
 LOCAL_UI = "http://127.0.0.1:5000"
 
 
-def share_runs_view(experiment_id: str, key: str, metric: str = "val_macro_f1", mode: str = "max",
-                    search_filter: str = "", params: Sequence[str] = ("clf",)) -> str:
+def share_runs_view(
+    experiment_id: str,
+    key: str,
+    metric: str = "val_macro_f1",
+    mode: str = "max",
+    search_filter: str = "",
+    params: Sequence[str] = ("clf",),
+) -> str:
     """Store a view of the experiment's runs table (sorted by `metric`, best first, quality columns shown)
     as MLflow's shared view state, and return the UI path that opens it in "Model training" mode.
 
@@ -26,9 +32,18 @@ def share_runs_view(experiment_id: str, key: str, metric: str = "val_macro_f1", 
     """
     key = re.sub(r"[^A-Za-z0-9_-]+", "-", key)
     metrics = [metric] + [m for m in QUALITY_METRICS if m != metric]
-    columns = [f"metrics.`{m}`" for m in metrics] + [f"params.`{p}`" for p in dict.fromkeys(params)] + ["attributes.`Dataset`"]
-    state = {"searchFilter": search_filter, "orderByKey": f"metrics.`{metric}`", "orderByAsc": mode == "min",
-             "selectedColumns": columns, "columnOrder": columns}  # without an order MLflow sorts them by name
+    columns = (
+        [f"metrics.`{m}`" for m in metrics]
+        + [f"params.`{p}`" for p in dict.fromkeys(params)]
+        + ["attributes.`Dataset`"]
+    )
+    state = {
+        "searchFilter": search_filter,
+        "orderByKey": f"metrics.`{metric}`",
+        "orderByAsc": mode == "min",
+        "selectedColumns": columns,
+        "columnOrder": columns,
+    }  # without an order MLflow sorts them by name
     mlflow.MlflowClient().set_experiment_tag(experiment_id, f"mlflow.sharedViewState.{key}", json.dumps(state))
     return f"/#/experiments/{experiment_id}/runs?viewStateShareKey={key}&workflowType=machine_learning"
 
@@ -40,7 +55,9 @@ def experiment_views() -> list[tuple[str, str]]:
     views = []
     for experiment in client.search_experiments():
         if client.search_runs([experiment.experiment_id], max_results=1):
-            views.append((experiment.name, share_runs_view(experiment.experiment_id, "nlpkit-runs", params=("clf", "encoder"))))
+            views.append(
+                (experiment.name, share_runs_view(experiment.experiment_id, "nlpkit-runs", params=("clf", "encoder")))
+            )
     return views
 
 
@@ -49,5 +66,3 @@ def ui_link(path: str, uri: str | None = None) -> str:
     uri = uri or mlflow.get_tracking_uri()
     base = uri.rstrip("/") if uri.startswith(("http://", "https://")) else LOCAL_UI
     return base + path
-
-

@@ -98,9 +98,14 @@ class Constraint:
         if self.choices:
             text = "one of " + ", ".join(repr(c) for c in self.choices)
         else:
-            text = {"int": "an integer", "real": "a number", "str": "a string", "bool": "true or false",
-                    "path": f"an existing {self.exists}" if self.exists else "a non-empty string",
-                    "names": "a non-empty list of distinct label names (letters, digits, spaces, _ and -)"}[self.kind]
+            text = {
+                "int": "an integer",
+                "real": "a number",
+                "str": "a string",
+                "bool": "true or false",
+                "path": f"an existing {self.exists}" if self.exists else "a non-empty string",
+                "names": "a non-empty list of distinct label names (letters, digits, spaces, _ and -)",
+            }[self.kind]
             if self.low is not None or self.high is not None:
                 left = "(" if self.low_open else "["
                 low = "-inf" if self.low is None else _num(self.low)
@@ -120,8 +125,10 @@ class Constraint:
         if isinstance(value, str) and len(value) > self.max_len:
             raise ConfigError(f"{key} must be at most {self.max_len} characters, got {len(value)}")
         if self.file_name and isinstance(value, str) and not _SAFE_NAME.fullmatch(value):
-            raise ConfigError(f"{key} names a folder under models_dir: no / or \\, no leading dot and no control "
-                              f"characters, got {_SHOW.repr(value)}")
+            raise ConfigError(
+                f"{key} names a folder under models_dir: no / or \\, no leading dot and no control "
+                f"characters, got {_SHOW.repr(value)}"
+            )
         if self.exists:
             _check_path(key, str(value), self.exists)
 
@@ -131,8 +138,12 @@ class Constraint:
         if self.kind == "bool":
             return isinstance(value, bool)
         if self.kind == "names":
-            return (isinstance(value, list) and bool(value) and len(set(map(str, value))) == len(value)
-                    and all(label_name_problem(item) is None for item in value))
+            return (
+                isinstance(value, list)
+                and bool(value)
+                and len(set(map(str, value))) == len(value)
+                and all(label_name_problem(item) is None for item in value)
+            )
         if self.kind in ("str", "path"):
             return isinstance(value, str) and (bool(value.strip()) or self.kind == "str")
         if isinstance(value, bool) or not isinstance(value, Integral if self.kind == "int" else Real):
@@ -344,7 +355,9 @@ def parse_yaml(text: str, where: str) -> Any:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{where}: not valid YAML{at} ({getattr(error, 'problem', None) or error.__class__.__name__})") from None
+        raise ConfigError(
+            f"{where}: not valid YAML{at} ({getattr(error, 'problem', None) or error.__class__.__name__})"
+        ) from None
     except RecursionError:
         raise ConfigError(f"{where}: nested too deeply") from None
     except (ValueError, OverflowError) as error:  # e.g. int() of a 5,000-digit number
@@ -391,8 +404,10 @@ def validate_config(config: dict[str, Any]) -> None:
     _check_classifier(config)
     summary = {**known, **config}
     if summary.get("summary__coverage_full", 1) < summary.get("summary__coverage_start", 0):
-        raise ConfigError("summary__coverage_full must be at least summary__coverage_start, "
-                          f"got {summary['summary__coverage_full']} < {summary['summary__coverage_start']}")
+        raise ConfigError(
+            "summary__coverage_full must be at least summary__coverage_start, "
+            f"got {summary['summary__coverage_full']} < {summary['summary__coverage_start']}"
+        )
     for key, value in config.items():
         constraint = constraint_for(key)
         if constraint is not None and constraint.exists:
@@ -409,7 +424,9 @@ def _known_keys(config: dict[str, Any]) -> dict[str, Any]:
     known = dict(DEFAULTS)
     clf = config.get("clf", DEFAULTS["clf"])
     pipeline = make_topic_pipeline(clf if clf in _classifier_names() else str(DEFAULTS["clf"]))
-    known.update({key: value for key, value in pipeline.get_params(deep=True).items() if key.startswith(("clf__", "pool__"))})
+    known.update(
+        {key: value for key, value in pipeline.get_params(deep=True).items() if key.startswith(("clf__", "pool__"))}
+    )
     method = config.get("summary__method", "centrality")
     summarizer = SUMMARIZERS.get(method if isinstance(method, str) else "", SUMMARIZERS["centrality"])
     known["summary__method"] = "centrality"

@@ -8,8 +8,13 @@ from typing import Any, Mapping
 __all__ = ["run_name_for", "compact"]
 
 _ENCODER_SHORT = {"default": "minilm"}
-_KEY_PARAM = {"logreg": "C", "linear_svc": "estimator__C", "knn": "n_neighbors", "mlp": "hidden_layer_sizes",
-              "random_forest": "n_estimators"}
+_KEY_PARAM = {
+    "logreg": "C",
+    "linear_svc": "estimator__C",
+    "knn": "n_neighbors",
+    "mlp": "hidden_layer_sizes",
+    "random_forest": "n_estimators",
+}
 
 
 def compact(value: Any) -> str:

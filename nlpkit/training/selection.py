@@ -54,7 +54,9 @@ class SelectionRule:
     def beats(self, challenger: Mapping[str, float], champion: Mapping[str, float]) -> tuple[bool, str]:
         """Whether `challenger` should replace `champion` (both scored on the same data), and why."""
         ours, theirs = self._score(challenger), self._score(champion)
-        shown = f"{self.metric} {challenger.get(self.metric, math.nan):.4f} vs {champion.get(self.metric, math.nan):.4f}"
+        shown = (
+            f"{self.metric} {challenger.get(self.metric, math.nan):.4f} vs {champion.get(self.metric, math.nan):.4f}"
+        )
         if ours > theirs + self.margin:
             return True, f"better {shown} (margin {self.margin})"
         if ours < theirs - self.margin or not math.isfinite(ours):

@@ -47,7 +47,9 @@ def read_unlabelled(folder: str | Path) -> list[Article]:
     """Every readable article under `folder` (the formats `nlpkit.predict` reads); unreadable files are skipped."""
     root = Path(folder)
     if not root.is_dir():
-        raise DataError(f"--unlabelled {root}: not a folder; expected a folder of articles (.txt, .md, .html, .json, .jsonl)")
+        raise DataError(
+            f"--unlabelled {root}: not a folder; expected a folder of articles (.txt, .md, .html, .json, .jsonl)"
+        )
     articles = []
     for record in iter_inputs(root):
         if record.error is None and record.text.strip():
@@ -57,18 +59,29 @@ def read_unlabelled(folder: str | Path) -> list[Article]:
     return articles
 
 
-def self_train(config: Mapping[str, Any], unlabelled: Sequence[Article],
-               min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> TrainReport:
+def self_train(
+    config: Mapping[str, Any], unlabelled: Sequence[Article], min_confidence: float = DEFAULT_MIN_CONFIDENCE
+) -> TrainReport:
     """Train, pseudo-label `unlabelled` at `min_confidence`, then train again with them added to the train split."""
     if not 0.0 < min_confidence <= 1.0:
         raise DataError(f"--min-confidence must be in (0, 1], got {min_confidence}")
     first = train(config)
     picked = pseudo_label(first.model, list(unlabelled), min_confidence)
-    log.info("self-training: %d of %d unlabelled articles at confidence >= %.2f", len(picked), len(unlabelled), min_confidence)
+    log.info(
+        "self-training: %d of %d unlabelled articles at confidence >= %.2f",
+        len(picked),
+        len(unlabelled),
+        min_confidence,
+    )
     extra = [LabelledArticle(unlabelled[i], (topic,), ()) for i, topic in picked]
     report = train(config, extra_train=extra) if extra else first
-    report.metrics.update({"selftrain/unlabelled": float(len(unlabelled)), "selftrain/pseudo_labelled": float(len(extra)),
-                           "selftrain/min_confidence": float(min_confidence)})
+    report.metrics.update(
+        {
+            "selftrain/unlabelled": float(len(unlabelled)),
+            "selftrain/pseudo_labelled": float(len(extra)),
+            "selftrain/min_confidence": float(min_confidence),
+        }
+    )
     for topic in sorted({t for _, t in picked}):
         report.metrics[f"selftrain/pseudo_{topic}"] = float(sum(1 for _, t in picked if t == topic))
     report.model.add_metrics(report.metrics)

@@ -55,8 +55,10 @@ class TrainReport:
     def description(self) -> str:
         """The run's description: the config's, or what was trained on what."""
         sizes = ", ".join(f"{name} {count}" for name, count in self.dataset.sizes.items())
-        return str(self.config.get("description") or
-                   f"{self.config['clf']} on {self.dataset.path} ({sizes}); encoder {self.config['embed__model']}")
+        return str(
+            self.config.get("description")
+            or f"{self.config['clf']} on {self.dataset.path} ({sizes}); encoder {self.config['embed__model']}"
+        )
 
 
 def train(config: Mapping[str, Any], extra_train: Sequence[LabelledArticle] = ()) -> TrainReport:
@@ -64,15 +66,23 @@ def train(config: Mapping[str, Any], extra_train: Sequence[LabelledArticle] = ()
     corpus = load_corpus(config["data"], config.get("labels") or LABELS)
     splits = load_splits(config["splits"], corpus)
     splits["train"] = splits["train"] + list(extra_train)
-    dataset = DatasetInfo(str(config["data"]), str(config["splits"]), corpus_hash(config["data"]),
-                          {name: len(records) for name, records in splits.items()})
+    dataset = DatasetInfo(
+        str(config["data"]),
+        str(config["splits"]),
+        corpus_hash(config["data"]),
+        {name: len(records) for name, records in splits.items()},
+    )
     model = NewsModel.from_config(config)
     timings, batches = _encode_splits(model, splits)
     started = time.perf_counter()
     train_split, validation = splits["train"], splits["validation"]
-    model.fit(batches["train"], [r.topics for r in train_split],
-              validation=(batches["validation"], [r.topics for r in validation]),
-              summaries=_summaries(train_split), validation_summaries=_summaries(validation))
+    model.fit(
+        batches["train"],
+        [r.topics for r in train_split],
+        validation=(batches["validation"], [r.topics for r in validation]),
+        summaries=_summaries(train_split),
+        validation_summaries=_summaries(validation),
+    )
     timings["sys/fit_seconds"] = time.perf_counter() - started
     report = TrainReport(dict(config), run_name_for(config), model, dataset, example=_example(splits))
     report.metrics.update(timings)
@@ -86,7 +96,9 @@ def train(config: Mapping[str, Any], extra_train: Sequence[LabelledArticle] = ()
     return report
 
 
-def _encode_splits(model: NewsModel, splits: dict[str, list[LabelledArticle]]) -> tuple[dict[str, float], dict[str, EmbeddedBatch]]:
+def _encode_splits(
+    model: NewsModel, splits: dict[str, list[LabelledArticle]]
+) -> tuple[dict[str, float], dict[str, EmbeddedBatch]]:
     """Encode every split once; with a warm cache this is disk reads and the weights never load."""
     started = time.perf_counter()
     model.set_encoding(show_progress=True)
@@ -104,19 +116,23 @@ def _summaries(records: Sequence[LabelledArticle]) -> list[list[str]]:
     return [list(r.summary) if r.article.meta.get("kind") != "headline" else [] for r in records]
 
 
-def _score_split(model: NewsModel, records: list[LabelledArticle], batch: EmbeddedBatch) -> tuple[Evaluation, dict[str, float]]:
+def _score_split(
+    model: NewsModel, records: list[LabelledArticle], batch: EmbeddedBatch
+) -> tuple[Evaluation, dict[str, float]]:
     articles, vectors = batch.articles, batch.vectors
     evaluation = evaluate_topics(model, articles, vectors, [r.primary for r in records])
     scores = dict(evaluation.metrics)
     with_summary = [i for i, r in enumerate(records) if r.summary and r.article.sentences]
     if with_summary:
-        scores.update(evaluate_summaries(
-            model,
-            [articles[i] for i in with_summary],
-            [vectors[i] for i in with_summary],
-            [list(records[i].summary) for i in with_summary],
-            [len(records[i].summary) for i in with_summary],
-        ))
+        scores.update(
+            evaluate_summaries(
+                model,
+                [articles[i] for i in with_summary],
+                [vectors[i] for i in with_summary],
+                [list(records[i].summary) for i in with_summary],
+                [len(records[i].summary) for i in with_summary],
+            )
+        )
     return evaluation, scores
 
 
@@ -140,10 +156,14 @@ def save_bundle(report: TrainReport, suffix: str, provenance: dict[str, str] | N
     before = latest_labels(bundle.parent)
     point_latest(bundle)
     if before is not None and before != list(report.model.labels):
-        log.warning("%s now points at a model with other labels (%s; was %s): predict, digest and label use it "
-                    "by default. To keep the previous model as the default, train with --no-latest "
-                    "(or --set models_dir=DIR for a separate folder)", bundle.parent / "latest",
-                    ", ".join(report.model.labels), ", ".join(before))
+        log.warning(
+            "%s now points at a model with other labels (%s; was %s): predict, digest and label use it "
+            "by default. To keep the previous model as the default, train with --no-latest "
+            "(or --set models_dir=DIR for a separate folder)",
+            bundle.parent / "latest",
+            ", ".join(report.model.labels),
+            ", ".join(before),
+        )
     return bundle
 
 

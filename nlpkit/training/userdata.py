@@ -82,8 +82,12 @@ _KEPT_FIELDS = ("date", "region", "source", "url")
 
 def _record(labelled: LabelledArticle, data: dict[str, Any], where: str) -> dict[str, Any]:
     """The record in the seed schema, from the one validated reading of it."""
-    record: dict[str, Any] = {"id": labelled.id, "title": labelled.article.title, "text": data["text"],
-                              "topics": list(labelled.topics)}
+    record: dict[str, Any] = {
+        "id": labelled.id,
+        "title": labelled.article.title,
+        "text": data["text"],
+        "topics": list(labelled.topics),
+    }
     if labelled.summary:
         record["summary"] = list(labelled.summary)
     for key in _KEPT_FIELDS:
@@ -128,11 +132,18 @@ def _read_split(path: Path) -> dict[str, list[str]]:
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError) as error:
-        raise CorpusError(f"{path}: cannot read the saved split ({str(error)[:80]}); delete it to make a new one") from None
-    if not (isinstance(saved, dict) and set(saved) <= {"train", "validation", "test"}
-            and all(isinstance(part, list) and all(isinstance(i, str) for i in part) for part in saved.values())):
-        raise CorpusError(f"{path}: expected an object of train, validation and test lists of ids (the splits file "
-                          "nlpkit wrote); delete it to make a new one")
+        raise CorpusError(
+            f"{path}: cannot read the saved split ({str(error)[:80]}); delete it to make a new one"
+        ) from None
+    if not (
+        isinstance(saved, dict)
+        and set(saved) <= {"train", "validation", "test"}
+        and all(isinstance(part, list) and all(isinstance(i, str) for i in part) for part in saved.values())
+    ):
+        raise CorpusError(
+            f"{path}: expected an object of train, validation and test lists of ids (the splits file "
+            "nlpkit wrote); delete it to make a new one"
+        )
     return saved
 
 
@@ -145,8 +156,10 @@ def check_enough(path: Path, records: list[dict[str, Any]], split: dict[str, lis
     advice = "label more articles, add --with-seeds, or pass --allow-small to train anyway"
     if small:
         listed = ", ".join(f"{label} {n}" for label, n in small.items())
-        raise CorpusError(f"--data {path}: too few articles to train and score a model: {listed} "
-                          f"(at least {MIN_PER_LABEL} per label needed); {advice}")
+        raise CorpusError(
+            f"--data {path}: too few articles to train and score a model: {listed} "
+            f"(at least {MIN_PER_LABEL} per label needed); {advice}"
+        )
     if not split.get("validation"):
         raise CorpusError(f"--data {path}: the validation split is empty, so the model could not be scored; {advice}")
 
@@ -157,8 +170,9 @@ def run_prefix_for(path: Path, with_seeds: bool) -> str:
     return f"data-{stem}" + ("-with-seeds" if with_seeds else "")
 
 
-def prepare_user_data(path: Path, with_seeds: bool = False, seeds: Path = Path("seeds"), seed: int = 0,
-                      allow_small: bool = False) -> PreparedData:
+def prepare_user_data(
+    path: Path, with_seeds: bool = False, seeds: Path = Path("seeds"), seed: int = 0, allow_small: bool = False
+) -> PreparedData:
     """Normalise `path`, make (or reuse) its split, optionally merge the seed corpus; write both beside it.
 
     `my.nlpkit.jsonl` (the user's records, normalised) is always written; `--with-seeds` also writes
@@ -170,8 +184,10 @@ def prepare_user_data(path: Path, with_seeds: bool = False, seeds: Path = Path("
     records = read_labelled(path)
     labels = sorted({t for r in records for t in r["topics"]})
     if len(labels) < 2 and not with_seeds:
-        raise CorpusError(f"--data {path}: every article has the label {labels[0]!r}; a classifier needs at least two "
-                          "labels (add articles of another label, or --with-seeds)")
+        raise CorpusError(
+            f"--data {path}: every article has the label {labels[0]!r}; a classifier needs at least two "
+            "labels (add articles of another label, or --with-seeds)"
+        )
     splits_path = path.with_name(f"{path.stem}.splits.json")
     ids = {r["id"] for r in records}
     split = None
@@ -193,7 +209,9 @@ def prepare_user_data(path: Path, with_seeds: bool = False, seeds: Path = Path("
         if clash:
             raise CorpusError(f"{path}: ids also used by the seed corpus, e.g. {sorted(clash)[:3]}; rename them")
         records = seed_records + records
-        split = {name: list(seed_split.get(name, [])) + list(split.get(name, [])) for name in ("train", "validation", "test")}
+        split = {
+            name: list(seed_split.get(name, [])) + list(split.get(name, [])) for name in ("train", "validation", "test")
+        }
         labels = sorted(set(labels) | set(LABELS))
         data_path = path.with_name(f"{path.stem}.with-seeds.jsonl")
         out_splits = path.with_name(f"{path.stem}.with-seeds.splits.json")
@@ -201,8 +219,13 @@ def prepare_user_data(path: Path, with_seeds: bool = False, seeds: Path = Path("
         data_path.write_text(_jsonl(records), encoding="utf-8")
     if not allow_small:
         check_enough(path, records, split)
-    return PreparedData(data_path, out_splits, labels, {name: len(part) for name, part in split.items()},
-                        run_prefix_for(path, with_seeds))
+    return PreparedData(
+        data_path,
+        out_splits,
+        labels,
+        {name: len(part) for name, part in split.items()},
+        run_prefix_for(path, with_seeds),
+    )
 
 
 def _jsonl(records: list[dict[str, Any]]) -> str:

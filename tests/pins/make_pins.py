@@ -20,7 +20,10 @@ def inbox_predictions(model: object) -> dict[str, dict[str, object]]:
 
     records = [r for path in discover(ROOT / "seeds" / "inbox") for r in read_path(path, 5_000_000) if r.error is None]
     predictions = model.predict([{"id": r.id, "title": r.title, "text": r.text} for r in records])  # type: ignore[attr-defined]
-    return {Path(r.path).name: {"topic": p.topic, "topics": p.topics, "summary": p.summary} for r, p in zip(records, predictions)}
+    return {
+        Path(r.path).name: {"topic": p.topic, "topics": p.topics, "summary": p.summary}
+        for r, p in zip(records, predictions)
+    }
 
 
 def main() -> int:
@@ -30,10 +33,18 @@ def main() -> int:
     from nlpkit.training.trainer import train
 
     with tempfile.TemporaryDirectory() as models:
-        config = load_config(ROOT / "configs" / "default.yaml", [f"data={ROOT / 'seeds' / 'articles.jsonl'}",
-                             f"splits={ROOT / 'seeds' / 'splits.json'}", f"models_dir={models}"])
+        config = load_config(
+            ROOT / "configs" / "default.yaml",
+            [
+                f"data={ROOT / 'seeds' / 'articles.jsonl'}",
+                f"splits={ROOT / 'seeds' / 'splits.json'}",
+                f"models_dir={models}",
+            ],
+        )
         model = train(config).model
-    PINS.write_text(json.dumps(inbox_predictions(model), indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    PINS.write_text(
+        json.dumps(inbox_predictions(model), indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
+    )
     print(f"wrote {PINS}")
     return 0
 

@@ -48,7 +48,7 @@ def read_pages(path: Path) -> list[Page]:
             stamp = re.match(r"\[(\d\d:\d\d)\] ", text)
             if stamp:
                 times.append(stamp.group(1))
-                text = text[stamp.end():]
+                text = text[stamp.end() :]
             paragraphs.append(text)
         pages.append(Page(name.strip(), meta.pop("title"), paragraphs, meta, times))
     titles = [page.title for page in pages]
@@ -81,7 +81,7 @@ def body_ps(page: Page, attrs: str = "") -> str:
     return "\n".join(f"<p{attrs}>{linked(p) if i == 1 else e(p)}</p>" for i, p in enumerate(page.paragraphs))
 
 
-def links(titles: list[str], item: str = "<li><a href=\"/news/{n}\">{t}</a></li>") -> str:
+def links(titles: list[str], item: str = '<li><a href="/news/{n}">{t}</a></li>') -> str:
     return "\n".join(item.format(n=4100 + i, t=e(t)) for i, t in enumerate(titles))
 
 
@@ -91,27 +91,35 @@ def comments(n: int, start: int = 0) -> list[str]:
 
 
 def head(page: Page, extra: str = "") -> str:
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f'<title>{e(page.title)} | {e(page.get("site"))}</title>\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f'<link rel="stylesheet" href="/static/css/main.css?v=3.2">\n{extra}'
-            '<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments);}</script>\n'
-            '</head>\n')
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{e(page.title)} | {e(page.get('site'))}</title>\n"
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<link rel="stylesheet" href="/static/css/main.css?v=3.2">\n{extra}'
+        "<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments);}</script>\n"
+        "</head>\n"
+    )
 
 
 def jsonld(page: Page) -> str:
-    data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": page.title,
-            "datePublished": page.get("meta") or f"{page.date}T09:00:00+05:00",
-            "author": {"@type": "Person", "name": page.get("author")},
-            "publisher": {"@type": "Organization", "name": page.get("site")}}
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": page.title,
+        "datePublished": page.get("meta") or f"{page.date}T09:00:00+05:00",
+        "author": {"@type": "Person", "name": page.get("author")},
+        "publisher": {"@type": "Organization", "name": page.get("site")},
+    }
     return f'<script type="application/ld+json">{json.dumps(data)}</script>\n'
 
 
 def cookie_div(cls: str = "cookie-notice") -> str:
     text = " ".join(BOILER["cookie"][:2])
-    return (f'<div class="{cls}" id="cookie-notice"><div class="cookie-text">{e(text)}</div>'
-            '<div class="cookie-buttons"><a class="btn" href="#">Accept all</a> <a class="btn" href="#">Settings</a>'
-            '</div></div>\n')
+    return (
+        f'<div class="{cls}" id="cookie-notice"><div class="cookie-text">{e(text)}</div>'
+        '<div class="cookie-buttons"><a class="btn" href="#">Accept all</a> <a class="btn" href="#">Settings</a>'
+        "</div></div>\n"
+    )
 
 
 # --- shapes ----------------------------------------------------------------------------------------------
@@ -122,29 +130,39 @@ def wordpress(page: Page) -> str:
     extra = jsonld(page) if variant == "jsonld" else ""
     share = ""
     if variant == "jetpack":
-        share = ('<div class="sharedaddy sd-sharing-enabled"><div class="robots-nocontent sd-block sd-social">'
-                 '<h3 class="sd-title">Share this:</h3><div class="sd-content"><ul><li>'
-                 '<a class="share-twitter" href="#">'
-                 '<span>Twitter</span></a></li><li><a class="share-facebook" href="#"><span>Facebook</span></a></li>'
-                 '<li><a class="share-telegram" href="#"><span>Telegram</span></a></li></ul></div></div></div>\n'
-                 '<div class="sharedaddy sd-block sd-like"><h3 class="sd-title">Like this:</h3>'
-                 '<div class="likes-widget-placeholder">Like Loading...</div></div>\n')
+        share = (
+            '<div class="sharedaddy sd-sharing-enabled"><div class="robots-nocontent sd-block sd-social">'
+            '<h3 class="sd-title">Share this:</h3><div class="sd-content"><ul><li>'
+            '<a class="share-twitter" href="#">'
+            '<span>Twitter</span></a></li><li><a class="share-facebook" href="#"><span>Facebook</span></a></li>'
+            '<li><a class="share-telegram" href="#"><span>Telegram</span></a></li></ul></div></div></div>\n'
+            '<div class="sharedaddy sd-block sd-like"><h3 class="sd-title">Like this:</h3>'
+            '<div class="likes-widget-placeholder">Like Loading...</div></div>\n'
+        )
     if variant == "relatedposts":
-        share = ('<div id="jp-relatedposts" class="jp-relatedposts"><h3 class="jp-relatedposts-headline">'
-                 '<em>Related</em></h3>\n'
-                 + links(page.others[:3], '<div class="jp-relatedposts-post"><h4><a href="/{n}">{t}</a></h4>'
-                         '<p class="jp-relatedposts-post-context">In "Economy"</p></div>') + '\n</div>\n')
+        share = (
+            '<div id="jp-relatedposts" class="jp-relatedposts"><h3 class="jp-relatedposts-headline">'
+            "<em>Related</em></h3>\n"
+            + links(
+                page.others[:3],
+                '<div class="jp-relatedposts-post"><h4><a href="/{n}">{t}</a></h4>'
+                '<p class="jp-relatedposts-post-context">In "Economy"</p></div>',
+            )
+            + "\n</div>\n"
+        )
     comment_items = "\n".join(
         f'<li class="comment depth-1" id="comment-{i}"><article class="comment-body"><footer class="comment-meta">'
         f'<div class="comment-author vcard"><b class="fn">{name}</b> <span class="says">says:</span></div>'
         f'<div class="comment-metadata"><a href="#comment-{i}"><time>{page.get("shown")} at 6:{10 + i} pm</time></a>'
-        f'</div>'
+        f"</div>"
         f'</footer><div class="comment-content"><p>{e(text)}</p></div><div class="reply">'
         f'<a class="comment-reply-link">Reply</a></div>'
-        f'</article></li>'
+        f"</article></li>"
         for i, (name, text) in enumerate(zip(["Aziz", "Olga K.", "reader77"], comments(3, len(page.name))))
     )
-    return head(page, extra) + f"""<body class="post-template-default single single-post postid-4812
+    return (
+        head(page, extra)
+        + f"""<body class="post-template-default single single-post postid-4812
  single-format-standard">
 <div id="page" class="site"><a class="skip-link screen-reader-text" href="#content">Skip to content</a>
 <header id="masthead" class="site-header"><div class="site-branding"><p class="site-title">
@@ -201,21 +219,30 @@ def wordpress(page: Page) -> str:
 </body>
 </html>
 """
+    )
 
 
 def drupal(page: Page) -> str:
     views = ""
     if page.get("variant") == "views":
-        views = ('<div class="views-element-container block block-views"><h2>Latest news</h2>'
-                 '<div class="view view-latest-news">'
-                 '<div class="view-content">\n' + links(page.others[:4], '<div class="views-row">'
-                                                                         '<div class="views-field views-field-title">'
-                                                      '<span class="field-content"><a href="/node/{n}">{t}</a></span>'
-                                                      '</div>'
-                                                      '<div class="views-field views-field-created">2 days ago</div>'
-                                                      '</div>')
-                 + '\n</div></div></div>\n')
-    return head(page) + f"""<body class="path-node page-node-type-article">
+        views = (
+            '<div class="views-element-container block block-views"><h2>Latest news</h2>'
+            '<div class="view view-latest-news">'
+            '<div class="view-content">\n'
+            + links(
+                page.others[:4],
+                '<div class="views-row">'
+                '<div class="views-field views-field-title">'
+                '<span class="field-content"><a href="/node/{n}">{t}</a></span>'
+                "</div>"
+                '<div class="views-field views-field-created">2 days ago</div>'
+                "</div>",
+            )
+            + "\n</div></div></div>\n"
+        )
+    return (
+        head(page)
+        + f"""<body class="path-node page-node-type-article">
 <a href="#main-content" class="visually-hidden focusable skip-link">Skip to main content</a>
 <div class="dialog-off-canvas-main-canvas" data-off-canvas-main-canvas><div class="layout-container">
 <header role="banner"><div class="region region-header"><div id="block-sitebranding" class="block block-system">
@@ -264,6 +291,7 @@ unsubscribe at any time.</p>
 </body>
 </html>
 """
+    )
 
 
 def divonly(page: Page) -> str:
@@ -273,12 +301,15 @@ def divonly(page: Page) -> str:
         text = "<br><br>\n".join(e(p) for p in page.paragraphs)
     else:
         title = f'<h1 class="news-title">{e(page.title)}</h1>'
-        text = "\n".join(f'<div class="txt">{linked(p) if i == 2 else e(p)}</div>'
-                         for i, p in enumerate(page.paragraphs))
+        text = "\n".join(
+            f'<div class="txt">{linked(p) if i == 2 else e(p)}</div>' for i, p in enumerate(page.paragraphs)
+        )
     date = '<div class="news-views">1 204 views</div>'
     if page.get("shown"):
         date = f'<div class="news-date">{page.get("shown")}</div>'
-    return head(page, f'<meta name="description" content="{e(page.paragraphs[0][:150])}">\n') + f"""<body>
+    return (
+        head(page, f'<meta name="description" content="{e(page.paragraphs[0][:150])}">\n')
+        + f"""<body>
 {cookie_div() if variant == "cookietop" else ""}<div class="top-bar"><div class="wrap">
 <div class="weather">Weather: +18</div>
 <div class="currency">USD 12 950 | EUR 14 010 | RUB 142</div><div class="lang">
@@ -309,17 +340,22 @@ href="#">WhatsApp</a></div>
 {cookie_div("cookie-bar cookie-bar--bottom") if variant == "cookiebottom" else ""}</body>
 </html>
 """
+    )
 
 
 def cookie(page: Page) -> str:
     banner_text = "".join(f"<p>{e(text)}</p>" for text in BOILER["cookie"])
     if page.get("variant") == "modal":
-        banner = (f'<div class="gdpr-overlay"><div class="gdpr-modal" role="dialog" aria-modal="true">'
-                  f'<h2>Your privacy matters to us</h2>'
-                  f'{banner_text}<div class="gdpr-buttons">'
-                  f'<a class="btn" href="#">Accept</a> <a class="btn" href="#">Reject</a>'
-                  f' <a class="btn" href="#">Manage options</a></div></div></div>\n')
-        return head(page) + f"""<body class="news-page">
+        banner = (
+            f'<div class="gdpr-overlay"><div class="gdpr-modal" role="dialog" aria-modal="true">'
+            f"<h2>Your privacy matters to us</h2>"
+            f'{banner_text}<div class="gdpr-buttons">'
+            f'<a class="btn" href="#">Accept</a> <a class="btn" href="#">Reject</a>'
+            f' <a class="btn" href="#">Manage options</a></div></div></div>\n'
+        )
+        return (
+            head(page)
+            + f"""<body class="news-page">
 {banner}<div class="header"><div class="logo">{e(page.get("site"))}</div><div class="nav">
 <a href="/">Main</a> | <a href="/banks">Banks</a> |
  <a href="/rates">Exchange rates</a> | <a href="/credit">Loans</a> | <a href="/calc">Calculators</a></div></div>
@@ -336,16 +372,21 @@ more</div>{links(page.others[:4], '<p><a href="/news/{n}">{t}</a></p>')}</div>
 </body>
 </html>
 """
-    banner = (f'<div id="onetrust-consent-sdk"><div class="onetrust-pc-dark-filter ot-fade-in"></div>'
-              f'<div id="onetrust-banner-sdk"'
-              f' class="otFlat" role="region" aria-label="Cookie banner"><div class="ot-sdk-container">'
-              f'<div id="onetrust-policy">'
-              f'<h2 id="onetrust-policy-title">We value your privacy</h2>'
-              f'<div id="onetrust-policy-text">{e(" ".join(BOILER["cookie"]))}'
-              f'</div></div><div id="onetrust-button-group">'
-              f'<button id="onetrust-accept-btn-handler">Accept All Cookies</button>'
-              f'<button id="onetrust-reject-all-handler">Reject All</button></div></div></div></div>\n')
-    return head(page, jsonld(page)) + f"""<body>
+        )
+    banner = (
+        f'<div id="onetrust-consent-sdk"><div class="onetrust-pc-dark-filter ot-fade-in"></div>'
+        f'<div id="onetrust-banner-sdk"'
+        f' class="otFlat" role="region" aria-label="Cookie banner"><div class="ot-sdk-container">'
+        f'<div id="onetrust-policy">'
+        f'<h2 id="onetrust-policy-title">We value your privacy</h2>'
+        f'<div id="onetrust-policy-text">{e(" ".join(BOILER["cookie"]))}'
+        f'</div></div><div id="onetrust-button-group">'
+        f'<button id="onetrust-accept-btn-handler">Accept All Cookies</button>'
+        f'<button id="onetrust-reject-all-handler">Reject All</button></div></div></div></div>\n'
+    )
+    return (
+        head(page, jsonld(page))
+        + f"""<body>
 <header class="site-header"><div class="brand"><a href="/">{e(page.get("site"))}</a></div><nav><ul><li>
 <a href="/energy">Energy</a></li>
 <li><a href="/finance">Finance</a></li><li><a href="/markets">Markets</a></li><li>
@@ -366,6 +407,7 @@ the Caspian region.</p>
 {banner}</body>
 </html>
 """
+    )
 
 
 def readalso(page: Page) -> str:
@@ -377,16 +419,25 @@ def readalso(page: Page) -> str:
         if i in (1, 3) and variant == "inline":
             blocks.append(f'<p><strong>READ ALSO:</strong> <a href="/news/{4200 + i}">{e(other)}</a></p>')
         elif i in (1, 3) and variant == "boxes":
-            blocks.append(f'<aside class="related-inline"><h4>Related</h4><ul><li>'
-                          f'<a href="/news/{4300 + i}">{e(other)}</a></li>'
-                          f'<li><a href="/news/{4310 + i}">{e(page.others[(i + 2) % 6])}</a></li></ul></aside>')
+            blocks.append(
+                f'<aside class="related-inline"><h4>Related</h4><ul><li>'
+                f'<a href="/news/{4300 + i}">{e(other)}</a></li>'
+                f'<li><a href="/news/{4310 + i}">{e(page.others[(i + 2) % 6])}</a></li></ul></aside>'
+            )
         elif i in (1, 2) and not variant:
-            blocks.append(f'<div class="read-also">'
-                          f'<span class="read-also__label">Read also</span> <a href="/news/{4400 + i}">{e(other)}</a>'
-                          f'</div>')
-    teasers = "\n".join(f'<div class="teaser"><h3><a href="/news/{4500 + i}">{e(t)}</a></h3>'
-                        f'<p>{e(BOILER["comments"][i][:90])}</p></div>' for i, t in enumerate(page.others[:3]))
-    return head(page) + f"""<body class="article-page">
+            blocks.append(
+                f'<div class="read-also">'
+                f'<span class="read-also__label">Read also</span> <a href="/news/{4400 + i}">{e(other)}</a>'
+                f"</div>"
+            )
+    teasers = "\n".join(
+        f'<div class="teaser"><h3><a href="/news/{4500 + i}">{e(t)}</a></h3>'
+        f"<p>{e(BOILER['comments'][i][:90])}</p></div>"
+        for i, t in enumerate(page.others[:3])
+    )
+    return (
+        head(page)
+        + f"""<body class="article-page">
 <div class="top"><a href="/" class="logo">{e(page.get("site"))}</a><ul class="menu"><li><a href="/city">City</a></li>
 <li><a href="/transport">Transport</a></li><li><a href="/business">Business</a></li><li>
 <a href="/culture">Culture</a></li></ul></div>
@@ -405,28 +456,36 @@ class="article__date">{page.get("shown")}</span></div>
 </body>
 </html>
 """
+    )
 
 
 def comments_page(page: Page) -> str:
     items = comments(6, len(page.name))
     if page.get("variant") == "disqus":
-        thread = "\n".join(f'<div class="comment-item"><div class="comment-author">User{300 + i}</div>'
-                           f'<div class="comment-time">2 hours ago</div>'
-                           f'<div class="comment-text">{e(text)}</div>'
-                           f'<div class="comment-votes">+{i * 3} / -{i}</div></div>'
-                           for i, text in enumerate(items))
+        thread = "\n".join(
+            f'<div class="comment-item"><div class="comment-author">User{300 + i}</div>'
+            f'<div class="comment-time">2 hours ago</div>'
+            f'<div class="comment-text">{e(text)}</div>'
+            f'<div class="comment-votes">+{i * 3} / -{i}</div></div>'
+            for i, text in enumerate(items)
+        )
         count = f'<div class="comments-count">{len(items)} comments</div>'
         comment_block = f'<div id="disqus_thread">{count}\n{thread}\n</div>'
         inside, after = "", comment_block
     else:
-        thread = "\n".join(f'<div class="comment"><div class="comment__head">'
-                           f'<b>Guest {i + 1}</b> <span>{page.get("shown")}</span></div>'
-                           f'<p>{e(text)}</p><a class="comment__reply" href="#">Reply</a>'
-                           f'</div>' for i, text in enumerate(items))
+        thread = "\n".join(
+            f'<div class="comment"><div class="comment__head">'
+            f"<b>Guest {i + 1}</b> <span>{page.get('shown')}</span></div>"
+            f'<p>{e(text)}</p><a class="comment__reply" href="#">Reply</a>'
+            f"</div>"
+            for i, text in enumerate(items)
+        )
         form = '<form class="comment-form"><textarea></textarea><button>Send</button></form>'
         inside = f'<section class="comments"><h3>Comments ({len(items)})</h3>\n{thread}\n{form}</section>'
         after = ""
-    return head(page) + f"""<body>
+    return (
+        head(page)
+        + f"""<body>
 <div class="header"><div class="logo"><a href="/">{e(page.get("site"))}</a></div><ul class="nav"><li>
 <a href="/news">News</a></li>
 <li><a href="/city">City</a></li><li><a href="/opinion">Opinion</a></li><li><a href="/photo">Photo</a></li></ul></div>
@@ -444,18 +503,23 @@ def comments_page(page: Page) -> str:
 </body>
 </html>
 """
+    )
 
 
 def live(page: Page) -> str:
     entries = []
     for n, (time, paragraph) in reversed(list(enumerate(zip(page.times, page.paragraphs)))):
-        entries.append(f'<div class="live-entry" id="entry-{n}"><div class="live-entry__time">'
-                       f'<time datetime="{page.date}T{time}:00+06:00">'
-                       f'{time}</time></div><div class="live-entry__body"><p>{e(paragraph)}</p></div>'
-                       f'<div class="live-entry__share"><a href="#entry-{n}">Share this update</a></div></div>')
+        entries.append(
+            f'<div class="live-entry" id="entry-{n}"><div class="live-entry__time">'
+            f'<time datetime="{page.date}T{time}:00+06:00">'
+            f'{time}</time></div><div class="live-entry__body"><p>{e(paragraph)}</p></div>'
+            f'<div class="live-entry__share"><a href="#entry-{n}">Share this update</a></div></div>'
+        )
     compact = page.get("variant") == "compact"
     extra = f'<meta property="article:published_time" content="{page.date}T{page.times[0]}:00+06:00">\n'
-    return head(page, extra) + f"""<body class="live-page">
+    return (
+        head(page, extra)
+        + f"""<body class="live-page">
 <header><a href="/" class="logo">{e(page.get("site"))}</a><nav><a href="/news">News</a> <a href="/live">Live</a>
  <a href="/video">Video</a></nav></header>
 <main><h1>{e(page.title)}</h1>
@@ -472,22 +536,27 @@ def live(page: Page) -> str:
 </body>
 </html>
 """
+    )
 
 
 def amp(page: Page) -> str:
     sidebar = ""
     if page.get("variant") == "sidebar":
-        sidebar = ('<amp-sidebar id="sidebar" layout="nodisplay" side="left"><ul><li><a href="/">Home</a></li><li>'
-                   '<a href="/azerbaijan">'
-                   'Azerbaijan</a></li><li><a href="/caspian">Caspian</a></li><li>'
-                   '<a href="/environment">Environment</a></li>'
-                   '<li><a href="/business">Business</a></li></ul></amp-sidebar>\n')
+        sidebar = (
+            '<amp-sidebar id="sidebar" layout="nodisplay" side="left"><ul><li><a href="/">Home</a></li><li>'
+            '<a href="/azerbaijan">'
+            'Azerbaijan</a></li><li><a href="/caspian">Caspian</a></li><li>'
+            '<a href="/environment">Environment</a></li>'
+            '<li><a href="/business">Business</a></li></ul></amp-sidebar>\n'
+        )
     body = []
     for i, paragraph in enumerate(page.paragraphs):
         body.append(f"<p>{e(paragraph)}</p>")
         if i == 1:
-            body.append('<amp-ad width="300" height="250" type="doubleclick" data-slot="/1234/article"><div fallback>'
-                        'Advertisement</div></amp-ad>')
+            body.append(
+                '<amp-ad width="300" height="250" type="doubleclick" data-slot="/1234/article"><div fallback>'
+                "Advertisement</div></amp-ad>"
+            )
     return f"""<!doctype html>
 <html ⚡ lang="en">
 <head>
@@ -532,7 +601,9 @@ def agency(page: Page) -> str:
     paragraph_attrs = ' style="text-align: justify;"' if variant in ("", "krai") else ""
     indent = "&nbsp;&nbsp;" if variant == "krai" else ""
     text = "\n".join(f"<p{paragraph_attrs}>{indent}{e(p)}</p>" for p in page.paragraphs)
-    return head(page) + f"""<body>
+    return (
+        head(page)
+        + f"""<body>
 <div class="gov-top"><div class="container"><span>Official website of the {e(page.get("site"))}</span>
 <a href="/special" class="eye">Version for the visually impaired</a> <span class="langs">
 <a href="/kz">Қаз</a> | <a href="/ru">Рус</a> |
@@ -568,14 +639,19 @@ def agency(page: Page) -> str:
 </body>
 </html>
 """
+    )
 
 
 def metadate(page: Page) -> str:
-    extra = (f'<meta property="article:published_time" content="{page.get("meta")}">\n'
-             '<meta property="og:type" content="article">\n')
+    extra = (
+        f'<meta property="article:published_time" content="{page.get("meta")}">\n'
+        '<meta property="og:type" content="article">\n'
+    )
     if page.get("variant") == "jsonld":
         extra += jsonld(page)
-    return head(page, extra) + f"""<body>
+    return (
+        head(page, extra)
+        + f"""<body>
 <div id="app"><div class="navbar"><a href="/" class="brand">{e(page.get("site"))}</a><a href="/politics">Politics</a>
 <a href="/economy">Economy</a><a href="/energy">Energy</a><a href="/region">Region</a></div>
 <div class="content"><article itemscope itemtype="https://schema.org/NewsArticle">
@@ -592,6 +668,7 @@ def metadate(page: Page) -> str:
 </body>
 </html>
 """
+    )
 
 
 def byline(page: Page) -> str:
@@ -601,7 +678,9 @@ def byline(page: Page) -> str:
     else:
         top = f'<p class="byline">By {e(page.get("author"))} | {page.get("shown")}</p>'
         bottom = ""
-    return head(page) + f"""<body>
+    return (
+        head(page)
+        + f"""<body>
 <div class="masthead"><a href="/">{e(page.get("site"))}</a><ul class="sections"><li><a href="/news">News</a></li>
 <li><a href="/regions">Regions</a></li><li><a href="/features">Features</a></li></ul></div>
 <div class="story"><h1>{e(page.title)}</h1>
@@ -617,6 +696,7 @@ def byline(page: Page) -> str:
 </body>
 </html>
 """
+    )
 
 
 def table(page: Page) -> str:
@@ -649,7 +729,9 @@ href="/contacts">Contacts</a></td></tr></table>
 
 def bitrix(page: Page) -> str:
     text = "<br />\n<br />\n".join(e(p) for p in page.paragraphs)
-    return head(page) + f"""<body>
+    return (
+        head(page)
+        + f"""<body>
 <div id="panel"></div>
 <div class="header"><div class="logo"><a href="/">{e(page.get("site"))}</a></div><div class="top-menu"><ul>
 <li><a href="/news/">News</a></li><li><a href="/companies/">Companies</a></li><li><a href="/industry/">Industry</a></li>
@@ -670,12 +752,23 @@ def bitrix(page: Page) -> str:
 </body>
 </html>
 """
+    )
 
 
 SHAPES: dict[str, Callable[[Page], str]] = {
-    "wordpress": wordpress, "drupal": drupal, "divonly": divonly, "cookie": cookie, "readalso": readalso,
-    "comments": comments_page, "live": live, "amp": amp, "agency": agency, "metadate": metadate, "byline": byline,
-    "table": table, "bitrix": bitrix,
+    "wordpress": wordpress,
+    "drupal": drupal,
+    "divonly": divonly,
+    "cookie": cookie,
+    "readalso": readalso,
+    "comments": comments_page,
+    "live": live,
+    "amp": amp,
+    "agency": agency,
+    "metadate": metadate,
+    "byline": byline,
+    "table": table,
+    "bitrix": bitrix,
 }
 
 
@@ -684,8 +777,15 @@ def main() -> None:
     gold = []
     for page in pages:
         (HERE / f"{page.name}.html").write_text(SHAPES[page.get("shape")](page), encoding="utf-8")
-        gold.append({"file": f"{page.name}.html", "shape": page.get("shape"), "title": page.title,
-                     "paragraphs": page.paragraphs, "date": page.date})
+        gold.append(
+            {
+                "file": f"{page.name}.html",
+                "shape": page.get("shape"),
+                "title": page.title,
+                "paragraphs": page.paragraphs,
+                "date": page.date,
+            }
+        )
     with (HERE / "gold.jsonl").open("w", encoding="utf-8") as out:
         for record in gold:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")

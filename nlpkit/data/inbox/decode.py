@@ -20,8 +20,12 @@ _LEGACY_ENCODINGS = ["cp1252", "cp1251", "koi8_r", "cp866", "iso8859_5", "cp1254
 
 log = logging.getLogger(__name__)
 
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
-         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 
 
 def decode(raw: bytes) -> tuple[str, str | None, str | None]:
@@ -29,7 +33,7 @@ def decode(raw: bytes) -> tuple[str, str | None, str | None]:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             try:
-                return raw[len(bom):].decode(encoding), None, None
+                return raw[len(bom) :].decode(encoding), None, None
             except UnicodeDecodeError:
                 return "", None, f"starts with a {encoding.upper()} byte-order mark but is not valid {encoding.upper()}"
     utf16 = _bomless_utf16(raw)
@@ -51,8 +55,14 @@ def decode(raw: bytes) -> tuple[str, str | None, str | None]:
     sample = text[:20000]
     readable = sum(1 for ch in sample if ch.isascii() and (ch.isprintable() or ch in "\n\r\t")) / max(len(sample), 1)
     if readable < 0.8:
-        return "", None, (f"not UTF-8, UTF-16 or a Latin text ({readable:.0%} readable characters as {_FALLBACK_ENCODING}); "
-                          "binary data or another encoding such as Shift-JIS, GBK or KOI8-R: convert it to UTF-8")
+        return (
+            "",
+            None,
+            (
+                f"not UTF-8, UTF-16 or a Latin text ({readable:.0%} readable characters as {_FALLBACK_ENCODING}); "
+                "binary data or another encoding such as Shift-JIS, GBK or KOI8-R: convert it to UTF-8"
+            ),
+        )
     return text, f"not valid UTF-8; decoded as {_FALLBACK_ENCODING}", None
 
 
@@ -68,8 +78,10 @@ def guess_encoding(raw: bytes) -> str | None:
         return None
 
     def rank(match: Any) -> tuple[float, float, int]:  # least mess, most language-like, then our order
-        first = min((_LEGACY_ENCODINGS.index(name) for name in match.could_be_from_charset if name in _LEGACY_ENCODINGS),
-                    default=len(_LEGACY_ENCODINGS))
+        first = min(
+            (_LEGACY_ENCODINGS.index(name) for name in match.could_be_from_charset if name in _LEGACY_ENCODINGS),
+            default=len(_LEGACY_ENCODINGS),
+        )
         return round(match.chaos, 3), -round(match.coherence, 3), first
 
     best = min(matches, key=rank)

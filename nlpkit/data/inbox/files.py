@@ -32,8 +32,16 @@ from nlpkit.data.inbox.record import (
     short_error,
 )
 
-__all__ = ["discover", "skip_reason", "input_files", "iter_inputs", "count_records", "read_path", "read_bytes",
-           "size_problem"]
+__all__ = [
+    "discover",
+    "skip_reason",
+    "input_files",
+    "iter_inputs",
+    "count_records",
+    "read_path",
+    "read_bytes",
+    "size_problem",
+]
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +53,12 @@ def _log_skip(path: Path, reason: str) -> None:
     log.info("skipped %s: %s", display_path(path), reason)
 
 
-def input_files(paths: Path | str | Iterable[Path | str], follow_symlinks: bool = False,
-                exclude: Iterable[Path | None] = (), on_skip: SkipHandler | None = None) -> Iterator[Path]:
+def input_files(
+    paths: Path | str | Iterable[Path | str],
+    follow_symlinks: bool = False,
+    exclude: Iterable[Path | None] = (),
+    on_skip: SkipHandler | None = None,
+) -> Iterator[Path]:
     """Every file to read under `paths` (folders walked in sorted order), the others reported to `on_skip`.
 
     Skipped: unsupported suffixes, `exclude` (this run's own output), nlpkit's prediction files, and
@@ -64,16 +76,21 @@ def input_files(paths: Path | str | Iterable[Path | str], follow_symlinks: bool 
                 yield path
 
 
-def iter_inputs(paths: Path | str | Iterable[Path | str], limits: ReadLimits | None = None,
-                follow_symlinks: bool = False, exclude: Iterable[Path | None] = (),
-                on_skip: SkipHandler | None = None) -> Iterator[InputRecord]:
+def iter_inputs(
+    paths: Path | str | Iterable[Path | str],
+    limits: ReadLimits | None = None,
+    follow_symlinks: bool = False,
+    exclude: Iterable[Path | None] = (),
+    on_skip: SkipHandler | None = None,
+) -> Iterator[InputRecord]:
     """The records of every input file under `paths` (see `input_files`), errors included, in file order."""
     for path in input_files(paths, follow_symlinks, exclude, on_skip):
         yield from read_path(path, limits=limits)
 
 
-def count_records(paths: Path | str | Iterable[Path | str], follow_symlinks: bool = False,
-                  exclude: Iterable[Path | None] = ()) -> int:
+def count_records(
+    paths: Path | str | Iterable[Path | str], follow_symlinks: bool = False, exclude: Iterable[Path | None] = ()
+) -> int:
     """How many records `iter_inputs` will give: files, plus lines of JSONL files (a byte count, no parsing)."""
     total = 0
     for path in input_files(paths, follow_symlinks, exclude, on_skip=lambda path, reason: None):
@@ -135,7 +152,9 @@ def _is_nlpkit_output(path: Path) -> bool:
     return isinstance(record, dict) and {"sha256", "topic", "scores", "summary", "error"} <= set(record)
 
 
-def read_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, limits: ReadLimits | None = None) -> Iterator[InputRecord]:
+def read_path(
+    path: Path, max_bytes: int = DEFAULT_MAX_BYTES, limits: ReadLimits | None = None
+) -> Iterator[InputRecord]:
     """Records from one supported file; every problem becomes an error record, never an exception."""
     limits = limits or ReadLimits(max_bytes=max_bytes)
     name, stem = display_path(path), display_path(path.stem)
@@ -173,7 +192,9 @@ def size_problem(size: int, max_bytes: int) -> str | None:
     return None
 
 
-def _records(path: PurePath, name: str, stem: str, raw: bytes, limits: ReadLimits, warnings: list[str]) -> Iterator[InputRecord]:
+def _records(
+    path: PurePath, name: str, stem: str, raw: bytes, limits: ReadLimits, warnings: list[str]
+) -> Iterator[InputRecord]:
     """Decode and parse one file's bytes; the parse-time budget counts only time spent in here."""
     budget = Budget(limits.parse_seconds)
     budget.resume()
@@ -192,10 +213,15 @@ def _records(path: PurePath, name: str, stem: str, raw: bytes, limits: ReadLimit
             yield record
             budget.resume()
     except ParseTimeout:
-        yield InputRecord(name, stem if not produced else f"{stem}#rest",
-                          error=f"parsing took over {limits.parse_seconds:g} s (--parse-seconds); rest of the file skipped")
+        yield InputRecord(
+            name,
+            stem if not produced else f"{stem}#rest",
+            error=f"parsing took over {limits.parse_seconds:g} s (--parse-seconds); rest of the file skipped",
+        )
     except Exception as error:  # noqa: BLE001 - whatever a hostile file triggers, it is that file's record
-        yield InputRecord(name, stem if not produced else f"{stem}#rest", error=f"cannot parse file: {short_error(error)}")
+        yield InputRecord(
+            name, stem if not produced else f"{stem}#rest", error=f"cannot parse file: {short_error(error)}"
+        )
 
 
 def _finish(record: InputRecord, seen: Counter[str], limits: ReadLimits) -> None:

@@ -114,9 +114,15 @@ def _jsonl(name: str, text: str, budget: Budget) -> Iterator[InputRecord]:
 
 def _from_object(name: str, item: object, default_id: str, where: str) -> InputRecord:
     if not isinstance(item, dict):
-        return InputRecord(name, default_id, error=f"{where}: expected an object with 'text', got {type(item).__name__}")
+        return InputRecord(
+            name, default_id, error=f"{where}: expected an object with 'text', got {type(item).__name__}"
+        )
     raw_id = default_id if item.get("id") is None else item["id"]  # `"id": null` falls back like a missing id
-    if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)) or (isinstance(raw_id, int) and abs(raw_id) > 10**30):
+    if (
+        isinstance(raw_id, bool)
+        or not isinstance(raw_id, (str, int))
+        or (isinstance(raw_id, int) and abs(raw_id) > 10**30)
+    ):
         return InputRecord(name, default_id, error=f"{where}: 'id' must be a string or a short integer")
     record_id = str(raw_id)[:500]
     if not isinstance(item.get("text"), str):

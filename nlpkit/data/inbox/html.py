@@ -79,8 +79,10 @@ def _without_title(body: str, title: str) -> str:
 
 def _reads_as_prose(body: str) -> bool:
     """Some line is a sentence or a real paragraph: on a page without a story trafilatura returns a menu ("Home")."""
-    return any(line.rstrip().endswith((".", "!", "?", '"', "”")) or len(line.split()) >= _PROSE_WORDS
-               for line in body.split("\n"))
+    return any(
+        line.rstrip().endswith((".", "!", "?", '"', "”")) or len(line.split()) >= _PROSE_WORDS
+        for line in body.split("\n")
+    )
 
 
 _PROSE_WORDS = 8
@@ -95,11 +97,13 @@ def _trafilatura(page: str) -> Any:
     for name in ("trafilatura", "htmldate"):  # its "discarding data" and date notes are not the user's business
         logging.getLogger(name).setLevel(logging.ERROR)
     try:
-        return trafilatura.bare_extraction(page, favor_precision=True, include_comments=False, include_tables=False,
-                                           with_metadata=True)
+        return trafilatura.bare_extraction(
+            page, favor_precision=True, include_comments=False, include_tables=False, with_metadata=True
+        )
     except Exception as error:  # noqa: BLE001 - any failure of the library leaves the page to our extractor
         log.debug("trafilatura failed (%s: %s); using nlpkit's extractor", type(error).__name__, error)
         return None
+
 
 # --- HTML: a small linear-time tokenizer ------------------------------------------------------------
 #
@@ -190,8 +194,39 @@ class _ArticleExtractor:
     tags are counted by name, so unclosed or mismatched tags cost O(1) each, not a scan of the stack.
     """
 
-    _SKIP = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "figure", "button", "svg", "template", "iframe"}
-    _BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "div", "section", "article", "main", "br", "tr", "pre"}
+    _SKIP = {
+        "script",
+        "style",
+        "noscript",
+        "nav",
+        "header",
+        "footer",
+        "aside",
+        "form",
+        "figure",
+        "button",
+        "svg",
+        "template",
+        "iframe",
+    }
+    _BLOCKS = {
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "blockquote",
+        "div",
+        "section",
+        "article",
+        "main",
+        "br",
+        "tr",
+        "pre",
+    }
     _VOID = {"br", "img", "meta", "link", "input", "hr", "area", "base", "col", "embed", "source", "track", "wbr"}
 
     def __init__(self) -> None:

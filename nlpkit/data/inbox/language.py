@@ -24,8 +24,41 @@ log = logging.getLogger(__name__)
 ENGLISH = "en"
 #: Languages the identifier chooses among: our readers' region and the world's large news languages. A short
 #: list keeps the probabilities of short texts on plausible languages (the full model has 97).
-_LANGUAGES = ["en", "ru", "kk", "uz", "ky", "tg", "tk", "az", "mn", "tr", "fa", "ar", "zh", "ja", "ko", "vi", "id",
-              "ms", "de", "fr", "es", "it", "pt", "nl", "pl", "uk", "ro", "cs", "hu", "sv", "da", "no", "fi"]
+_LANGUAGES = [
+    "en",
+    "ru",
+    "kk",
+    "uz",
+    "ky",
+    "tg",
+    "tk",
+    "az",
+    "mn",
+    "tr",
+    "fa",
+    "ar",
+    "zh",
+    "ja",
+    "ko",
+    "vi",
+    "id",
+    "ms",
+    "de",
+    "fr",
+    "es",
+    "it",
+    "pt",
+    "nl",
+    "pl",
+    "uk",
+    "ro",
+    "cs",
+    "hu",
+    "sv",
+    "da",
+    "no",
+    "fi",
+]
 #: Flag a text only when its probability of being English is below this (see the module docstring).
 _MAX_ENGLISH_PROBABILITY = 0.01
 _SAMPLE_CHARS = 1000  # plenty for a language; the cost grows with the sample
@@ -76,8 +109,32 @@ def note_language(record: InputRecord) -> None:
         record.warnings.append(warning)
 
 
-_ENGLISH_WORDS = frozenset(["the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "with", "as", "was", "said",
-                            "by", "at", "from", "it", "has", "have", "are", "be"])
+_ENGLISH_WORDS = frozenset(
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "a",
+        "is",
+        "that",
+        "for",
+        "on",
+        "with",
+        "as",
+        "was",
+        "said",
+        "by",
+        "at",
+        "from",
+        "it",
+        "has",
+        "have",
+        "are",
+        "be",
+    ]
+)
 
 
 def _heuristic_warning(text: str) -> str | None:
@@ -87,8 +144,12 @@ def _heuristic_warning(text: str) -> str | None:
         return None
     latin = sum(1 for ch in letters if ch.isascii()) / len(letters)
     if latin < 0.6:
-        return f"text looks non-English ({latin:.0%} Latin letters); the encoder is English-only, predictions may be poor"
+        return (
+            f"text looks non-English ({latin:.0%} Latin letters); the encoder is English-only, predictions may be poor"
+        )
     words = re.findall(r"[a-z]+", text.lower())
     if len(words) >= 30 and sum(w in _ENGLISH_WORDS for w in words) / len(words) < 0.04:
-        return "text looks non-English (few English function words); the encoder is English-only, predictions may be poor"
+        return (
+            "text looks non-English (few English function words); the encoder is English-only, predictions may be poor"
+        )
     return None

@@ -8,8 +8,20 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["InputRecord", "ReadLimits", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_CHARS", "DEFAULT_PARSE_SECONDS",
-           "clean_text", "display_path", "short_error", "Budget", "ParseTimeout", "HEADLINE_ONLY", "use_headline"]
+__all__ = [
+    "InputRecord",
+    "ReadLimits",
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_CHARS",
+    "DEFAULT_PARSE_SECONDS",
+    "clean_text",
+    "display_path",
+    "short_error",
+    "Budget",
+    "ParseTimeout",
+    "HEADLINE_ONLY",
+    "use_headline",
+]
 
 DEFAULT_MAX_BYTES = 5_000_000
 #: Longer texts are cut (with a warning): 200,000 characters is ~30,000 words, far beyond any news story.
@@ -70,7 +82,9 @@ class InputRecord:
 
     @property
     def content_hash(self) -> str:
-        return hashlib.sha256(f"{self.id}\x1f{self.title}\x1f{self.text}\x1f{self.error}".encode(errors="replace")).hexdigest()
+        return hashlib.sha256(
+            f"{self.id}\x1f{self.title}\x1f{self.text}\x1f{self.error}".encode(errors="replace")
+        ).hexdigest()
 
 
 #: The warning of a record predicted from its title alone (the README promises headline-only accuracy).
