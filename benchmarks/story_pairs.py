@@ -163,7 +163,8 @@ def run(args: argparse.Namespace) -> Report:
         )
     return Report(
         "story_pairs",
-        "same-story grouping: threshold chosen on one pairs set, checked on the other (python -m benchmarks story_pairs)",
+        "same-story grouping: threshold chosen on one pairs set, checked on the other "
+        "(python -m benchmarks story_pairs)",
         render(report),
         report,
         params={"encoder": report["encoder"], "thresholds": args.thresholds, "pairs": [s["pairs_file"] for s in sets]},

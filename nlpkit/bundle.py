@@ -197,7 +197,8 @@ def _load_skops(path: Path) -> Any:
 def _load_legacy(folder: Path) -> Any:
     if folder.resolve() not in _TRUSTED_LEGACY:
         raise BundleError(
-            f"{folder}: format-1 bundle: its {LEGACY_CLASSIFIER_FILE} is a pickle, which can run any code when loaded, and "
+            f"{folder}: format-1 bundle: its {LEGACY_CLASSIFIER_FILE} is a pickle, "
+            "which can run any code when loaded, and "
             "its sha256 in the manifest proves nothing about who wrote it; pass --trust only if you made this bundle "
             "yourself, or retrain to get a format-2 (skops) bundle"
         )

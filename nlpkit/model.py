@@ -350,7 +350,8 @@ class NewsModel:
         if encoder.fingerprint_ != expected:
             raise BundleError(
                 f"{folder}: bundle was trained with encoder {manifest['encoder']['model']} (sha256 {expected[:12]}), "
-                f"but {encoder_path} has other weights (sha256 {encoder.fingerprint_[:12]}); refusing to predict with it"
+                f"but {encoder_path} has other weights (sha256 {encoder.fingerprint_[:12]}); "
+                "refusing to predict with it"
             )
         settings = manifest["summarizer"]
         state = read_json_file(resolved, SCORER_FILE) if settings.get("method") == "learned" else None

@@ -122,7 +122,8 @@ def _free_port() -> int:
 
 
 def render(chromium: str, url: str, screenshot: str) -> str:
-    """The page's text after it settles (DOM saved beside a PNG screenshot in test-artifacts/); an empty profile each time."""
+    """The page's text after it settles (DOM saved beside a PNG screenshot in test-artifacts/);
+    an empty profile each time."""
     ARTIFACTS.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
         command = [

@@ -35,7 +35,10 @@ def test_ci_runs_the_readme_commands_in_a_fresh_venv_and_nothing_of_its_own():
 
 
 def test_extraction_ignores_comments_and_takes_only_the_quick_start_block():
-    readme = "# x\n```bash\nnot this\n```\n## Quick start\ntext\n```bash\n# a comment\none\n\ntwo\n```\n```bash\nthree\n```\n"
+    readme = (
+        "# x\n```bash\nnot this\n```\n## Quick start\ntext\n"
+        "```bash\n# a comment\none\n\ntwo\n```\n```bash\nthree\n```\n"
+    )
     assert quick_start_commands(readme) == ["one", "two"]
 
 

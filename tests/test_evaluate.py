@@ -11,14 +11,19 @@ def test_evaluate_scores_topics_and_summaries_and_links_the_training_run(fast_tr
             "id": "a",
             "title": "Oil output cut",
             "topic": "energy",
-            "text": "OPEC members agreed to cut crude output by one million barrels a day. Prices rose. Ministers meet again in May.",
+            "text": (
+                "OPEC members agreed to cut crude output by one million barrels a day. "
+                "Prices rose. Ministers meet again in May."
+            ),
             "reference_sentences": ["OPEC members agreed to cut crude output by one million barrels a day."],
         },
         {
             "id": "b",
             "title": "Judge jails fraudster",
             "topic": "legal",
-            "text": "A judge jailed a former fund manager for eight years for fraud on Monday. He had denied the charges.",
+            "text": (
+                "A judge jailed a former fund manager for eight years for fraud on Monday. He had denied the charges."
+            ),
             "reference": "A judge jailed a former fund manager for eight years for fraud on Monday.",
         },
         {

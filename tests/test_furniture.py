@@ -37,7 +37,10 @@ def test_story_sentences_are_not_furniture():
 
 
 def test_daily_mail_inline_header_is_dropped():
-    text = "By . Daily Mail Reporter . PUBLISHED: . 12:01 EST, 1 May 2013 . | . UPDATED: . 13:40 EST, 1 May 2013 . A man was charged."
+    text = (
+        "By . Daily Mail Reporter . PUBLISHED: . 12:01 EST, 1 May 2013 . | . "
+        "UPDATED: . 13:40 EST, 1 May 2013 . A man was charged."
+    )
     assert strip_furniture(text) == "A man was charged."
 
 

@@ -51,7 +51,9 @@ def test_logged_pyfunc_model_predicts_topics_and_summaries(trained):
             },
             {
                 "title": "",
-                "text": "The striker scored twice as the home side won the cup final. Fans celebrated late into the night.",
+                "text": (
+                    "The striker scored twice as the home side won the cup final. Fans celebrated late into the night."
+                ),
             },
         ]
     )

@@ -24,7 +24,8 @@ __all__ = ["GroupingSettings", "story_vector", "group_stories", "parse_date", "p
 
 @dataclass(frozen=True)
 class GroupingSettings:
-    """How stories are grouped; `threshold` chosen on seeds/pairs, checked on seeds/pairs2 (benchmarks/story_pairs.py)."""
+    """How stories are grouped; `threshold` chosen on seeds/pairs, checked on seeds/pairs2
+    (benchmarks/story_pairs.py)."""
 
     threshold: float = 0.7
     window_days: int = 3

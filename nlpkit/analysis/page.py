@@ -73,7 +73,8 @@ def _topic_bars(topics: dict[str, int], order: list[str]) -> str:
     height = row * len(order) + 10
     longest = max(topics.values(), default=1) or 1
     parts = [
-        f'<svg class="chart" id="chart-topics" role="img" aria-label="articles per topic" width="{width}" height="{height}">'
+        f'<svg class="chart" id="chart-topics" role="img" aria-label="articles per topic" '
+        f'width="{width}" height="{height}">'
     ]
     for i, topic in enumerate(order):
         count = topics.get(topic, 0)
@@ -81,7 +82,8 @@ def _topic_bars(topics: dict[str, int], order: list[str]) -> str:
         y = 5 + i * row
         parts.append(
             f'<text x="0" y="{y + 16}" class="lbl">{_e(topic)}</text>'
-            f'<rect class="bar" data-topic="{_e(topic)}" x="100" y="{y}" width="{bar}" height="{row - 6}" fill="{_colour(topic, order)}">'
+            f'<rect class="bar" data-topic="{_e(topic)}" x="100" y="{y}" width="{bar}" height="{row - 6}" '
+            f'fill="{_colour(topic, order)}">'
             f"<title>{_e(topic)}: {count} ({count / total:.0%})</title></rect>"
             f'<text x="{106 + bar}" y="{y + 16}" class="val">{count} · {count / total:.0%}</text>'
         )
@@ -125,7 +127,8 @@ def _days(table: dict[str, dict[str, int]], undated: dict[str, int], order: list
     highest = max([sum(v.values()) for v in shown.values()] + [sum(undated.values())]) or 1
     scale = plot / highest
     parts = [
-        f'<svg class="chart" id="chart-days" role="img" aria-label="topics by day" width="{width}" height="{top + plot + 80}">',
+        f'<svg class="chart" id="chart-days" role="img" aria-label="topics by day" '
+        f'width="{width}" height="{top + plot + 80}">',
         f'<line x1="{left - 5}" y1="{top + plot}" x2="{left + step * count}" y2="{top + plot}" stroke="#bbb"/>',
         f'<text x="0" y="{top + 10}" class="val">{highest}</text>',
     ]
@@ -183,7 +186,8 @@ def _sources(table: dict[str, dict[str, int]], unknown: dict[str, int], order: l
             if count:
                 w = plot * count / highest
                 parts.append(
-                    f'<rect class="bar" data-topic="{_e(topic)}" x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row - 6}" '
+                    f'<rect class="bar" data-topic="{_e(topic)}" x="{x:.1f}" y="{y}" width="{w:.1f}" '
+                    f'height="{row - 6}" '
                     f'fill="{_colour(topic, order)}"><title>{_e(key)} · {_e(topic)}: {count} of {total} '
                     f"({count / total:.0%})</title></rect>"
                 )
@@ -244,7 +248,8 @@ def _story_card(story: dict[str, Any], order: list[str], out_dir: Path | None) -
         f'<article class="story" id="{_e(story["id"])}" data-topic="{_e(topic)}" data-topics="{_e(all_topics)}">'
         f'<h3><span class="tag" style="background:{_colour(topic, order)}">{_e(topic)}</span> {_e(story["title"])}</h3>'
         f'<p class="meta">{story["size"]} article{"s" if story["size"] != 1 else ""} · {_e(sources)} · {_e(dates)}</p>'
-        f'<ul class="summary">{summary}</ul>{evidence}<details{" open" if story["size"] > 1 else ""}><summary>articles</summary>'
+        f'<ul class="summary">{summary}</ul>{evidence}<details{" open" if story["size"] > 1 else ""}>'
+        f"<summary>articles</summary>"
         f"<ul>{articles}</ul></details></article>"
     )
 
@@ -253,12 +258,17 @@ _STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#222;background:#f6f6f4}
 header{background:#1d2b36;color:#fff;padding:18px 28px}header h1{margin:0 0 4px;font-size:22px}
 header p{margin:0;color:#cfd8df}main{padding:18px 28px;max-width:1200px}
-.panels{display:flex;flex-wrap:wrap;gap:18px}.panel{background:#fff;border-radius:8px;padding:12px 16px;box-shadow:0 1px 3px #0002}
+.panels{display:flex;flex-wrap:wrap;gap:18px}\
+.panel{background:#fff;border-radius:8px;padding:12px 16px;box-shadow:0 1px 3px #0002}
 .panel h2{font-size:16px;margin:0 0 8px}.chart .lbl,.chart .val,.chart .tick{font-size:12px;fill:#333}
-.filters{margin:18px 0 10px}.filters button{border:1px solid #888;background:#fff;border-radius:14px;padding:4px 12px;margin:0 6px 6px 0;cursor:pointer}
-.filters button.on{background:#1d2b36;color:#fff}.story{background:#fff;border-radius:8px;padding:10px 16px;margin:10px 0;box-shadow:0 1px 3px #0002}
+.filters{margin:18px 0 10px}\
+.filters button{border:1px solid #888;background:#fff;border-radius:14px;padding:4px 12px;\
+margin:0 6px 6px 0;cursor:pointer}
+.filters button.on{background:#1d2b36;color:#fff}\
+.story{background:#fff;border-radius:8px;padding:10px 16px;margin:10px 0;box-shadow:0 1px 3px #0002}
 .story h3{margin:4px 0;font-size:17px}.tag{color:#fff;border-radius:4px;padding:1px 7px;font-size:12px;margin-right:4px}
-.meta{color:#666;font-size:13px;margin:2px 0}.summary{margin:6px 0 6px 18px;padding:0}.evidence{font-size:13px;color:#444;margin:3px 0}
+.meta{color:#666;font-size:13px;margin:2px 0}.summary{margin:6px 0 6px 18px;padding:0}\
+.evidence{font-size:13px;color:#444;margin:3px 0}
 .hidden{display:none}.errors{font-size:13px;color:#933}.sim{color:#357}
 .scroll{overflow-x:auto;max-width:1100px}.scroll>div{width:max-content}.panels{margin-top:18px}
 """
@@ -266,7 +276,8 @@ header p{margin:0;color:#cfd8df}main{padding:18px 28px;max-width:1200px}
 _SCRIPT = """
 (function(){var buttons=document.querySelectorAll('.filters button');
 function show(topic){buttons.forEach(function(b){b.classList.toggle('on',b.dataset.topic===topic)});
-var shown=0;document.querySelectorAll('.story').forEach(function(s){var on=topic==='all'||s.dataset.topics.split(' ').indexOf(topic)>=0;
+var shown=0;document.querySelectorAll('.story').forEach(function(s){\
+var on=topic==='all'||s.dataset.topics.split(' ').indexOf(topic)>=0;
 s.classList.toggle('hidden',!on);if(on)shown++});document.getElementById('shown').textContent=shown;}
 buttons.forEach(function(b){b.addEventListener('click',function(){show(b.dataset.topic)})});
 var start=(location.hash.match(/topic=([a-z_-]+)/)||[])[1];show(start||'all');})();
@@ -297,13 +308,18 @@ def render_html(data: dict[str, Any], out_dir: Path | None = None, title: str = 
     errors = ""
     if data["errors"]:
         items = "".join(f"<li>{_e(e['path'])} [{_e(e['id'])}]: {_e(e['error'])}</li>" for e in data["errors"][:200])
-        errors = f'<details class="errors"><summary>{len(data["errors"])} input(s) could not be read</summary><ul>{items}</ul></details>'
+        errors = (
+            f'<details class="errors"><summary>{len(data["errors"])} input(s) could not be read</summary>'
+            f"<ul>{items}</ul></details>"
+        )
     return (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">'
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>"
         f"<header><h1>{_e(title)}</h1><p>{data['articles']} articles · {len(data['stories'])} stories "
         f"({grouped} reported by more than one article) · generated {_e(data['generated'])}</p></header><main>"
-        f'<nav class="filters" aria-label="filter by topic">{buttons} <span class="meta"><span id="shown">{len(data["stories"])}</span> stories shown, newest first</span></nav>'
+        f'<nav class="filters" aria-label="filter by topic">{buttons} '
+        f'<span class="meta"><span id="shown">{len(data["stories"])}</span> stories shown, newest first</span></nav>'
         f'<div id="stories">{stories}</div><div class="panels">{"".join(charts)}</div>{errors}</main>'
         f"<script>{_SCRIPT}</script></body></html>"
     )

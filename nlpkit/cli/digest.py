@@ -124,7 +124,8 @@ def run(model: Any, args: argparse.Namespace, settings: Any) -> int:
     for story in data["stories"][: max(args.top, 0)]:
         sources = ", ".join(story["sources"]) or "-"
         print(
-            f"[{story['topic']}] {story['title']}  ({story['size']} article{'s' if story['size'] != 1 else ''}; {sources})"
+            f"[{story['topic']}] {story['title']}  "
+            f"({story['size']} article{'s' if story['size'] != 1 else ''}; {sources})"
         )
     for error in data["errors"]:
         print(f"error: {error['path']} [{error['id']}]: {error['error']}", file=sys.stderr)

@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         print(format_report(name, files[name], result))
     if "worst_macro_f1" in metrics:
         print(
-            f"worst macro-F1 over {sum(1 for r in results.values() if 'macro_f1' in r.metrics)} files: {metrics['worst_macro_f1']:.3f}"
+            f"worst macro-F1 over {sum(1 for r in results.values() if 'macro_f1' in r.metrics)} files: "
+            f"{metrics['worst_macro_f1']:.3f}"
         )
     if not args.no_log:
         from nlpkit.tracking import store as tracking_store
@@ -85,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         with tracker.active():
             run_id = record_evaluation(model, files, results, metrics, args.experiment, str(args.model), args.limit)
         print(
-            f"logged evaluation run {run_id} (linked to training run {model.provenance.get('mlflow_run_id') or 'unknown'})",
+            f"logged evaluation run {run_id} "
+            f"(linked to training run {model.provenance.get('mlflow_run_id') or 'unknown'})",
             file=sys.stderr,
         )
         print(tracking_store.export_line(tracker.uri), file=sys.stderr)

@@ -100,7 +100,8 @@ def run(model: Any, args: argparse.Namespace) -> int:
         f"scored {pool.seen} articles, picked {len(chosen)}"
         + (f", {len(failed)} unreadable" if failed else "")
         + (
-            f"; wrote {args.output}: correct each `topics`, then python -m nlpkit.train --data {args.output} --with-seeds"
+            f"; wrote {args.output}: correct each `topics`, "
+            f"then python -m nlpkit.train --data {args.output} --with-seeds"
             if args.output
             else ""
         ),

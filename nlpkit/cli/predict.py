@@ -161,7 +161,10 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
             from nlpkit.data.output import OUTPUT_SUFFIXES
 
             if args.output.suffix.lower() not in OUTPUT_SUFFIXES:
-                return f"--output {args.output}: unknown format {args.output.suffix or '(no suffix)'!r}, expected .jsonl or .csv"
+                return (
+                    f"--output {args.output}: unknown format {args.output.suffix or '(no suffix)'!r}, "
+                    "expected .jsonl or .csv"
+                )
             if args.output.is_dir():
                 return f"--output {args.output} is a folder, expected a .jsonl or .csv file"
     return None

@@ -1,1 +1,2 @@
-"""Data in and out: JSONL, the labelled corpus and splits, the inbox (`data.inbox`), the field table, the prediction writer."""
+"""Data in and out: JSONL, the labelled corpus and splits, the inbox (`data.inbox`), the field table,
+the prediction writer."""

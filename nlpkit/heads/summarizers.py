@@ -167,7 +167,8 @@ def _needs_vectors(vectors: EmbeddedArticle | None, method: str) -> EmbeddedArti
 
 
 class CentralitySummarizer(Summarizer):
-    """summary__method=centrality. Rates sentences by centrality in embedding space, lead position, title similarity, length and coverage.
+    """summary__method=centrality. Rates sentences by centrality in embedding space, lead position, title similarity,
+    length and coverage.
 
     centrality: cosine to the article's centroid (what the whole story is about);
     position: news states its key facts early, decaying as 1 / (1 + index / position_decay);

@@ -31,7 +31,8 @@ _LINE_PATTERNS = [
 ]
 _LINE_RE = re.compile("|".join(f"(?:{p})" for p in _LINE_PATTERNS), re.IGNORECASE)
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-# Date or time stamps as they appear in bylines and datelines: "22 November 2024", "June 12, 2025", "30.09.2025", "18:40".
+# Date or time stamps as they appear in bylines and datelines:
+# "22 November 2024", "June 12, 2025", "30.09.2025", "18:40".
 _DATE = re.compile(
     rf"\b(?:\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}:\d{{2}})\b",
     re.IGNORECASE,

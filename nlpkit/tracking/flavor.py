@@ -49,7 +49,8 @@ def predictions_frame(predictions: list[Prediction]) -> pd.DataFrame:
 
 
 def rows_to_items(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Input rows as {"id", "title", "text", "warnings", "language"}; a missing id becomes the row number, missing text None.
+    """Input rows as {"id", "title", "text", "warnings", "language"}; a missing id becomes the row number,
+    missing text None.
 
     A headline-only row (title, no text) gets its title as text and a warning, as in every reader.
     """

@@ -45,7 +45,8 @@ def f1_bars(scores: Mapping[str, Mapping[str, float]], labels: Sequence[str], ti
 
 
 def reliability_diagram(table: Mapping[str, Any], title: str) -> Any:
-    """`evaluation.metrics.reliability`'s table drawn: accuracy against confidence per bin (bar width = bin, darker = more articles), with the diagonal."""
+    """`evaluation.metrics.reliability`'s table drawn: accuracy against confidence per bin
+    (bar width = bin, darker = more articles), with the diagonal."""
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=(4.8, 4.6))
     axes.plot([0, 1], [0, 1], linestyle="--", color="grey", linewidth=1, label="perfectly calibrated")

@@ -133,7 +133,8 @@ def load_sweep(path: str | Path) -> SweepSpec:
         fixed = sorted(key for key in variant if key in _FIXED_KEYS)
         if fixed:
             raise ConfigError(
-                f"{path}: variant {index} sets {fixed}; a sweep cannot vary these (set them in base: or on the command line)"
+                f"{path}: variant {index} sets {fixed}; "
+                "a sweep cannot vary these (set them in base: or on the command line)"
             )
     margin, tie_break = data.get("margin", DEFAULT_MARGIN), data.get("tie_break", "val_log_loss")
     if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0 <= margin < 1:
@@ -448,7 +449,8 @@ def _summary(
     rule = spec.rule
     lines = [
         f"chosen by {spec.metric} ({spec.mode}, ties within {rule.margin} go to the lower {rule.tie_break}): "
-        f"{best.run_name} = {best.metrics[spec.metric]:.4f}  (run {best.run_id}, bundle {best.bundle}; models/latest points here)",
+        f"{best.run_name} = {best.metrics[spec.metric]:.4f}  "
+        f"(run {best.run_id}, bundle {best.bundle}; models/latest points here)",
         f"parent run: {parent_id}",
     ]
     if registration is not None:

@@ -237,26 +237,31 @@ def model_card(report: TrainReport, run_id: str, digest: str) -> str:
             f"nlpkit topic tagger and extractive summarizer; MLflow run `{run_id}`.",
             "",
             "## What it is",
-            f"- Encoder: `{config['embed__model']}` (sentence vectors, pooled with `{config.get('pool__method', 'mean')}`)",
+            f"- Encoder: `{config['embed__model']}` "
+            f"(sentence vectors, pooled with `{config.get('pool__method', 'mean')}`)",
             f"- Topic head: `{config['clf']}` over {', '.join(labels)}; thresholds learned on validation"
             + (f" (other below {decider.get('min_confidence', 0):.2f}; secondary: {thresholds})" if decider else ""),
-            f"- Summaries: extractive, {config.get('summary__n_sentences', 3)} sentences by default, verbatim from the article",
+            f"- Summaries: extractive, {config.get('summary__n_sentences', 3)} sentences by default, "
+            "verbatim from the article",
             "",
             "## Data",
             f"- `{dataset.path}` (sha256 `{dataset.sha256[:16]}`), splits `{dataset.splits_path}`: {sizes}",
-            f"- Validation digest `{digest[:16]}` (models are compared for the champion only on the same validation data)",
+            f"- Validation digest `{digest[:16]}` "
+            "(models are compared for the champion only on the same validation data)",
             "",
             "## Scores",
             *table,
             "",
-            "Scores on other labelled files (`python -m nlpkit.evaluate FILE`) are logged as evaluation runs linked to this run.",
+            "Scores on other labelled files (`python -m nlpkit.evaluate FILE`) "
+            "are logged as evaluation runs linked to this run.",
             "",
             "## Limits",
             "- English news only; other languages get a warning and unreliable topics.",
             _labels_limit(labels),
             "- Trained on the data above; articles unlike it (other beats, other regions' styles) score lower, see the "
             "evaluation runs before trusting it on a new feed.",
-            "- Probabilities are calibrated only as far as the ECE above says; thresholds were tuned on the validation split.",
+            "- Probabilities are calibrated only as far as the ECE above says; "
+            "thresholds were tuned on the validation split.",
             "",
         ]
     )

@@ -31,7 +31,8 @@ DEFAULT_MIN_CONFIDENCE = 0.8
 
 
 def pseudo_label(model: NewsModel, articles: ArticlesInput, min_confidence: float) -> list[tuple[int, str]]:
-    """(index, primary topic) of the articles (raw or `model.encode`d) the model decides with at least `min_confidence`."""
+    """(index, primary topic) of the articles (raw or `model.encode`d) the model decides with at least
+    `min_confidence`."""
     if model.decider is None:
         raise NotFittedError("pseudo_label needs a fitted model")
     proba = model.predict_proba(articles)

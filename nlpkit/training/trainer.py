@@ -112,7 +112,8 @@ def _encode_splits(
 
 
 def _summaries(records: Sequence[LabelledArticle]) -> list[list[str]]:
-    """Each article's editor summary to learn from; none (empty) for headline-only items, which have no body to pick from."""
+    """Each article's editor summary to learn from; none (empty) for headline-only items,
+    which have no body to pick from."""
     return [list(r.summary) if r.article.meta.get("kind") != "headline" else [] for r in records]
 
 
