@@ -29,7 +29,8 @@ def main() -> int:
     path = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
     commands = quick_start_commands(path.read_text(encoding="utf-8"))
     if len(commands) != 2:
-        print(f"error: {path}: expected 2 Quick start commands (main job, tests), found {len(commands)}", file=sys.stderr)
+        print(f"error: {path}: expected 2 Quick start commands (main job, tests), found {len(commands)}",
+              file=sys.stderr)
         return 2
     print("\n".join(commands))
     return 0
