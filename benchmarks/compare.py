@@ -25,11 +25,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
+from sklearn.linear_model import LogisticRegression
+
 from benchmarks import topic_baselines as baselines
 from benchmarks.anchors import (
     SUMY_ANCHORS,
     TOPIC_DESCRIPTIONS,
     ZeroShotClassifier,
+    article_text,
     lead_summary,
     make_sumy,
     sumy_summary,
@@ -52,9 +55,11 @@ from benchmarks.common import (
     topic_score_table,
     topic_sets,
     utc_now,
+    whole_text_vectors,
 )
 from benchmarks.report import BenchmarkSkipped, Report, flat_metrics, git_commit
 from nlpkit.embedding.encoder import SentenceEncoder
+from nlpkit.evaluation import robustness
 from nlpkit.evaluation.metrics import rouge, topic_metrics
 from nlpkit.labels import LABELS
 from nlpkit.model import EmbeddedBatch, NewsModel
@@ -66,6 +71,7 @@ __all__ = [
     "NLPKIT",
     "compare_summaries",
     "compare_topics",
+    "style_cross_validation",
     "render_markdown",
     "run",
     "TOPIC_DESCRIPTIONS",
@@ -76,6 +82,7 @@ log = logging.getLogger("benchmarks.compare")
 NLPKIT = "nlpkit"
 NLPKIT_FAST = "nlpkit fast mode"
 ZERO_SHOT = "Zero-shot (MiniLM + topic descriptions)"
+MINILM_LR = "MiniLM first 256 tokens + LogisticRegression"
 #: Summary sets: key -> (display name, path under benchmarks/, fixed summary length or None for the reference's).
 SUMMARY_SETS = {
     "bbc": ("BBC News Summary", "summaries/bbc_news_summary.jsonl", None),
@@ -222,44 +229,83 @@ class TopicRun:
     fast_batches: dict[str, EmbeddedBatch] | None = None
 
 
+def labelled_views(
+    sets: dict[str, TopicSet], predicted: Mapping[str, Sequence[str]]
+) -> dict[str, tuple[list[str], list[str]]]:
+    """(truth, predicted) on each dev set and on the regional headline-only items, the units every figure reads."""
+    views = {name: (list(data.truth), [str(p) for p in predicted[name]]) for name, data in sets.items()}
+    regional, picks = views["regional"], sets["regional"].headline
+    views["headline"] = ([regional[0][i] for i in picks], [regional[1][i] for i in picks])
+    return views
+
+
 def score_predictions(sets: dict[str, TopicSet], predicted: Mapping[str, Sequence[str]]) -> dict[str, float]:
     """Macro-F1 on each dev set, and on the regional headline-only items."""
-    result = {}
-    for name, data in sets.items():
-        result[name] = topic_metrics(data.truth, [str(p) for p in predicted[name]], LABELS)["macro_f1"]
-    regional = sets["regional"]
-    picks = regional.headline
-    result["headline"] = topic_metrics(
-        [regional.truth[i] for i in picks], [str(predicted["regional"][i]) for i in picks], LABELS
-    )["macro_f1"]
-    return result
+    return {
+        name: topic_metrics(truth, guessed, LABELS)["macro_f1"]
+        for name, (truth, guessed) in labelled_views(sets, predicted).items()
+    }
 
 
 def _nlpkit_score(
     name: str, model: NewsModel, sets: dict[str, TopicSet], batches: dict[str, EmbeddedBatch]
-) -> TopicScore:
+) -> tuple[TopicScore, dict[str, list[str]]]:
     started = time.perf_counter()
     assert model.decider is not None, "nlpkit is fitted before it is scored"
-    predicted = {key: model.decider.primary(model.predict_proba(batches[key])) for key in sets}
-    return TopicScore(
+    predicted = {key: [str(p) for p in model.decider.primary(model.predict_proba(batches[key]))] for key in sets}
+    score = TopicScore(
         name,
         score_predictions(sets, predicted),
         "seed train; thresholds on seed validation",
         time.perf_counter() - started,
         {"encoder": str(model.config.get("embed__model"))},
     )
+    return score, predicted
 
 
-def _baseline_score(baseline: baselines.Baseline, sets: dict[str, TopicSet]) -> TopicScore:
+def _baseline_score(
+    baseline: baselines.Baseline, sets: dict[str, TopicSet]
+) -> tuple[TopicScore, dict[str, list[str]]]:
     started = time.perf_counter()
     predicted = {key: baseline.predict(data.articles) for key, data in sets.items()}
-    return TopicScore(
+    score = TopicScore(
         baseline.name,
         score_predictions(sets, predicted),
         baseline.trained_on,
         baseline.seconds + time.perf_counter() - started,
         dict(baseline.info),
     )
+    return score, predicted
+
+
+def add_intervals(
+    scored: Sequence[tuple[TopicScore, dict[str, list[str]]]], sets: dict[str, TopicSet], rounds: int = 1000
+) -> None:
+    """Every figure's bootstrap 95% interval, and nlpkit minus each baseline as a paired bootstrap difference.
+
+    Stored in each score's details as `interval` ({set: [low, high]}) and, for every other system,
+    `nlpkit_gap` ({set: [difference, low, high]}): a margin whose interval reaches 0 is within the noise.
+    """
+    ours = labelled_views(sets, scored[0][1])
+    for score, predicted in scored:
+        views = labelled_views(sets, predicted)
+        score.details["interval"] = {
+            key: _bounds(robustness.bootstrap_interval(truth, guessed, rounds=rounds))
+            for key, (truth, guessed) in views.items()
+        }
+        if score.system not in (NLPKIT, NLPKIT_FAST):
+            score.details["nlpkit_gap"] = {
+                key: _triple(robustness.paired_difference(truth, ours[key][1], guessed, rounds=rounds))
+                for key, (truth, guessed) in views.items()
+            }
+
+
+def _bounds(interval: robustness.Interval) -> list[float]:
+    return [interval.low, interval.high]
+
+
+def _triple(interval: robustness.Interval) -> list[float]:
+    return [interval.value, interval.low, interval.high]
 
 
 def zero_shot(run: TopicRun, validation_vectors: list[EmbeddedArticle]) -> baselines.Baseline:
@@ -280,11 +326,11 @@ def zero_shot(run: TopicRun, validation_vectors: list[EmbeddedArticle]) -> basel
     )
 
 
-def compare_topics(run: TopicRun, setfit: bool = True) -> list[TopicScore]:
+def compare_topics(run: TopicRun, setfit: bool = True, rounds: int = 1000) -> list[TopicScore]:
     """nlpkit (and its fast mode) and every seeds-trained baseline, scored on the same dev articles."""
-    scores = [_nlpkit_score(NLPKIT, run.model, run.sets, run.batches)]
+    scored = [_nlpkit_score(NLPKIT, run.model, run.sets, run.batches)]
     if run.fast is not None and run.fast_batches is not None:
-        scores.append(_nlpkit_score(NLPKIT_FAST, run.fast, run.sets, run.fast_batches))
+        scored.append(_nlpkit_score(NLPKIT_FAST, run.fast, run.sets, run.fast_batches))
     encoder = run.model.encoder
     validation_vectors = encode(run.model, [r.article for r in run.seeds.validation], "seed validation").vectors
     fitted = [
@@ -295,8 +341,33 @@ def compare_topics(run: TopicRun, setfit: bool = True) -> list[TopicScore]:
     ]
     if setfit:
         fitted.append(baselines.setfit(run.seeds, encoder))
-    scores += [_baseline_score(baseline, run.sets) for baseline in fitted]
-    return scores
+    scored += [_baseline_score(baseline, run.sets) for baseline in fitted]
+    add_intervals(scored, run.sets, rounds)
+    return [score for score, _ in scored]
+
+
+def style_cross_validation(run: TopicRun, minilm_C: float, rounds: int = 1000) -> dict[str, dict[str, list[float]]]:
+    """Issue 21's house-style folds on the seed train + validation articles, for nlpkit and MiniLM + LR.
+
+    Train on the international style and test on the regional ones, and the reverse; both systems read the
+    same seed articles, encoded once (the cache makes it free after training). No benchmark item is read.
+    MiniLM + LR keeps the C it picked on seed validation. Values are [macro-F1, low, high].
+    """
+    records = run.seeds.train + run.seeds.validation
+    styles = [str(r.article.meta.get("style") or "") for r in records]
+    topics = [r.topics for r in records]
+    batch = encode(run.model, [r.article for r in records], "seeds for style folds")
+    config = dict(run.model.config)
+    ours = robustness.style_cross_validation(lambda: NewsModel.from_config(config), batch, topics, styles, rounds)
+    vectors = whole_text_vectors(run.model.encoder, [article_text(r.article) for r in records], "seeds (whole)")
+    primary = [r.primary for r in records]
+    minilm: dict[str, list[float]] = {}
+    for fold, (train, test) in robustness.style_folds(styles).items():
+        head = LogisticRegression(C=minilm_C, max_iter=3000, class_weight="balanced")
+        predicted = head.fit(vectors[train], [primary[i] for i in train]).predict(vectors[test])
+        interval = robustness.bootstrap_interval([primary[i] for i in test], [str(p) for p in predicted], rounds=rounds)
+        minilm[fold] = _triple(interval)
+    return {NLPKIT: {fold: _triple(value) for fold, value in ours.items()}, MINILM_LR: minilm}
 
 
 def predict_counts(model: NewsModel, batch: EmbeddedBatch) -> dict[str, int]:
@@ -321,6 +392,52 @@ def summary_table(scores: Sequence[SystemScore]) -> list[str]:
             f"| {name} | {m['rouge1']:.2f} | {m['rouge2']:.2f} | {m['rougeL']:.2f} | {m['words']:.0f} "
             f"| {_speed(s.articles_per_s)} |"
         )
+    return lines
+
+
+def _with_interval(value: float, bounds: Sequence[float] | None) -> str:
+    return f"{value:.3f} [{bounds[0]:.3f}, {bounds[1]:.3f}]" if bounds else f"{value:.3f}"
+
+
+_VIEWS = (("western", "Western dev"), ("regional", "regional dev"), ("headline", "regional headline-only"))
+
+
+def interval_table(scores: Sequence[TopicScore]) -> list[str]:
+    """Macro-F1 with bootstrap 95% intervals on each dev set, and the worse of the two dev sets."""
+    lines = [
+        "| system | " + " | ".join(title for _, title in _VIEWS) + " | worse of two |",
+        "|---|" + "---:|" * (len(_VIEWS) + 1),
+    ]
+    for s in scores:
+        bounds = s.details.get("interval", {})
+        cells = [_with_interval(s.macro_f1[key], bounds.get(key)) for key, _ in _VIEWS]
+        name = f"**{s.system}**" if s.system == NLPKIT else s.system
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {s.worse_of_two:.3f} |")
+    return lines
+
+
+def margin_table(scores: Sequence[TopicScore]) -> list[str]:
+    """nlpkit minus each baseline, paired bootstrap 95% interval; an interval reaching 0 is within the noise."""
+    lines = [
+        "| nlpkit minus | " + " | ".join(title for _, title in _VIEWS) + " |",
+        "|---|" + "---:|" * len(_VIEWS),
+    ]
+    for s in scores:
+        gaps = s.details.get("nlpkit_gap")
+        if gaps:
+            cells = [f"{gaps[key][0]:+.3f} [{gaps[key][1]:+.3f}, {gaps[key][2]:+.3f}]" for key, _ in _VIEWS]
+            lines.append(f"| {s.system} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def style_table(style_cv: Mapping[str, Mapping[str, Sequence[float]]]) -> list[str]:
+    """Macro-F1 [95% interval] on the seed house-style folds."""
+    lines = ["| system | train international -> test regional styles | train regional -> test international |",
+             "|---|---:|---:|"]
+    for system, folds in style_cv.items():
+        cells = [_with_interval(folds[f][0], folds[f][1:]) for f in ("international_to_regional",
+                                                                     "regional_to_international")]
+        lines.append(f"| {system} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -391,7 +508,22 @@ def render_markdown(
             "",
             *topic_score_table(topics, bold=NLPKIT),
             "",
+            "Bootstrap 95% intervals (1,000 resamples of the articles, `nlpkit.evaluation.robustness`):",
+            "",
+            *interval_table(topics),
+            "",
+            "nlpkit's margin to each baseline (paired bootstrap: both systems on the same resamples):",
+            "",
+            *margin_table(topics),
+            "",
         ]
+        if info.get("style_cv"):
+            lines += [
+                "## House-style cross-validation on the seeds (train + validation articles; no benchmark item)",
+                "",
+                *style_table(info["style_cv"]),
+                "",
+            ]
         targets += topic_targets(topics)
     for name, counts in report.get("test_counts", {}).items():
         lines += [
@@ -635,9 +767,11 @@ def _run_topics(benchmarks: Path, args: argparse.Namespace, model: NewsModel, re
         model, baselines.SeedData(seeds["train"], seeds["validation"]), sets, batches, fast, fast_batches
     )
     scores = compare_topics(topic_run, setfit=not args.no_setfit)
+    minilm = next(s for s in scores if s.system == MINILM_LR)
     report["topics"] = {
         "n": {name: len(data) for name, data in sets.items()} | {"headline": len(sets["regional"].headline)},
         "systems": [s.row() for s in scores],
+        "style_cv": style_cross_validation(topic_run, float(minilm.details["C"])),
     }
     report["test_counts"] = {}
     for file in () if args.skip_test else ("test.jsonl", "regional-test.jsonl"):

@@ -174,19 +174,29 @@ def test_topic_comparison_scores_every_system_on_both_dev_sets_and_headlines(fit
         assert set(score.macro_f1) == {"western", "regional", "headline"}
         assert all(0.0 <= v <= 1.0 for v in score.macro_f1.values())
         assert score.worse_of_two == min(score.macro_f1["western"], score.macro_f1["regional"])
+        for key, (low, high) in score.details["interval"].items():
+            assert low <= score.macro_f1[key] + 1e-9 and score.macro_f1[key] <= high + 1e-9
+    ours = scores[0]
+    assert "nlpkit_gap" not in ours.details
+    for rival in scores[1:]:
+        for key, (gap, low, high) in rival.details["nlpkit_gap"].items():
+            assert gap == pytest.approx(ours.macro_f1[key] - rival.macro_f1[key]) and low <= high
+    style_cv = {compare.NLPKIT: {"international_to_regional": [0.5, 0.4, 0.6], "regional_to_international": [0.7, 0.6, 0.8]}}
     report = {
         "date": "today",
         "machine": common.machine_info(),
         "model": "test",
         "limit": None,
         "summaries": {},
-        "topics": {"n": {"western": 5, "regional": 5}},
+        "topics": {"n": {"western": 5, "regional": 5}, "style_cv": style_cv},
         "test_counts": {"test.jsonl": {label: 1 for label in LABELS}},
     }
     markdown = compare.render_markdown(report, {}, scores)
     for score in scores:
         assert f"| {score.system} |" in markdown or f"| **{score.system}** |" in markdown
     assert "worse of two" in markdown and "margin over the best seeds-trained baseline" in markdown
+    assert f"| {scores[1].system} | {scores[1].details['nlpkit_gap']['western'][0]:+.3f} [" in markdown
+    assert "| nlpkit | 0.500 [0.400, 0.600] | 0.700 [0.600, 0.800] |" in markdown
     assert {t["key"] for t in report["targets"]} == {
         "western_macro_f1",
         "regional_macro_f1",
@@ -195,6 +205,24 @@ def test_topic_comparison_scores_every_system_on_both_dev_sets_and_headlines(fit
     }
     metrics = compare.run_metrics({}, scores)
     assert metrics["topics_nlpkit_worst"] == scores[0].worse_of_two and "topics_nlpkit_headline" in metrics
+
+
+def test_style_cross_validation_trains_on_one_house_style_and_scores_the_other(fitted):
+    model = fitted[0]
+
+    def styled(index: int, style: str) -> list[LabelledArticle]:
+        return [
+            LabelledArticle(parse_article(TEXTS[t][index][1], TEXTS[t][index][0], meta={"style": style}), (t,), ())
+            for t in LABELS
+        ]
+
+    seeds = topic_baselines.SeedData(styled(0, "international"), styled(1, "regional-wire"))
+    run = compare.TopicRun(model, seeds, {}, {})
+    result = compare.style_cross_validation(run, minilm_C=1.0, rounds=50)
+    assert set(result) == {compare.NLPKIT, compare.MINILM_LR}
+    for folds in result.values():
+        assert set(folds) == {"international_to_regional", "regional_to_international"}
+        assert all(low <= value <= high for value, low, high in folds.values())
 
 
 def test_headline_score_reads_only_headline_items():
