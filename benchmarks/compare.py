@@ -263,9 +263,7 @@ def _nlpkit_score(
     return score, predicted
 
 
-def _baseline_score(
-    baseline: baselines.Baseline, sets: dict[str, TopicSet]
-) -> tuple[TopicScore, dict[str, list[str]]]:
+def _baseline_score(baseline: baselines.Baseline, sets: dict[str, TopicSet]) -> tuple[TopicScore, dict[str, list[str]]]:
     started = time.perf_counter()
     predicted = {key: baseline.predict(data.articles) for key, data in sets.items()}
     score = TopicScore(
@@ -432,11 +430,15 @@ def margin_table(scores: Sequence[TopicScore]) -> list[str]:
 
 def style_table(style_cv: Mapping[str, Mapping[str, Sequence[float]]]) -> list[str]:
     """Macro-F1 [95% interval] on the seed house-style folds."""
-    lines = ["| system | train international -> test regional styles | train regional -> test international |",
-             "|---|---:|---:|"]
+    lines = [
+        "| system | train international -> test regional styles | train regional -> test international |",
+        "|---|---:|---:|",
+    ]
     for system, folds in style_cv.items():
-        cells = [_with_interval(folds[f][0], folds[f][1:]) for f in ("international_to_regional",
-                                                                     "regional_to_international")]
+        cells = [
+            _with_interval(folds[f][0], folds[f][1:])
+            for f in ("international_to_regional", "regional_to_international")
+        ]
         lines.append(f"| {system} | " + " | ".join(cells) + " |")
     return lines
 

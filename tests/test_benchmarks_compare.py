@@ -181,7 +181,9 @@ def test_topic_comparison_scores_every_system_on_both_dev_sets_and_headlines(fit
     for rival in scores[1:]:
         for key, (gap, low, high) in rival.details["nlpkit_gap"].items():
             assert gap == pytest.approx(ours.macro_f1[key] - rival.macro_f1[key]) and low <= high
-    style_cv = {compare.NLPKIT: {"international_to_regional": [0.5, 0.4, 0.6], "regional_to_international": [0.7, 0.6, 0.8]}}
+    style_cv = {
+        compare.NLPKIT: {"international_to_regional": [0.5, 0.4, 0.6], "regional_to_international": [0.7, 0.6, 0.8]}
+    }
     report = {
         "date": "today",
         "machine": common.machine_info(),
