@@ -42,6 +42,7 @@ LAYERS: dict[str, int] = {
     "ui": 4,
     "server": 4,
     "distill": 4,
+    "finetune": 4,
 }
 #: The only parts that may import MLflow.
 MLFLOW_PARTS = {"tracking"}
