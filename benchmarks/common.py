@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import platform
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -361,3 +362,19 @@ def topic_score_table(scores: Sequence[TopicScore], bold: str = "") -> list[str]
             f"{s.worse_of_two:.3f} | {s.trained_on} |"
         )
     return lines
+
+
+def predict_command(model: str, folder: Path, output: Path, *extra: str) -> list[str]:
+    """`python -m nlpkit.predict` as a child process, as a user runs it (quiet, to a file)."""
+    return [
+        sys.executable,
+        "-m",
+        "nlpkit.predict",
+        str(folder),
+        "--model",
+        model,
+        "--output",
+        str(output),
+        "--quiet",
+        *extra,
+    ]

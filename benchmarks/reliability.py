@@ -40,7 +40,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from benchmarks.common import REPO, BenchmarkError
+from benchmarks.common import REPO, BenchmarkError, predict_command
 from benchmarks.probes import child_result
 from benchmarks.report import Report
 from benchmarks.surfaces import SURFACES, measure_surface, postgres_available, warm_up
@@ -148,21 +148,6 @@ def bad_kinds() -> dict[str, Callable[[Path], None]]:
         "nlpkit output in the folder": own_output,
         "unsupported suffix": lambda f: _write(f / "image.png", b"\x89PNG"),
     }
-
-
-def predict_command(model: str, folder: Path, output: Path, *extra: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "nlpkit.predict",
-        str(folder),
-        "--model",
-        model,
-        "--output",
-        str(output),
-        "--quiet",
-        *extra,
-    ]
 
 
 def measure_bad_inputs(model: str, work: Path) -> dict[str, Any]:

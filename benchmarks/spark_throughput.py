@@ -26,7 +26,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -35,7 +34,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import DEFAULT_SHARED, REPO, BenchmarkError, load_average, utc_now
+from benchmarks.common import DEFAULT_SHARED, REPO, BenchmarkError, load_average, predict_command, utc_now
 from benchmarks.report import Report
 
 BBC = Path("benchmarks") / "summaries" / "bbc_news_summary.jsonl"
@@ -95,17 +94,7 @@ class SessionSampler:
 def run_predict(
     folder: Path, model: str, output: Path, engine: str, master: str, load_log: Path | None
 ) -> dict[str, Any]:
-    command = [
-        sys.executable,
-        "-m",
-        "nlpkit.predict",
-        str(folder),
-        "--model",
-        model,
-        "--output",
-        str(output),
-        "--quiet",
-    ]
+    command = predict_command(model, folder, output)
     if engine == "spark":
         command += ["--engine", "spark", "--master", master]
     env = dict(os.environ, HF_HUB_OFFLINE="1")
