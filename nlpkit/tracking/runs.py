@@ -7,7 +7,9 @@ evaluators, tracking only records them.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
+import logging
 import warnings
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -18,6 +20,8 @@ import pandas as pd
 
 from nlpkit.tracking import health
 from nlpkit.tracking.store import experiment_id, git_commit
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "run",
@@ -34,6 +38,14 @@ __all__ = [
     "set_tags",
     "tag_run",
 ]
+
+
+def _can_sample_system() -> bool:
+    """MLflow's system metrics need psutil (a main dependency); without it the run still opens, unsampled."""
+    if importlib.util.find_spec("psutil") is None:
+        log.warning("psutil is not installed: the run opens without system metrics (pip install psutil)")
+        return False
+    return True
 
 
 @contextlib.contextmanager
@@ -55,7 +67,7 @@ def run(
             run_name=run_name,
             nested=nested,
             tags=all_tags,
-            log_system_metrics=system_metrics or None,
+            log_system_metrics=(system_metrics and _can_sample_system()) or None,
         ) as active,
     ):
         yield active
