@@ -149,13 +149,17 @@ def test_predict_takes_any_dataframe_and_passes_ids_through(spark, fast_trained)
     rows = [
         ("a1", "OPEC agrees cut", "Oil producers agreed on Sunday to cut output by 500,000 barrels a day."),
         ("a2", None, "The court upheld the verdict against the bank on Tuesday."),
-        ("a3", "Only a title", None),
+        ("a3", "Central bank holds its key rate", None),
+        ("a4", None, "   "),
     ]
     frame = spark.createDataFrame(rows, "id string, title string, text string")
     result = {r["id"]: r.asDict() for r in nlpkit_spark.predict(frame, str(fast_trained.bundle)).collect()}
-    assert set(result) == {"a1", "a2", "a3"}
+    assert set(result) == {"a1", "a2", "a3", "a4"}
     assert result["a1"]["topic"] and result["a1"]["error"] is None and result["a2"]["title"] == ""
-    assert result["a3"]["error"] and result["a3"]["topic"] is None and result["a3"]["summary"] == []
+    # A title with no text is a headline-only item: predicted from the title, with a warning (issue 23).
+    assert result["a3"]["error"] is None and result["a3"]["topic"]
+    assert any("headline only" in warning for warning in result["a3"]["warnings"])
+    assert result["a4"]["error"] and result["a4"]["topic"] is None and result["a4"]["summary"] == []
     assert all(isinstance(v, float) for v in result["a1"]["scores"].values())
 
 
