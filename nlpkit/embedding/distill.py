@@ -99,7 +99,7 @@ def _provenance(model: Any, encoder: str, source: Path, pca_dims: int | None, pa
         "token_remove_pattern": pattern,
         "vocabulary_size": int(model.embedding.shape[0]),
         "dimension": int(model.embedding.shape[1]),
-        "model2vec_version": _version("model2vec"),
+        "model2vec_version": package_version("model2vec"),
     }
 
 
@@ -127,7 +127,8 @@ def _save_atomically(model: Any, provenance: dict, out: Path) -> None:
             shutil.rmtree(staging)
 
 
-def _version(package: str) -> str:
+def package_version(package: str) -> str:
+    """The installed version of `package`, or "unknown"; recorded beside a built encoder."""
     try:
         return version(package)
     except PackageNotFoundError:

@@ -30,11 +30,11 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Sequence
 
 from nlpkit.data.corpus import LabelledArticle, corpus_hash, load_corpus, load_splits
+from nlpkit.embedding.distill import package_version
 from nlpkit.embedding.encoder import DEFAULT_ENCODER, encoder_fingerprint, encoder_kind, resolve_encoder_path
 from nlpkit.errors import EncoderError, FinetuneError
 
@@ -257,7 +257,7 @@ def _provenance(
         "train_articles": n_articles,
         "train_texts": n_texts,
         "settings": settings.__dict__,
-        "sentence_transformers_version": _version("sentence-transformers"),
+        "sentence_transformers_version": package_version("sentence-transformers"),
     }
 
 
@@ -279,10 +279,3 @@ def _save_atomically(model: Any, provenance: dict[str, Any], output: Path) -> No
     finally:
         if staging.exists():
             shutil.rmtree(staging)
-
-
-def _version(package: str) -> str:
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return "unknown"
