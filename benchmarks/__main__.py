@@ -25,6 +25,7 @@ BENCHMARKS = {
     "heads": "topic heads on the same vectors, ranked by the worse of the two dev sets",
     "reliability": "what bad inputs, kills and unreachable servers do to nlpkit.predict",
     "scale": "time and peak memory of predict, digest and label on 10,000 articles",
+    "serving": "first-request latency of `mlflow models serve` against the median request (issue 24)",
     "spark_throughput": "nlpkit.predict against Spark local[2], and the team server's cost",
     "speed": "default and fast mode against the encoder's limit",
     "story_pairs": "same-story grouping: pairwise precision and recall by threshold",

@@ -308,6 +308,8 @@ TARGETS: dict[str, Target] = {
     "warm_retrain_speedup": Target(
         11, "cold / warm `python -m nlpkit.train` wall time, new process each", ">=", 10.0, "x"
     ),
+    # issue 24: a served model answers its first request about as fast as the rest (warm start)
+    "first_request_ratio": Target(24, "first served request / median of the rest", "<=", 2.0, "x"),
 }
 
 

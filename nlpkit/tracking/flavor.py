@@ -31,6 +31,7 @@ __all__ = [
     "rows_to_items",
     "model_signature",
     "log_news_model",
+    "save_news_model",
     "load_news_model",
     "download_model",
     "is_model_uri",
@@ -141,18 +142,36 @@ def log_news_model(bundle: Path, input_example: pd.DataFrame) -> str:
     and the requirements name only published releases, so the model loads with `env_manager="local"` where
     nlpkit is not installed (a Spark executor) and `env_manager="virtualenv"` builds where an index is reachable.
     """
-    with warnings.catch_warnings(), quiet_artifact_transfers(), _without_log_records("mlflow.pyfunc", "CloudPickle"):
-        # CloudPickle is how a PythonModel instance is stored (the bundle inside is read by `NewsModel.load`)
-        info = mlflow.pyfunc.log_model(
-            name="model",
-            python_model=NewsPyfuncModel(),
-            artifacts={"bundle": str(bundle)},
-            signature=model_signature(),
-            input_example=input_example,
-            pip_requirements=model_requirements(bundle),
-            code_paths=[str(package_folder())],
-        )
+    with _quiet_model_writing():
+        info = mlflow.pyfunc.log_model(name="model", **_model_arguments(bundle, input_example))
     return str(info.model_uri)
+
+
+def save_news_model(bundle: Path, path: Path, input_example: pd.DataFrame) -> Path:
+    """The same pyfunc model as `log_news_model`, written to a local folder instead of a run (no store needed),
+    e.g. for `mlflow models serve -m <folder>` in a benchmark."""
+    with _quiet_model_writing():
+        mlflow.pyfunc.save_model(path=str(path), **_model_arguments(bundle, input_example))
+    return path
+
+
+def _model_arguments(bundle: Path, input_example: pd.DataFrame) -> dict[str, Any]:
+    """What a logged and a saved nlpkit model share: wrapper, bundle artifact, signature, example, code, pins."""
+    return {
+        "python_model": NewsPyfuncModel(),
+        "artifacts": {"bundle": str(bundle)},
+        "signature": model_signature(),
+        "input_example": input_example,
+        "pip_requirements": model_requirements(bundle),
+        "code_paths": [str(package_folder())],
+    }
+
+
+@contextlib.contextmanager
+def _quiet_model_writing() -> Iterator[None]:
+    # CloudPickle is how a PythonModel instance is stored (the bundle inside is read by `NewsModel.load`)
+    with warnings.catch_warnings(), quiet_artifact_transfers(), _without_log_records("mlflow.pyfunc", "CloudPickle"):
+        yield
 
 
 @contextlib.contextmanager

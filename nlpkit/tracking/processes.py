@@ -31,6 +31,7 @@ __all__ = [
     "stop_process_group",
     "group_members",
     "group_runs",
+    "group_cpu_seconds",
     "process_stats",
 ]
 
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 
 #: `mlflow server` needs ~20 s to answer on 2 cores; allow for a slow CI machine.
 READY_TIMEOUT = 180.0
+#: Clock ticks per second of the CPU times in /proc/<pid>/stat.
+TICKS = os.sysconf("SC_CLK_TCK")
 #: After SIGTERM a long-running server's huey job consumers take up to ~10 s to exit; then SIGKILL.
 STOP_GRACE = 15.0
 
@@ -61,22 +64,24 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def answers(url: str, timeout: float = 2.0) -> bool:
-    """True when `<url>/health` answers 200."""
+def answers(url: str, timeout: float = 2.0, path: str = "/health") -> bool:
+    """True when `<url><path>` answers 200 (`/health` for `mlflow server`, `/ping` for `mlflow models serve`)."""
     try:
-        with urllib.request.urlopen(f"{url}/health", timeout=timeout) as response:
+        with urllib.request.urlopen(f"{url}{path}", timeout=timeout) as response:
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
 
 
-def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = READY_TIMEOUT) -> None:
-    """Poll `<url>/health` until the server answers; RuntimeError if it exits first, TimeoutError after `timeout`."""
+def wait_until_ready(
+    url: str, process: subprocess.Popen, timeout: float = READY_TIMEOUT, path: str = "/health"
+) -> None:
+    """Poll `<url><path>` until the server answers; RuntimeError if it exits first, TimeoutError after `timeout`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"mlflow server exited with code {process.returncode} before answering at {url}")
-        if answers(url):
+        if answers(url, path=path):
             return
         time.sleep(0.5)
     raise TimeoutError(f"mlflow server did not answer at {url} within {timeout:.0f} s")
@@ -140,6 +145,17 @@ def group_members(pgid: int) -> list[int]:
             return []
         return [pgid]
     return [pid for pid, fields in process_stats() if fields[0] not in ("Z", "X") and int(fields[2]) == pgid]
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU seconds (user + system, with those of reaped children) of a process group's live members so far.
+
+    A server's own CPU, which on a shared machine says more than the wall clock of a request."""
+    ticks = 0
+    for _, fields in process_stats():
+        if fields[0] not in ("Z", "X") and int(fields[2]) == pgid:
+            ticks += sum(int(value) for value in fields[11:15])
+    return ticks / TICKS
 
 
 def process_stats() -> Iterator[tuple[int, list[str]]]:
