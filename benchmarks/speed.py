@@ -621,14 +621,14 @@ def quality_targets(quality: dict[str, Any]) -> list[TargetResult]:
         for dev, label in (("western", "Western dev"), ("regional", "regional dev")):
             d = row[dev]
             note = f"{name}, {label}; difference {d['diff']:+.4f} [{d['diff_low']:+.4f}, {d['diff_high']:+.4f}]"
-            results.append(check("setting_f1_loss", -d["diff"], note))
+            results.append(check("setting_f1_loss", 0.0 - d["diff"], note))  # 0.0 - x: no "-0.000"
         for key in ("bbc", "cnn"):
             r = row[key]
             note = (
                 f"{name}, {quality['slices'][key]}; difference {r['rouge1_diff']:+.3f} "
                 f"[{r['rouge1_diff_low']:+.3f}, {r['rouge1_diff_high']:+.3f}]"
             )
-            results.append(check("setting_rouge_loss", -r["rouge1_diff"], note))
+            results.append(check("setting_rouge_loss", 0.0 - r["rouge1_diff"], note))
     return results
 
 
