@@ -304,6 +304,9 @@ TARGETS: dict[str, Target] = {
     "fast_speedup": Target(7, "fast mode articles/s / default articles/s", ">=", 50.0, "x"),
     "fast_rouge_gap": Target(7, "fast ROUGE-1 minus default", ">=", -1.0, " points"),
     "peak_rss_mb": Target(7, "peak RSS predicting", "<", 1536.0, " MB"),
+    # issue 24: an encoder backend x precision may be faster but must not lose quality against torch fp32
+    "setting_f1_loss": Target(24, "dev macro-F1 lost against torch fp32", "<=", 0.002),
+    "setting_rouge_loss": Target(24, "ROUGE-1 lost against torch fp32", "<=", 0.1, " points"),
     # issue 11: a warm retrain as a user runs it, a new `python -m nlpkit.train` process
     "warm_retrain_speedup": Target(
         11, "cold / warm `python -m nlpkit.train` wall time, new process each", ">=", 10.0, "x"

@@ -652,13 +652,15 @@ def run(args: argparse.Namespace) -> Report:
     )
 
 
-def train_nlpkit(config_path: Path, cache_dir: Path, seeds: Path) -> NewsModel:
-    """nlpkit trained in this run on the current seeds, exactly as `python -m nlpkit.train` trains it."""
+def train_nlpkit(config_path: Path, cache_dir: Path, seeds: Path, overrides: Sequence[str] = ()) -> NewsModel:
+    """nlpkit trained in this run on the current seeds, exactly as `python -m nlpkit.train` trains it
+    (with `key=value` `overrides` of the config, as `--set` gives them)."""
     from nlpkit.training.config import load_config
     from nlpkit.training.trainer import train
 
     config = load_config(
-        config_path, [f"cache_dir={cache_dir}", f"data={seeds / 'articles.jsonl'}", f"splits={seeds / 'splits.json'}"]
+        config_path,
+        [f"cache_dir={cache_dir}", f"data={seeds / 'articles.jsonl'}", f"splits={seeds / 'splits.json'}", *overrides],
     )
     model_path = str(config["embed__model"])
     if model_path != "default" and not Path(model_path).is_absolute():

@@ -42,6 +42,7 @@ from typing import Any, Callable, Iterator, Sequence
 from tqdm import tqdm
 
 from benchmarks.common import (
+    DEFAULT_CACHE,
     DEFAULT_SHARED,
     REPO,
     BenchmarkError,
@@ -487,6 +488,185 @@ def settings_table(measured: dict[str, Any]) -> list[str]:
     return lines
 
 
+# --- quality per encoder setting (issue 24) ---------------------------------------------------------
+
+#: The setting every other one is compared with: what the project trains and predicts with today.
+REFERENCE_SETTING = "torch_fp32"
+
+
+@dataclass
+class QualityData:
+    """The dev sets' true topics and the held-out summary articles, read once and scored for every setting."""
+
+    topics: dict[str, Any]  # dev set name -> common.TopicSet
+    summaries: dict[str, list[Any]]  # "bbc" | "cnn" -> compare.SummaryItem, the held-out slice
+    slices: dict[str, str]
+
+
+@dataclass
+class SettingOutputs:
+    """What one setting's model (trained and predicting with that setting) gave on the benchmark sets."""
+
+    topics: dict[str, list[str]]  # dev set -> predicted primary topic per article
+    rouge: dict[str, dict[str, list[float]]]  # summary set -> rouge1 | rouge2 -> per-article F1 x100
+    train_seconds: float
+    cpu_seconds: float
+
+
+def quality_data(shared: Path, limit: int) -> QualityData:
+    """Both topic dev sets, and the first `limit` articles of each summary set's held-out part (as in summaries.py)."""
+    from benchmarks.compare import SUMMARY_SETS, load_summary_set
+    from benchmarks.summaries import HELD_OUT
+
+    summaries, slices = {}, {}
+    for key, (name, relative, n_fixed) in SUMMARY_SETS.items():
+        first, last = HELD_OUT[key][0], min(HELD_OUT[key][1], HELD_OUT[key][0] + limit - 1)
+        summaries[key] = load_summary_set(shared / "benchmarks" / relative, n_fixed, last)[first - 1 :]
+        slices[key] = f"{name} {first}-{first + len(summaries[key]) - 1} (held out)"
+    return QualityData(topic_sets(shared), summaries, slices)
+
+
+def run_setting(setting: EncoderSetting, data: QualityData, args: argparse.Namespace) -> SettingOutputs:
+    """configs/default.yaml with this backend and precision, trained on the seeds, then predicting every set."""
+    from benchmarks.common import encode
+    from benchmarks.compare import nlpkit_summary, train_nlpkit
+    from nlpkit.evaluation.metrics import rouge
+
+    cache = args.openvino_cache_dir if setting.backend == "openvino" and args.openvino_cache_dir else args.cache_dir
+    wall, cpu = time.perf_counter(), time.process_time()
+    model = train_nlpkit(
+        args.config, cache, args.seeds, [f"embed__backend={setting.backend}", f"embed__precision={setting.precision}"]
+    )
+    train_seconds, train_cpu = time.perf_counter() - wall, time.process_time() - cpu
+    log.info("%s: trained on the seeds in %.0f s (%.0f CPU-s)", setting.name, train_seconds, train_cpu)
+    assert model.decider is not None, "a trained model has its decider"
+    topics = {
+        name: [str(p) for p in model.decider.primary(model.predict_proba(encode(model, s.articles, name)))]
+        for name, s in data.topics.items()
+    }
+    scores: dict[str, dict[str, list[float]]] = {}
+    for key, items in data.summaries.items():
+        vectors = encode(model, [item.article for item in items], key).vectors
+        per_article = [
+            rouge([nlpkit_summary(model, item.article, v, item.n_sentences)], [item.reference])
+            for item, v in zip(items, vectors)
+        ]
+        scores[key] = {metric: [row[metric] for row in per_article] for metric in ("rouge1", "rouge2")}
+    return SettingOutputs(topics, scores, train_seconds, train_cpu)
+
+
+def compare_settings(
+    truth: dict[str, list[str]], outputs: dict[str, SettingOutputs | str], rounds: int = 1000
+) -> dict[str, Any]:
+    """Each setting's dev macro-F1 (bootstrap 95% interval) and mean ROUGE, and its paired difference to torch fp32.
+
+    `outputs` maps a setting to what it predicted, or to the reason it was skipped. Differences are the setting
+    minus torch fp32 on the same resamples of the same articles, so a loss shows as a negative number.
+    """
+    from nlpkit.evaluation.robustness import bootstrap_interval, paired_difference
+
+    reference = outputs.get(REFERENCE_SETTING)
+    rows: dict[str, Any] = {}
+    for name, out in outputs.items():
+        if isinstance(out, str):
+            rows[name] = {"skipped": out}
+            continue
+        row: dict[str, Any] = {"train_seconds": out.train_seconds, "train_cpu_seconds": out.cpu_seconds}
+        for dev, labels in truth.items():
+            row[dev] = bootstrap_interval(labels, out.topics[dev], rounds=rounds).as_dict("macro_f1")
+            if isinstance(reference, SettingOutputs):
+                gap = paired_difference(labels, out.topics[dev], reference.topics[dev], rounds=rounds)
+                same = sum(a == b for a, b in zip(out.topics[dev], reference.topics[dev]))
+                row[dev].update(gap.as_dict("diff"), same_topic=same, articles=len(labels))
+        for key, metrics in out.rouge.items():
+            row[key] = {metric: float(statistics.fmean(values)) for metric, values in metrics.items()}
+            row[key]["articles"] = len(metrics["rouge1"])
+            if isinstance(reference, SettingOutputs):
+                for metric, values in metrics.items():
+                    positions = list(range(len(values)))
+                    gap = paired_difference(positions, values, reference.rouge[key][metric], _mean_score, rounds)
+                    row[key].update(gap.as_dict(f"{metric}_diff"))
+        rows[name] = row
+    return rows
+
+
+def _mean_score(_positions: Sequence[Any], scores: Sequence[Any]) -> float:
+    """The set's ROUGE from per-article scores, as a metric `paired_difference` can resample."""
+    return float(statistics.fmean(float(score) for score in scores))
+
+
+def measure_settings_quality(args: argparse.Namespace, sources: Sources) -> dict[str, Any]:
+    """Train and score every setting this machine runs; skipped ones keep their reason."""
+    if not sources.topics or sources.bbc is None:
+        return {"skipped": f"the topic dev sets or summary sets are missing under {sources.shared / 'benchmarks'}"}
+    data = quality_data(sources.shared, args.quality_limit)
+    outputs: dict[str, SettingOutputs | str] = {}
+    for setting in encoder_settings():
+        outputs[setting.name] = setting.skipped or run_setting(setting, data, args)
+    truth = {name: list(s.truth) for name, s in data.topics.items()}
+    return {
+        "config": str(args.config),
+        "slices": data.slices,
+        "dev_articles": {name: len(labels) for name, labels in truth.items()},
+        "settings": compare_settings(truth, outputs),
+    }
+
+
+def quality_targets(quality: dict[str, Any]) -> list[TargetResult]:
+    """Issue 24's no-loss targets for every setting besides torch fp32: macro-F1 and ROUGE-1 lost against it."""
+    results = []
+    for name, row in quality.get("settings", {}).items():
+        if name == REFERENCE_SETTING or "skipped" in row:
+            continue
+        for dev, label in (("western", "Western dev"), ("regional", "regional dev")):
+            d = row[dev]
+            note = f"{name}, {label}; difference {d['diff']:+.4f} [{d['diff_low']:+.4f}, {d['diff_high']:+.4f}]"
+            results.append(check("setting_f1_loss", 0.0 - d["diff"], note))  # 0.0 - x: no "-0.000"
+        for key in ("bbc", "cnn"):
+            r = row[key]
+            note = (
+                f"{name}, {quality['slices'][key]}; difference {r['rouge1_diff']:+.3f} "
+                f"[{r['rouge1_diff_low']:+.3f}, {r['rouge1_diff_high']:+.3f}]"
+            )
+            results.append(check("setting_rouge_loss", 0.0 - r["rouge1_diff"], note))
+    return results
+
+
+def quality_table(quality: dict[str, Any]) -> list[str]:
+    """Markdown: per setting, dev macro-F1 with intervals and ROUGE-1/2, each with its difference to torch fp32."""
+    if "skipped" in quality:
+        return [f"Quality per setting skipped: {quality['skipped']}"]
+    s = quality["slices"]
+    lines = [
+        f"Quality per setting: {quality['config']} trained on the seeds and predicting with the setting. Dev macro-F1 "
+        f"[bootstrap 95%]; Δ = setting minus {REFERENCE_SETTING}, paired bootstrap [95%]; ROUGE F1 x100 on "
+        f"{s['bbc']} and {s['cnn']}.",
+        "",
+        "| setting | Western dev macro-F1 | Δ (same topic) | regional dev macro-F1 | Δ (same topic) | "
+        "BBC ROUGE-1 / 2 | Δ ROUGE-1 | CNN ROUGE-1 / 2 | Δ ROUGE-1 | train CPU-s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, row in quality["settings"].items():
+        if "skipped" in row:
+            lines.append(f"| {name} | skipped: {row['skipped']} | | | | | | | | |")
+            continue
+        cells = [name]
+        for dev in ("western", "regional"):
+            d = row[dev]
+            cells += [
+                f"{d['macro_f1']:.4f} [{d['macro_f1_low']:.3f}, {d['macro_f1_high']:.3f}]",
+                f"{d['diff']:+.4f} [{d['diff_low']:+.4f}, {d['diff_high']:+.4f}] ({d['same_topic']}/{d['articles']})",
+            ]
+        for key in ("bbc", "cnn"):
+            r = row[key]
+            cells += [
+                f"{r['rouge1']:.2f} / {r['rouge2']:.2f}",
+                f"{r['rouge1_diff']:+.3f} [{r['rouge1_diff_low']:+.3f}, {r['rouge1_diff_high']:+.3f}]",
+            ]
+        lines.append("| " + " | ".join([*cells, f"{row['train_cpu_seconds']:.0f}"]) + " |")
+    return lines
+
+
 # --- quality ------------------------------------------------------------------------------------------
 
 
@@ -573,7 +753,7 @@ def evaluate_targets(report: dict[str, Any]) -> list[TargetResult]:
         results.append(
             check("peak_rss_mb", data["memory"]["peak_rss_mb"], f"{mode}, {data['memory']['articles']:,} articles")
         )
-    return results
+    return results + quality_targets(report.get("settings_quality", {}))
 
 
 def _delta(fast: dict, default: dict, key: str) -> float | None:
@@ -611,6 +791,8 @@ def markdown_table(report: dict[str, Any], targets: Sequence[TargetResult]) -> s
         ]
         lines += [_mode_row(mode, data) for mode, data in report["modes"].items()]
     lines += ["", *settings_table(report["encoder_settings"])]
+    if "settings_quality" in report:
+        lines += ["", *quality_table(report["settings_quality"])]
     lines += ["", "Targets:", "", *(t.line() for t in targets)]
     return "\n".join(lines)
 
@@ -654,6 +836,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--settings-only", action="store_true", help="only the encoder backend x precision comparison (no training)"
+    )
+    parser.add_argument(
+        "--quality",
+        action="store_true",
+        help="also train configs/default.yaml with each setting and score it: dev macro-F1, held-out ROUGE",
+    )
+    parser.add_argument(
+        "--quality-limit", type=int, default=100, help="held-out articles per summary set for --quality (default 100)"
+    )
+    parser.add_argument("--config", type=Path, default=CONFIGS["default"], help="config each --quality model trains")
+    parser.add_argument("--seeds", type=Path, default=REPO / "seeds", help="seed corpus the --quality models train on")
+    parser.add_argument(
+        "--cache-dir", type=Path, default=DEFAULT_CACHE, help="embedding cache of the --quality torch settings"
+    )
+    parser.add_argument(
+        "--openvino-cache-dir",
+        type=Path,
+        default=None,
+        help="embedding cache (and IR export) of the --quality openvino settings (default: --cache-dir)",
     )
     parser.add_argument(
         "--memory-fast", type=int, default=10_000, help="articles predicted in the fast-mode memory run"
@@ -710,6 +911,8 @@ def run_benchmark(args: argparse.Namespace, modes: Sequence[str]) -> dict[str, A
         report["fast_config_drift"] = fast_config_drift()
     with tempfile.TemporaryDirectory(prefix="nlpkit-speed-") as work:
         report["encoder_settings"] = measure_encoder_settings(raw_items(sources.speed, args.articles), Path(work))
+        if args.quality:
+            report["settings_quality"] = measure_settings_quality(args, sources)
         for mode in [] if args.settings_only else modes:
             retrain = measure_retrain(mode, Path(work))
             report["retrain"][mode] = retrain.to_dict()
@@ -735,6 +938,11 @@ def _settings(args: argparse.Namespace, sources: Sources) -> dict[str, Any]:
         "retrain_only": args.retrain_only,
         "settings_articles": args.articles,
         "settings_only": args.settings_only,
+        "quality": args.quality,
+        "quality_limit": args.quality_limit,
+        "quality_config": str(args.config),
+        "cache_dir": str(args.cache_dir),
+        "openvino_cache_dir": str(args.openvino_cache_dir or args.cache_dir),
     }
 
 
@@ -742,12 +950,13 @@ def run(args: argparse.Namespace) -> Report:
     """Both modes measured; the targets checked and the table written from the figures."""
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     if (
-        min(args.limit, args.memory_fast, args.memory_default, args.articles) < 1
+        min(args.limit, args.memory_fast, args.memory_default, args.articles, args.quality_limit) < 1
         or not modes
         or set(modes) - set(MODES)
     ):
         raise BenchmarkError(
-            f"--limit, --articles, --memory-fast and --memory-default must be at least 1; --modes takes some of {MODES}"
+            f"--limit, --articles, --quality-limit, --memory-fast and --memory-default must be at least 1; "
+            f"--modes takes some of {MODES}"
         )
     report = run_benchmark(args, modes)
     targets = evaluate_targets(report)
@@ -758,7 +967,12 @@ def run(args: argparse.Namespace) -> Report:
         report,
         params=report["settings"],
         metrics=flat_metrics(
-            {"retrain": report["retrain"], "modes": report["modes"], "encoder_settings": report["encoder_settings"]}
+            {
+                "retrain": report["retrain"],
+                "modes": report["modes"],
+                "encoder_settings": report["encoder_settings"],
+                "settings_quality": report.get("settings_quality", {}),
+            }
         ),
         targets=targets,
         run_name=f"speed-{report['date'][:10]}",

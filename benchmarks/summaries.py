@@ -50,6 +50,8 @@ PURE = "nlpkit learned, no handover"
 #: Targets of issue 16, on the held-out parts.
 CNN_GAIN = {"rouge1": 1.5, "rouge2": 1.0}
 BBC_ROUGE1 = 84.0
+#: Articles of each set (1-based, inclusive) never used to tune a summarizer: the default held-out parts.
+HELD_OUT = {"bbc": (301, 2121), "cnn": (301, 1000)}
 
 
 @dataclass
@@ -276,10 +278,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--tuned", type=int, default=300, help="articles at the start of each set used for tuning before"
     )
     parser.add_argument(
-        "--bbc-held-out", type=parse_range, default=(301, 2121), help="BBC articles held out (default 301-2121)"
+        "--bbc-held-out", type=parse_range, default=HELD_OUT["bbc"], help="BBC articles held out (default 301-2121)"
     )
     parser.add_argument(
-        "--cnn-held-out", type=parse_range, default=(301, 1000), help="CNN/DailyMail held out (default 301-1000)"
+        "--cnn-held-out", type=parse_range, default=HELD_OUT["cnn"], help="CNN/DailyMail held out (default 301-1000)"
     )
     parser.add_argument(
         "--timing-sample", type=int, default=40, help="CNN held-out articles for the speed check (0: skip)"

@@ -71,14 +71,17 @@ def bootstrap_interval(
 
 
 def paired_difference(
-    truth: Sequence[str],
-    first: Sequence[str],
-    second: Sequence[str],
+    truth: Sequence[Any],
+    first: Sequence[Any],
+    second: Sequence[Any],
     metric: Callable[..., float] = macro_f1,
     rounds: int = 1000,
     random_state: int = 0,
 ) -> Interval:
-    """metric(first) - metric(second) with a paired bootstrap interval: both systems see the same resamples."""
+    """metric(first) - metric(second) with a paired bootstrap interval: both systems see the same resamples.
+
+    Labels by default; any per-item values (e.g. per-article ROUGE) with a `metric(truth, values)` that reads them.
+    """
     if not len(truth) == len(first) == len(second) or not len(truth):
         raise ValueError("expected three equally long, non-empty label lists")
     t, a, b = (np.asarray(x, dtype=object) for x in (truth, first, second))
