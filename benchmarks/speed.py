@@ -530,7 +530,7 @@ def run_setting(setting: EncoderSetting, data: QualityData, args: argparse.Names
     """configs/default.yaml with this backend and precision, trained on the seeds, then predicting every set."""
     from benchmarks.common import encode
     from benchmarks.compare import nlpkit_summary, train_nlpkit
-    from nlpkit.evaluation.metrics import rouge
+    from nlpkit.evaluation.metrics import rouge_per_article
 
     cache = args.openvino_cache_dir if setting.backend == "openvino" and args.openvino_cache_dir else args.cache_dir
     wall, cpu = time.perf_counter(), time.process_time()
@@ -547,10 +547,10 @@ def run_setting(setting: EncoderSetting, data: QualityData, args: argparse.Names
     scores: dict[str, dict[str, list[float]]] = {}
     for key, items in data.summaries.items():
         vectors = encode(model, [item.article for item in items], key).vectors
-        per_article = [
-            rouge([nlpkit_summary(model, item.article, v, item.n_sentences)], [item.reference])
-            for item, v in zip(items, vectors)
-        ]
+        per_article = rouge_per_article(
+            [nlpkit_summary(model, item.article, v, item.n_sentences) for item, v in zip(items, vectors)],
+            [item.reference for item in items],
+        )
         scores[key] = {metric: [row[metric] for row in per_article] for metric in ("rouge1", "rouge2")}
     return SettingOutputs(topics, scores, train_seconds, train_cpu)
 

@@ -1,6 +1,7 @@
 import json
 
 import mlflow
+import pytest
 
 from nlpkit.cli import evaluate
 
@@ -121,3 +122,15 @@ def test_two_files_with_one_name_are_refused(fast_trained, tmp_path, capsys):
     data.write_text(json.dumps({"text": "A court jailed a banker.", "topic": "legal"}))
     assert evaluate.main([str(data), str(data), "--model", str(fast_trained.bundle), "--no-log"]) == 2
     assert "named 'x'" in capsys.readouterr().err
+
+
+def test_rouge_is_the_mean_of_the_per_article_scores():
+    from nlpkit.evaluation.metrics import rouge, rouge_per_article
+
+    summaries = [["The bank held its rate."], ["Oil output rose in May.", "Exports fell."]]
+    references = ["The central bank held its rate on Thursday.", ["Oil output rose.", "Gas exports fell sharply."]]
+    rows = rouge_per_article(summaries, references)
+    assert len(rows) == 2 and rows[0]["rouge1"] != rows[1]["rouge1"]
+    assert rouge(summaries, references) == pytest.approx(
+        {key: (rows[0][key] + rows[1][key]) / 2 for key in ("rouge1", "rouge2", "rougeL")}
+    )

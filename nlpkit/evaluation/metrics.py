@@ -41,20 +41,28 @@ def confusion(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[s
     return confusion_matrix(truth, predicted, labels=list(labels))
 
 
-def rouge(summaries: Sequence[Sequence[str]], references: Sequence[Sequence[str] | str]) -> dict[str, float]:
-    """Mean ROUGE-1/2/L F1 (x100, stemmed) of sentence-list summaries against references."""
+def rouge_per_article(
+    summaries: Sequence[Sequence[str]], references: Sequence[Sequence[str] | str]
+) -> list[dict[str, float]]:
+    """ROUGE-1/2/L F1 (x100, stemmed) of each sentence-list summary against its reference, one scorer for all."""
     from rouge_score import rouge_scorer
 
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=True)
-    totals = {"rouge1": 0.0, "rouge2": 0.0, "rougeL": 0.0}
-    pairs = [(s, r) for s, r in zip(summaries, references)]
-    for summary, reference in pairs:
+    rows = []
+    for summary, reference in zip(summaries, references):
         ref_text = reference if isinstance(reference, str) else "\n".join(reference)
         scores = scorer.score(ref_text, "\n".join(summary))
-        totals["rouge1"] += scores["rouge1"].fmeasure
-        totals["rouge2"] += scores["rouge2"].fmeasure
-        totals["rougeL"] += scores["rougeLsum"].fmeasure
-    return {key: 100.0 * value / max(len(pairs), 1) for key, value in totals.items()}
+        rows.append({key: 100.0 * scores[name].fmeasure for key, name in _ROUGE_NAMES.items()})
+    return rows
+
+
+_ROUGE_NAMES = {"rouge1": "rouge1", "rouge2": "rouge2", "rougeL": "rougeLsum"}
+
+
+def rouge(summaries: Sequence[Sequence[str]], references: Sequence[Sequence[str] | str]) -> dict[str, float]:
+    """Mean ROUGE-1/2/L F1 (x100, stemmed) of sentence-list summaries against references."""
+    rows = rouge_per_article(summaries, references)
+    return {key: sum(row[key] for row in rows) / max(len(rows), 1) for key in _ROUGE_NAMES}
 
 
 def reliability(confidence: Sequence[float], correct: Sequence[bool], bins: int = 10) -> dict[str, Any]:
