@@ -155,7 +155,11 @@ def _listing(spark: SparkSession, path: str) -> list[tuple[str, str, int]]:
 
 
 def _read_records(frames: Iterator[pd.DataFrame], names: Broadcast[dict[str, str]]) -> Iterator[list[InputRecord]]:
-    """binaryFile rows (path, content) -> the article records of each Arrow batch, parsed by nlpkit's readers."""
+    """binaryFile rows (path, content) -> the article records of each Arrow batch, parsed by nlpkit's readers.
+
+    These are finished records (cleaned, language noted), exactly what `nlpkit.predict` hands to `predict_stream`:
+    the fused path predicts them as they are; `row_record` on them again would detect the language twice.
+    """
     for frame in frames:
         records: list[InputRecord] = []
         for uri, content in zip(frame["path"], frame["content"]):
@@ -317,12 +321,6 @@ def _predict_batches(
         )
 
 
-def _fused_records(frames: Iterator[pd.DataFrame], names: Broadcast[dict[str, str]]) -> Iterator[list[InputRecord]]:
-    """Read records straight into predicting, with no pandas frame between: the same `row_record` as `predict`."""
-    for records in _read_records(frames, names):
-        yield [row_record(_record_row(record), index) for index, record in enumerate(records)]
-
-
 def _profiled(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
     """With NLPKIT_SPARK_PROFILE set, run each batch under cProfile and dump the stats when the task ends.
 
@@ -418,7 +416,7 @@ def predict_folder(
     if files is not None:
         result = files.mapInPandas(
             lambda frames: _profiled(
-                _predict_batches(_fused_records(frames, names), folder, shipped, batch_size, n_sentences)
+                _predict_batches(_read_records(frames, names), folder, shipped, batch_size, n_sentences)
             ),
             OUTPUT_SCHEMA,
         )
