@@ -58,12 +58,32 @@ def write_folder(folder: Path, rows: list[dict[str, str]]) -> Path:
     return folder
 
 
+def process_kind(pid: int) -> str:
+    """What a process of the run is, from its command line: jvm, python_workers, driver or other."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "other"
+    words = [part.decode(errors="replace") for part in argv if part]
+    if words and os.path.basename(words[0]) == "java":
+        return "jvm"
+    if any(word.startswith("pyspark.") for word in words):  # `-m pyspark.daemon` and the workers it forks
+        return "python_workers"
+    if "nlpkit.predict" in words:
+        return "driver"
+    return "other"
+
+
 class SessionSampler:
-    """CPU seconds (utime + stime) and RSS of every process whose session id is `sid`, sampled from /proc."""
+    """CPU seconds (utime + stime) and RSS of every process whose session id is `sid`, sampled from /proc.
+
+    Each process is also classed by its command line (`process_kind`), so the CPU splits by kind.
+    """
 
     def __init__(self, sid: int, interval: float = 0.2) -> None:
         self.sid, self.interval = sid, interval
         self.cpu: dict[int, float] = {}
+        self.kind: dict[int, str] = {}
         self.peak_rss_mb = 0.0
         self.peak_processes = 0
         self._stop = threading.Event()
@@ -79,6 +99,8 @@ class SessionSampler:
                 if int(fields[3]) != self.sid:
                     continue
                 self.cpu[pid] = (int(fields[11]) + int(fields[12])) / TICKS
+                if self.kind.get(pid, "other") == "other":  # again until known: spark-submit's shell execs java
+                    self.kind[pid] = process_kind(pid)
                 rss += int(fields[21]) * PAGE_KB
                 count += 1
             self.peak_rss_mb = max(self.peak_rss_mb, rss / 1024)
@@ -90,9 +112,16 @@ class SessionSampler:
         self._thread.join()
         return sum(self.cpu.values())
 
+    def by_kind(self) -> dict[str, float]:
+        totals: dict[str, float] = {}
+        for pid, seconds in self.cpu.items():
+            kind = self.kind.get(pid, "other")
+            totals[kind] = totals.get(kind, 0.0) + seconds
+        return {kind: round(seconds, 2) for kind, seconds in sorted(totals.items())}
+
 
 def run_predict(
-    folder: Path, model: str, output: Path, engine: str, master: str, load_log: Path | None
+    folder: Path, model: str, output: Path, engine: str, master: str, load_log: Path | None, profile: Path | None = None
 ) -> dict[str, Any]:
     command = predict_command(model, folder, output)
     if engine == "spark":
@@ -100,6 +129,8 @@ def run_predict(
     env = dict(os.environ, HF_HUB_OFFLINE="1")
     if load_log:
         env["NLPKIT_SPARK_LOAD_LOG"] = str(load_log)
+    if profile:
+        env["NLPKIT_SPARK_PROFILE"] = str(profile)
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True
@@ -114,6 +145,7 @@ def run_predict(
         "engine": engine,
         "seconds": round(seconds, 2),
         "cpu_seconds": round(cpu, 2),
+        "cpu_seconds_by_kind": sampler.by_kind(),
         "processes_peak": sampler.peak_processes,
         "rss_peak_mb": round(sampler.peak_rss_mb),
         "processes_seen": len(sampler.cpu),
@@ -152,7 +184,39 @@ def _normal(record: dict[str, Any]) -> tuple:
     )
 
 
-def throughput(n: int, small: int, model: str, master: str, work: Path, shared: Path) -> dict[str, Any]:
+def load_profile(folder: Path) -> dict[str, tuple[float, float]]:
+    """(cumulative, own) CPU seconds per function over every worker's pstats file in `folder`."""
+    import pstats
+
+    files = sorted(folder.glob("*.pstats")) if folder.is_dir() else []
+    if not files:
+        return {}
+    stats: Any = pstats.Stats(*map(str, files))
+    out = {"(all profiled)": (float(stats.total_tt), float(stats.total_tt))}
+    for (file, line, name), (_, _, own, cumulative, _) in stats.stats.items():
+        where = f"{Path(file).parent.name}/{Path(file).name}:{line}" if line else file
+        out[f"{where}({name})"] = (float(cumulative), float(own))
+    return out
+
+
+def profile_marginal(big: Path, little: Path, n: int, small: int, top: int = 25) -> list[dict[str, Any]]:
+    """The functions with the most marginal cumulative CPU per article (N run minus small run, per article)."""
+    a, b = load_profile(big), load_profile(little)
+    rows: list[dict[str, Any]] = [
+        {
+            "function": name,
+            "cumulative_ms_per_article": round(1000 * (cum - b.get(name, (0.0, 0.0))[0]) / (n - small), 3),
+            "own_ms_per_article": round(1000 * (own - b.get(name, (0.0, 0.0))[1]) / (n - small), 3),
+        }
+        for name, (cum, own) in a.items()
+    ]
+    rows.sort(key=lambda row: -row["cumulative_ms_per_article"])
+    return rows[:top]
+
+
+def throughput(
+    n: int, small: int, model: str, master: str, work: Path, shared: Path, profile: bool = False
+) -> dict[str, Any]:
     rows = articles(n, shared)
     big, little = write_folder(work / f"n{n}", rows), write_folder(work / f"n{small}", rows[:small])
     report: dict[str, Any] = {"n": n, "small": small, "model": model, "master": master}
@@ -160,11 +224,26 @@ def throughput(n: int, small: int, model: str, master: str, work: Path, shared: 
         runs = {}
         for label, folder in (("small", little), ("n", big)):
             load_log = work / f"loads-{engine}-{label}.log" if engine == "spark" else None
-            runs[label] = run_predict(folder, model, work / f"{engine}-{label}{suffix}", engine, master, load_log)
+            profile_dir = work / f"profile-{label}" if profile and engine == "spark" else None
+            output = work / f"{engine}-{label}{suffix}"
+            runs[label] = run_predict(folder, model, output, engine, master, load_log, profile_dir)
             log.info("%-5s %-5s %s", engine, label, runs[label])
         marginal = (runs["n"]["cpu_seconds"] - runs["small"]["cpu_seconds"]) / (n - small)
+        kinds = sorted(set(runs["n"]["cpu_seconds_by_kind"]) | set(runs["small"]["cpu_seconds_by_kind"]))
         report[engine] = {
             **runs,
+            "marginal_cpu_ms_per_article_by_kind": {
+                kind: round(
+                    1000
+                    * (
+                        runs["n"]["cpu_seconds_by_kind"].get(kind, 0.0)
+                        - runs["small"]["cpu_seconds_by_kind"].get(kind, 0.0)
+                    )
+                    / (n - small),
+                    3,
+                )
+                for kind in kinds
+            },
             "articles_per_second": round(n / runs["n"]["seconds"], 1),
             "cpu_seconds_per_article": round(runs["n"]["cpu_seconds"] / n, 4),
             "marginal_cpu_seconds_per_article": round(marginal, 4),
@@ -173,6 +252,8 @@ def throughput(n: int, small: int, model: str, master: str, work: Path, shared: 
     local = sorted(map(_normal, read_records(work / "local-n.jsonl")))
     spark = sorted(map(_normal, read_records(work / "spark-n.parquet")))
     report["identical_records"] = local == spark
+    if profile:
+        report["profile"] = profile_marginal(work / "profile-n", work / "profile-small", n, small)
     report["records"] = len(local)
     report["spark_marginal_overhead_vs_local"] = round(
         report["spark"]["marginal_cpu_seconds_per_article"] / report["local"]["marginal_cpu_seconds_per_article"] - 1, 3
@@ -240,6 +321,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--no-server", action="store_true", help="skip the team-server measurement")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile the Spark Python workers (cProfile, CPU time; NLPKIT_SPARK_PROFILE): top functions per article",
+    )
     parser.add_argument("--no-spark", action="store_true", help="skip the throughput measurement")
     parser.add_argument(
         "--shared", type=Path, default=DEFAULT_SHARED, help="folder holding benchmarks/ (default ../shared)"
@@ -272,7 +358,26 @@ def render(report: dict[str, Any]) -> str:
             "",
             f"Identical records: {run['identical_records']} ({run['records']}); Spark's marginal overhead "
             f"vs local: {run['spark_marginal_overhead_vs_local']:+.1%}",
+            "",
+            "Marginal CPU ms per article by process: "
+            + "; ".join(
+                f"{engine} "
+                + ", ".join(f"{k} {v}" for k, v in run[engine]["marginal_cpu_ms_per_article_by_kind"].items())
+                for engine in ("local", "spark")
+            ),
         ]
+        if run.get("profile"):
+            lines += [
+                "",
+                "Spark Python workers under cProfile (CPU time; figures under the profiler are inflated):",
+                "",
+                "| function | cumulative ms/article | own ms/article |",
+                "|---|---:|---:|",
+            ]
+            lines += [
+                f"| `{row['function']}` | {row['cumulative_ms_per_article']} | {row['own_ms_per_article']} |"
+                for row in run["profile"]
+            ]
     for label, row in (report.get("server") or {}).items():
         lines.append(f"- server {label}: {row}")
     return "\n".join(lines) + "\n"
@@ -283,7 +388,9 @@ def run(args: argparse.Namespace) -> Report:
     work = Path(tempfile.mkdtemp(prefix="nlpkit-spark-bench-"))
     try:
         if not args.no_spark:
-            report["throughput"] = throughput(args.n, args.small, args.model, args.master, work, args.shared)
+            report["throughput"] = throughput(
+                args.n, args.small, args.model, args.master, work, args.shared, args.profile
+            )
         if not args.no_server:
             report["server"] = server_cost(work)
     finally:
@@ -294,6 +401,6 @@ def run(args: argparse.Namespace) -> Report:
         "nlpkit.predict local vs Spark (python -m benchmarks spark_throughput)",
         render(report),
         report,
-        params={"n": args.n, "small": args.small, "model": args.model, "master": args.master},
+        params={"n": args.n, "small": args.small, "model": args.model, "master": args.master, "profile": args.profile},
         stem=f"spark_throughput-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}",
     )

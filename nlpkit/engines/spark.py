@@ -62,6 +62,9 @@ OUTPUT_SCHEMA = spark_schema(OUTPUT_FIELDS)
 INPUT_SCHEMA = spark_schema(INPUT_FIELDS)
 
 DEFAULT_BATCH_SIZE = 64
+INPUT_COLUMNS = ["path", "id", "title", "text", "error", "warnings"]
+#: A folder: each Python worker profiles its batches (cProfile, CPU time) and writes a pstats file there.
+PROFILE_ENV = "NLPKIT_SPARK_PROFILE"
 _MODELS: dict[str, Any] = {}
 _LOADS: list[dict[str, Any]] = []
 
@@ -151,18 +154,35 @@ def _listing(spark: SparkSession, path: str) -> list[tuple[str, str, int]]:
     return sorted(files)
 
 
-def _read_rows(frames: Iterator[pd.DataFrame], names: Broadcast[dict[str, str]]) -> Iterator[pd.DataFrame]:
-    """mapInPandas: binaryFile rows (path, content) -> article records, parsed by nlpkit's readers."""
-    import pandas as pd
+def _read_records(frames: Iterator[pd.DataFrame], names: Broadcast[dict[str, str]]) -> Iterator[list[InputRecord]]:
+    """binaryFile rows (path, content) -> the article records of each Arrow batch, parsed by nlpkit's readers.
 
+    These are finished records (cleaned, language noted), exactly what `nlpkit.predict` hands to `predict_stream`:
+    the fused path predicts them as they are; `row_record` on them again would detect the language twice.
+    """
     for frame in frames:
-        rows: list[dict[str, Any]] = []
+        records: list[InputRecord] = []
         for uri, content in zip(frame["path"], frame["content"]):
             name = names.value.get(uri)
             if name is None:  # outside the listing (e.g. reached through a symlinked folder)
                 continue
-            rows.extend(_record_row(record) for record in read_bytes(name, bytes(content)))
-        yield pd.DataFrame(rows, columns=["path", "id", "title", "text", "error", "warnings"])
+            records.extend(read_bytes(name, bytes(content)))
+        yield records
+
+
+def _read_rows(frames: Iterator[pd.DataFrame], names: Broadcast[dict[str, str]]) -> Iterator[pd.DataFrame]:
+    """mapInPandas: binaryFile rows (path, content) -> article records (`INPUT_SCHEMA`)."""
+    for records in _read_records(frames, names):
+        yield _object_frame([_record_row(record) for record in records], INPUT_COLUMNS)
+
+
+def _object_frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    """A frame of object columns built column by column: cheaper than pandas' per-row dict path."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        {name: pd.Series([row[name] for row in rows], dtype=object) for name in columns}, columns=columns
+    )
 
 
 def _record_row(record: InputRecord) -> dict[str, Any]:
@@ -273,6 +293,16 @@ def _predict_rows(
     frames: Iterator[pd.DataFrame], folder: str, shipped: bool, batch_size: int, n_sentences: int | None
 ) -> Iterator[pd.DataFrame]:
     """mapInPandas: article records -> output records, with the same code as `nlpkit.predict`."""
+    batches = (
+        [row_record(row, index) for index, row in enumerate(frame.to_dict(orient="records"))] for frame in frames
+    )
+    return _predict_batches(batches, folder, shipped, batch_size, n_sentences)
+
+
+def _predict_batches(
+    batches: Iterator[list[InputRecord]], folder: str, shipped: bool, batch_size: int, n_sentences: int | None
+) -> Iterator[pd.DataFrame]:
+    """Input records, a list per Arrow batch -> one output frame (`OUTPUT_SCHEMA`) per batch."""
     import pandas as pd
 
     if shipped:
@@ -282,12 +312,42 @@ def _predict_rows(
     model = _load(folder)
     fingerprint = model_fingerprint(model)  # the same `model` field as nlpkit.predict's records
     stats = BatchStats()
-    for frame in frames:
-        records = [row_record(row, index) for index, row in enumerate(frame.to_dict(orient="records"))]
-        out = [
-            p.to_dict() for p in predict_stream(model, records, stats, batch_size, n_sentences, fingerprint=fingerprint)
-        ]
-        yield pd.DataFrame(out, columns=PREDICTION_FIELDS, dtype=object)
+    for records in batches:
+        out = list(predict_stream(model, records, stats, batch_size, n_sentences, fingerprint=fingerprint))
+        # Column by column from the dataclasses: `Prediction.to_dict` (asdict) deep-copies every record.
+        yield pd.DataFrame(
+            {name: pd.Series([getattr(p, name) for p in out], dtype=object) for name in PREDICTION_FIELDS},
+            columns=PREDICTION_FIELDS,
+        )
+
+
+def _profiled(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """With NLPKIT_SPARK_PROFILE set, run each batch under cProfile and dump the stats when the task ends.
+
+    The timer is CPU time (`time.process_time`), not PySpark's own UDF profiler's wall clock, which on a
+    shared machine counts the waits for a core. Unset, the batches pass through untouched.
+    """
+    folder = os.environ.get(PROFILE_ENV)
+    if not folder:
+        yield from batches
+        return
+    import cProfile
+    import uuid
+
+    profiler = cProfile.Profile(time.process_time)
+    try:
+        while True:
+            profiler.enable()
+            try:
+                batch = next(batches)
+            except StopIteration:
+                return
+            finally:
+                profiler.disable()
+            yield batch
+    finally:
+        os.makedirs(folder, exist_ok=True)
+        profiler.dump_stats(os.path.join(folder, f"worker-{os.getpid()}-{uuid.uuid4().hex[:8]}.pstats"))
 
 
 def _prepare_model(spark: SparkSession, model_uri: str, batch_size: int) -> tuple[str, bool]:
@@ -355,7 +415,9 @@ def predict_folder(
     result = spark.createDataFrame([], OUTPUT_SCHEMA)
     if files is not None:
         result = files.mapInPandas(
-            lambda frames: _predict_rows(_read_rows(frames, names), folder, shipped, batch_size, n_sentences),
+            lambda frames: _profiled(
+                _predict_batches(_read_records(frames, names), folder, shipped, batch_size, n_sentences)
+            ),
             OUTPUT_SCHEMA,
         )
     if missing:
@@ -367,10 +429,12 @@ def predict_folder(
         )
     result.write.parquet(output)
     stats = BatchStats()
-    written = spark.read.parquet(output)
-    stats.read = written.count()
-    stats.failed = written.filter(F.col("error").isNotNull()).count()
+    # One pass over the written Parquet, not three: counts by (no error, topic).
+    for row in spark.read.parquet(output).groupBy(F.col("error").isNull().alias("ok"), "topic").count().collect():
+        stats.read += row["count"]
+        if row["ok"]:
+            stats.topics[row["topic"]] = row["count"]
+        else:
+            stats.failed += row["count"]
     stats.predicted = stats.read - stats.failed
-    for row in written.filter(F.col("error").isNull()).groupBy("topic").count().collect():
-        stats.topics[row["topic"]] = row["count"]
     return stats
