@@ -144,6 +144,18 @@ def test_the_language_reaches_the_record_the_row_and_the_prediction(tmp_path):
     assert output_record(record).to_dict()["language"] == "ru" and "language" in [f.name for f in OUTPUT_FIELDS]
 
 
+def test_a_row_that_carries_its_language_is_not_detected_again(monkeypatch):
+    # read_folder's rows carry the readers' language: detecting it again cost Spark workers a third of their time
+    import nlpkit.data.fields as fields
+
+    calls: list[str] = []
+    monkeypatch.setattr(fields, "note_language", lambda record: calls.append(record.text))
+    given = row_record({"title": "", "text": SHORT_NON_ENGLISH["de"], "language": "de", "warnings": ["w"]}, 0)
+    assert given.language == "de" and given.warnings == ["w"] and calls == []
+    row_record({"title": "", "text": SHORT_NON_ENGLISH["de"]}, 1)  # a row without the column is still detected
+    assert calls == [SHORT_NON_ENGLISH["de"]]
+
+
 # --- HTML: trafilatura first, our extractor as fallback ----------------------------------------------------
 
 STORY = (

@@ -3,7 +3,7 @@
     from nlpkit.engines import spark as nlpkit_spark
 
     spark = nlpkit_spark.session("local[2]")                       # or spark://host:7077, or spark-submit's own
-    articles = nlpkit_spark.read_folder(spark, "feed/")            # path, id, title, text, error, warnings
+    articles = nlpkit_spark.read_folder(spark, "feed/")            # path, id, title, text, error, warnings, language
     nlpkit_spark.predict(articles, "models:/nlpkit-news@champion").write.parquet("out.parquet")
 
 `read_folder` lists the folder like `python -m nlpkit.predict` (sorted, recursive, hidden entries skipped,
@@ -62,7 +62,7 @@ OUTPUT_SCHEMA = spark_schema(OUTPUT_FIELDS)
 INPUT_SCHEMA = spark_schema(INPUT_FIELDS)
 
 DEFAULT_BATCH_SIZE = 64
-INPUT_COLUMNS = ["path", "id", "title", "text", "error", "warnings"]
+INPUT_COLUMNS = [field.name for field in INPUT_FIELDS]
 #: A folder: each Python worker profiles its batches (cProfile, CPU time) and writes a pstats file there.
 PROFILE_ENV = "NLPKIT_SPARK_PROFILE"
 _MODELS: dict[str, Any] = {}
@@ -193,6 +193,7 @@ def _record_row(record: InputRecord) -> dict[str, Any]:
         "text": record.text,
         "error": record.error,
         "warnings": list(record.warnings),
+        "language": record.language,
     }
 
 
@@ -238,7 +239,7 @@ def _scan(
 def read_folder(spark: SparkSession, path: str | os.PathLike[str], max_bytes: int | None = None) -> DataFrame:
     """Article records for every supported file under `path` (local, `file:`, `hdfs://`, `s3a://`...).
 
-    Columns: path, id, title, text, error, warnings (`INPUT_SCHEMA`); one row per article (a `.jsonl` file
+    Columns: path, id, title, text, error, warnings, language (`INPUT_SCHEMA`); one row per article (a `.jsonl` file
     gives one per line), with the same values, errors included, as `python -m nlpkit.predict` reads.
     """
     files, names, missing = _scan(spark, os.fspath(path), DEFAULT_MAX_BYTES if max_bytes is None else max_bytes)
