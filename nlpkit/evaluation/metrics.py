@@ -41,6 +41,10 @@ def confusion(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[s
     return confusion_matrix(truth, predicted, labels=list(labels))
 
 
+#: Our metric keys -> rouge_score's names (rougeLsum: ROUGE-L over newline-split sentences).
+_ROUGE_NAMES = {"rouge1": "rouge1", "rouge2": "rouge2", "rougeL": "rougeLsum"}
+
+
 def rouge_per_article(
     summaries: Sequence[Sequence[str]], references: Sequence[Sequence[str] | str]
 ) -> list[dict[str, float]]:
@@ -54,9 +58,6 @@ def rouge_per_article(
         scores = scorer.score(ref_text, "\n".join(summary))
         rows.append({key: 100.0 * scores[name].fmeasure for key, name in _ROUGE_NAMES.items()})
     return rows
-
-
-_ROUGE_NAMES = {"rouge1": "rouge1", "rouge2": "rouge2", "rougeL": "rougeLsum"}
 
 
 def rouge(summaries: Sequence[Sequence[str]], references: Sequence[Sequence[str] | str]) -> dict[str, float]:
