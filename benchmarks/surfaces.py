@@ -108,6 +108,7 @@ def one_line_exit_2(called: Called, surface: str, kind: str, note: str = "") -> 
 
 
 def prediction(record_id: str, **fields: Any) -> dict[str, Any]:
+    """A record as nlpkit.predict writes it (the fields the digest detects and reads)."""
     base = {
         "id": record_id,
         "path": f"{record_id}.txt",
@@ -275,7 +276,8 @@ def label_cases(model: str, work: Path) -> Iterator[Case]:
 # --- train --data, splits ---------------------------------------------------------------------------------
 
 
-def _labelled(labels: tuple[str, ...] = ("energy", "legal"), per_label: int = 6) -> list[dict[str, Any]]:
+def labelled_lines(labels: tuple[str, ...] = ("energy", "legal"), per_label: int = 6) -> list[dict[str, Any]]:
+    """`per_label` seed articles relabelled as each label: a small valid --data corpus."""
     seeds = [json.loads(line) for line in (REPO / "seeds" / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
     return [
         {"id": f"{name}-{i}", "title": seed["title"], "text": seed["text"], "topics": [name]}
@@ -288,22 +290,22 @@ def bad_train_data() -> dict[str, str | bytes]:
     """The eight bad --data files of issue 22 (each otherwise a valid two-topic file)."""
 
     def changed(index: int, **fields: Any) -> str:
-        rows = _labelled()
+        rows = labelled_lines()
         rows[index] = {**rows[index], **fields}
         return _lines(rows)
 
-    also = {k: v for k, v in _labelled()[0].items() if k != "topics"}
-    rows_also = [{**also, "topic": "energy", "also": 5}] + _labelled()[1:]
-    latex, path = _labelled(), _labelled()
+    also = {k: v for k, v in labelled_lines()[0].items() if k != "topics"}
+    rows_also = [{**also, "topic": "energy", "also": 5}] + labelled_lines()[1:]
+    latex, path = labelled_lines(), labelled_lines()
     for rows, name in ((latex, "$\\undefinedcmd$"), (path, "../../x")):
         rows[0]["topics"] = rows[1]["topics"] = [name]
     return {
-        "one class": _lines(_labelled(("energy",))),
+        "one class": _lines(labelled_lines(("energy",))),
         '"topics": 5': changed(0, topics=5),
         '"also": 5': _lines(rows_also),
         '"summary": 5': changed(0, summary=5),
         '"topics": {"a": 1}': changed(0, topics={"a": 1}),
-        "a 0xE9 byte": _lines(_labelled()).encode() + b'{"id": "x\xe9", "text": "t", "topics": ["energy"]}\n',
+        "a 0xE9 byte": _lines(labelled_lines()).encode() + b'{"id": "x\xe9", "text": "t", "topics": ["energy"]}\n',
         "label $\\undefinedcmd$": _lines(latex),
         "label ../../x": _lines(path),
     }
@@ -341,7 +343,7 @@ def train_data_cases(model: str, work: Path) -> Iterator[Case]:
         yield case
     folder = base / "splits"
     folder.mkdir()
-    (folder / "my.jsonl").write_text(_lines(_labelled()), encoding="utf-8")
+    (folder / "my.jsonl").write_text(_lines(labelled_lines()), encoding="utf-8")
     (folder / "my.splits.json").write_text('{"train": 5}', encoding="utf-8")
     called = call(
         train.main,

@@ -26,6 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from benchmarks.surfaces import labelled_lines, prediction
 from nlpkit.cli import digest, label, predict, train
 from nlpkit.errors import BundleError, ConfigError, DataError, TrackingError
 from nlpkit.tracking.server import ServerError
@@ -46,23 +47,6 @@ def one_error_line(err: str) -> str:
 
 def records_of(text: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
-def prediction(record_id: str, **fields: Any) -> dict[str, Any]:
-    """A record as nlpkit.predict writes it (the fields the digest detects and reads)."""
-    base = {
-        "id": record_id,
-        "path": f"{record_id}.txt",
-        "title": "Refinery restarts",
-        "topic": "energy",
-        "topics": ["energy"],
-        "scores": {"energy": 0.9},
-        "summary": ["The refinery restarted its crude unit."],
-        "evidence": {"energy": ["The refinery restarted its crude unit."]},
-        "error": None,
-        "sha256": "0" * 64,
-    }
-    return {**base, **fields}
 
 
 # --- digest: links, bidi, odd prediction records, /dev/full, --config ---------------------------------------
@@ -170,15 +154,6 @@ def test_digest_and_label_skip_symlinks_out_of_the_folder(fast_trained, tmp_path
 
 
 # --- train --data: every bad file is one line, before any training -------------------------------------------
-
-
-def labelled_lines(labels: tuple[str, ...] = ("energy", "legal"), per_label: int = 6) -> list[dict[str, Any]]:
-    seeds = records_of((ROOT / "seeds" / "articles.jsonl").read_text(encoding="utf-8"))
-    return [
-        {"id": f"{name}-{i}", "title": seed["title"], "text": seed["text"], "topics": [name]}
-        for name in labels
-        for i, seed in enumerate(seeds[:per_label])
-    ]
 
 
 def bad_data(case: str) -> tuple[str | bytes, str]:
